@@ -1,0 +1,100 @@
+import type { JsonObject } from "./model.js";
+import type { Logger, ProgressEvent } from "./operation.js";
+import type { SeverityRule } from "./rules/types.js";
+
+/**
+ * How a resource type is normalized before hashing and diffing. Paths here are dot-separated
+ * property names in which arrays are transparent (an array's elements live at the array's path),
+ * `*` matches one name and `**` any depth, e.g. `properties.subnets.properties.serviceEndpoints`.
+ * Core's defaults apply on top of what a type declares.
+ */
+export interface NormalizationHints {
+  /** Fields that change without meaning (timestamps of last sync…): dropped at these paths. */
+  volatile?: string[];
+  /** Arrays of objects matched by these key fields instead of the default `name`, else `id`. */
+  keyedArrays?: Record<string, string[]>;
+  /** Primitive arrays compared as sets. Primitive arrays are sets by default; see `orderedArrays`. */
+  unorderedArrays?: string[];
+  /** Arrays whose order has meaning (DNS servers, rule lists evaluated in order). */
+  orderedArrays?: string[];
+  /** Values at these paths are secrets: redacted before hashing and storing. */
+  secrets?: string[];
+}
+
+/** A resource type a collector emits, with its normalization hints. */
+export interface ResourceTypeDefinition extends NormalizationHints {
+  /** As ARM spells it, e.g. `Microsoft.Network/networkSecurityGroups`. Matched case-insensitively. */
+  type: string;
+  description?: string;
+}
+
+/** The minimal shape of `@azure/core-auth`'s TokenCredential, so core needs no Azure SDK. */
+export interface TokenCredential {
+  getToken(
+    scopes: string | string[],
+    options?: { abortSignal?: AbortSignal; tenantId?: string },
+  ): Promise<{ token: string; expiresOnTimestamp: number } | null>;
+}
+
+/** Where and how collectors reach ARM: the public cloud, a sovereign cloud, or a replay server. */
+export interface ArmConnection {
+  /** The ARM endpoint, e.g. `https://management.azure.com`. */
+  endpoint: string;
+  /** The token scopes for that endpoint's audience, e.g. `https://management.azure.com/.default`. */
+  credentialScopes: string[];
+  /** Extra CA certificates (PEM) to trust: a private endpoint or the replay server. */
+  ca?: string;
+  /** Retry policy for 429/5xx: the SDK's retry policy, configured with these numbers. */
+  retry?: { maxRetries?: number; maxRetryDelayMs?: number };
+}
+
+/** A concurrency limiter shared by every collector of a check (p-limit compatible). */
+export type Limiter = <T>(fn: () => Promise<T>) => Promise<T>;
+
+/** Lets a collector say that it could not enumerate a type completely. */
+export interface CoverageReporter {
+  /** Marks (this subscription, this collector, `type`) incomplete; its resources can then not be reported removed. */
+  incomplete(type: string, reason: string): void;
+}
+
+/** What a collector gets for one subscription. */
+export interface CollectorContext {
+  tenantId: string;
+  /** Lower-cased subscription id. */
+  subscriptionId: string;
+  credential: TokenCredential;
+  arm: ArmConnection;
+  signal: AbortSignal;
+  limit: Limiter;
+  logger: Logger;
+  coverage: CoverageReporter;
+  onProgress: (event: ProgressEvent) => void;
+}
+
+/**
+ * A collector: gathers the configuration of a set of resource types for one subscription.
+ *
+ * `collect` yields each resource's JSON as the ARM REST API returns it (with `id`, `type` and
+ * `name`); core turns it into a {@link ResourceRecord}: keyed, normalized, redacted and hashed.
+ * A type the collector declares is complete unless it reports it incomplete or `collect` throws.
+ */
+export interface Collector {
+  name: string;
+  version: string;
+  domain: string;
+  types: ResourceTypeDefinition[];
+  /** Severity rules for this collector's domain. */
+  rules?: SeverityRule[];
+  collect(context: CollectorContext): AsyncIterable<JsonObject>;
+}
+
+/** Gives collector authors types and defaults: returns the collector, checked. */
+export function defineCollector(collector: Collector): Collector {
+  if (!collector.name || !collector.version || !collector.domain) {
+    throw new TypeError("defineCollector: name, version and domain are required.");
+  }
+  if (collector.types.length === 0) {
+    throw new TypeError(`defineCollector(${collector.name}): declare at least one resource type.`);
+  }
+  return { rules: [], ...collector };
+}

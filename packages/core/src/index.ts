@@ -1,0 +1,14 @@
+/**
+ * `@azure-drift/core`: the data model, the Collector and Store contracts, normalization, the diff
+ * engine, severity rules, the check pipeline, an in-memory store and the report renderers.
+ *
+ * @packageDocumentation
+ */
+
+export * from "./model.js";
+export * from "./errors.js";
+export * from "./operation.js";
+export * from "./collector.js";
+export * from "./store.js";
+export * from "./clouds.js";
+export type * from "./rules/types.js";

@@ -1,0 +1,111 @@
+import type { Baseline, CollectorRun, CoverageEntry, DriftReport, ResourceRecord, SnapshotMeta } from "./model.js";
+import type { OperationOptions } from "./operation.js";
+
+/** What is known when a snapshot write begins. */
+export interface SnapshotInit {
+  tenantId: string;
+  /** Optional caller-chosen id; stores generate a sortable one otherwise. */
+  id?: string;
+  scopes: string[];
+  startedAt: string;
+  source?: string;
+}
+
+/** What is known when a snapshot write completes. */
+export interface SnapshotCompletion {
+  finishedAt: string;
+  collectors: CollectorRun[];
+  coverage: CoverageEntry[];
+}
+
+/**
+ * Writes one snapshot. Nothing of it is visible to readers until {@link SnapshotWriter.commit}
+ * resolves; after {@link SnapshotWriter.abort}, or a failed write, nothing of it ever is.
+ * `write` may be called concurrently; records are kept in the order their calls were made.
+ */
+export interface SnapshotWriter {
+  readonly snapshotId: string;
+  write(records: ResourceRecord | readonly ResourceRecord[]): Promise<void>;
+  commit(completion: SnapshotCompletion): Promise<SnapshotMeta>;
+  abort(): Promise<void>;
+}
+
+/** The per-record facts a diff needs without reading configs: the fast path of `check`. */
+export interface RecordIndexEntry {
+  key: string;
+  hash: string;
+  id: string;
+  type: string;
+  collector: string;
+  subscriptionId: string;
+}
+
+/** Filters for listing snapshots or reports; results are newest first. */
+export interface ListQuery {
+  /** Only snapshots whose scopes include this (lower-cased) subscription id. */
+  scope?: string;
+  /** Inclusive lower bound on the time taken (ISO). */
+  since?: string;
+  /** Exclusive upper bound on the time taken (ISO). */
+  until?: string;
+  limit?: number;
+}
+
+/** Which snapshots `prune` removes. Baseline snapshots are never removed. */
+export interface PruneOptions extends OperationOptions {
+  /** Keep at least the newest N snapshots (per scope when `scope` is given). */
+  keepLast?: number;
+  /** Remove snapshots finished before this ISO time (subject to `keepLast`). */
+  olderThan?: string;
+  scope?: string;
+}
+
+/** What `prune` removed. */
+export interface PruneResult {
+  snapshotsRemoved: string[];
+  documentsRemoved: number;
+}
+
+/** A report's listing entry. */
+export interface ReportSummaryEntry {
+  id: string;
+  createdAt: string;
+  baseSnapshotId?: string;
+  currentSnapshotId?: string;
+  summary: DriftReport["summary"];
+}
+
+/**
+ * Where snapshots, reports and baselines live. Every call is scoped by tenant: nothing of tenant A
+ * is visible through any call made for tenant B. Resource documents are content-addressed, so
+ * storage grows with the changes, not with the number of snapshots. Stores throw DriftErrors
+ * (`E_STORE`, `E_STORE_CORRUPT`, `E_STORE_LOCKED`, `E_STORE_CLOSED`, `E_NOT_FOUND`, `E_ABORTED`).
+ * `@azure-drift/testing`'s `storeConformanceSuite` states the full contract.
+ */
+export interface Store {
+  beginSnapshot(init: SnapshotInit, options?: OperationOptions): Promise<SnapshotWriter>;
+  getSnapshot(tenantId: string, snapshotId: string): Promise<SnapshotMeta | undefined>;
+  listSnapshots(tenantId: string, query?: ListQuery): Promise<SnapshotMeta[]>;
+  latestSnapshot(tenantId: string, query?: Omit<ListQuery, "limit">): Promise<SnapshotMeta | undefined>;
+  /** Streams a snapshot's records in the order they were written; `keys` restricts to those keys. */
+  readRecords(
+    tenantId: string,
+    snapshotId: string,
+    options?: OperationOptions & { keys?: Iterable<string> },
+  ): AsyncIterable<ResourceRecord>;
+  /** Streams (key, hash, …) of a snapshot without reading resource documents. */
+  readIndex(tenantId: string, snapshotId: string, options?: OperationOptions): AsyncIterable<RecordIndexEntry>;
+
+  putReport(report: DriftReport, options?: OperationOptions): Promise<void>;
+  getReport(tenantId: string, reportId: string): Promise<DriftReport | undefined>;
+  listReports(tenantId: string, query?: Omit<ListQuery, "scope">): Promise<ReportSummaryEntry[]>;
+
+  putBaseline(baseline: Baseline, options?: OperationOptions): Promise<void>;
+  getBaseline(tenantId: string, name: string): Promise<Baseline | undefined>;
+  listBaselines(tenantId: string): Promise<Baseline[]>;
+  deleteBaseline(tenantId: string, name: string): Promise<boolean>;
+
+  prune(tenantId: string, options: PruneOptions): Promise<PruneResult>;
+  /** Releases files, locks and connections; later calls reject with `E_STORE_CLOSED`. */
+  close(): Promise<void>;
+}
