@@ -11,4 +11,5 @@ export * from "./operation.js";
 export * from "./collector.js";
 export * from "./store.js";
 export * from "./clouds.js";
+export * from "./credentials.js";
 export type * from "./rules/types.js";
