@@ -1,0 +1,13 @@
+// The child side of measureInChild: imports the task, times it, reports peak RSS as JSON on stdout.
+import { resourceUsage } from "node:process";
+import { pathToFileURL } from "node:url";
+
+const [modulePath, exportName, rawArgs] = process.argv.slice(2);
+const task = (await import(pathToFileURL(modulePath ?? "").href))[exportName ?? "default"];
+const started = performance.now();
+const result = await task(JSON.parse(rawArgs ?? "null"));
+const wallMs = performance.now() - started;
+// maxRSS is in kilobytes on Linux.
+process.stdout.write(
+  `\n${JSON.stringify({ wallMs, peakRssBytes: resourceUsage().maxRSS * 1024, result })}\n`,
+);
