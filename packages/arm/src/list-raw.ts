@@ -1,0 +1,126 @@
+import type { FullOperationResponse } from "@azure/core-client";
+import type { CollectorContext, JsonObject } from "@azure-drift/core";
+import { DriftError, throwIfAborted } from "@azure-drift/core";
+import { classifyArmError } from "./arm-errors.js";
+
+/** What an SDK list operation is given by {@link listRaw}: pass both to the operation's options. */
+export interface ListOperationOptions {
+  onResponse: (raw: FullOperationResponse) => void;
+  abortSignal: AbortSignal;
+}
+
+/** The paged iterator an `@azure/arm-*` list operation returns (only `byPage` is used). */
+export interface PagedList {
+  byPage(settings?: { continuationToken?: string }): AsyncIterableIterator<unknown>;
+}
+
+/** Options of {@link listRaw}. */
+export interface ListRawOptions {
+  /** The collector's name, for progress events and logs. */
+  collector: string;
+  /** The ARM type being listed, for coverage and progress, e.g. `Microsoft.Network/networkSecurityGroups`. */
+  resourceType: string;
+  /**
+   * Starts the SDK list operation with the given options, e.g.
+   * `(options) => client.networkSecurityGroups.listAll(options)`.
+   */
+  list: (operationOptions: ListOperationOptions) => PagedList;
+}
+
+/**
+ * Runs an SDK list operation page by page and yields each item **as the ARM REST API returned it**
+ * (parsed from the page's response body, not the SDK's reshaped model, so paths match `az` output).
+ *
+ * Each page request runs through `context.limit`, and each page is announced as a `page` progress
+ * event. A listing that fails after the SDK's retries (403, 404, throttled beyond the cap, 5xx,
+ * dropped connections) is reported through `context.coverage.incomplete(resourceType, reason)` and
+ * ends without throwing; items already yielded stay valid. A 401 or a credential that cannot get a
+ * token throws a DriftError `E_AUTH`; an aborted signal throws `E_ABORTED`.
+ */
+export async function* listRaw(
+  context: CollectorContext,
+  options: ListRawOptions,
+): AsyncIterable<JsonObject> {
+  const { collector, resourceType } = options;
+  let lastResponse: FullOperationResponse | undefined;
+  let pages: AsyncIterableIterator<unknown> | undefined;
+  try {
+    throwIfAborted(context.signal);
+    pages = options
+      .list({
+        abortSignal: context.signal,
+        onResponse: (raw) => {
+          lastResponse = raw;
+        },
+      })
+      .byPage();
+    const iterator = pages;
+    while (true) {
+      lastResponse = undefined;
+      const step = await context.limit(async () => {
+        throwIfAborted(context.signal);
+        return iterator.next();
+      });
+      if (step.done) return;
+      const items = pageItems(parseBody(lastResponse, resourceType), resourceType);
+      context.onProgress({
+        type: "page",
+        subscriptionId: context.subscriptionId,
+        collector,
+        resourceType,
+        items: items.length,
+      });
+      for (const item of items) yield item;
+    }
+  } catch (error) {
+    const failure = classifyArmError(error, resourceType, context.signal);
+    if (failure === undefined) throw error;
+    if (failure.kind !== "incomplete") throw failure.error;
+    context.logger.warn("Listing incomplete", {
+      collector,
+      resourceType,
+      subscriptionId: context.subscriptionId,
+      reason: failure.reason,
+    });
+    context.coverage.incomplete(resourceType, failure.reason);
+  } finally {
+    // Stop the SDK's page generator when the consumer stops early.
+    await pages?.return?.(undefined).catch(() => undefined);
+  }
+}
+
+function parseBody(response: FullOperationResponse | undefined, resourceType: string): unknown {
+  // The SDK replaces `parsedBody` with its reshaped model; `bodyAsText` is what ARM sent.
+  const text = response?.bodyAsText;
+  if (typeof text !== "string") {
+    throw new DriftError(
+      "E_COLLECTOR",
+      `The ARM response for ${resourceType} had no body text; pass listRaw's onResponse to the SDK operation's options.`,
+    );
+  }
+  try {
+    return JSON.parse(text);
+  } catch (cause) {
+    throw new DriftError(
+      "E_NETWORK",
+      `The ARM response for ${resourceType} is not JSON; check the ARM endpoint.`,
+      {
+        cause,
+      },
+    );
+  }
+}
+
+function pageItems(body: unknown, resourceType: string): JsonObject[] {
+  const value = (body as { value?: unknown } | null)?.value;
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) {
+    throw new DriftError(
+      "E_NETWORK",
+      `The ARM list page for ${resourceType} has no "value" array; check the ARM endpoint.`,
+    );
+  }
+  return value.filter(
+    (item): item is JsonObject => typeof item === "object" && item !== null && !Array.isArray(item),
+  );
+}
