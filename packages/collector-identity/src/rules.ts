@@ -1,0 +1,333 @@
+import type { JsonValue, RuleContext, SeverityRule } from "@azure-drift/core";
+import { grantsAccessControl, isProviderWildcard } from "./actions.js";
+import { ACCESS_GRANTING_ROLES, PRIVILEGED_ROLES, roleDefinitionGuid } from "./built-in-roles.js";
+import {
+  DENY_ASSIGNMENT_TYPE,
+  FEDERATED_CREDENTIAL_TYPE,
+  ROLE_ASSIGNMENT_TYPE,
+  ROLE_DEFINITION_TYPE,
+  USER_ASSIGNED_IDENTITY_TYPE,
+} from "./resource-types.js";
+
+// --- reading configs (normalized ARM JSON) -------------------------------------------------------
+
+function property(value: JsonValue | undefined, name: string): JsonValue | undefined {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
+  return value[name];
+}
+
+function text(value: JsonValue | undefined): string | undefined {
+  return typeof value === "string" ? value : undefined;
+}
+
+// For a resource-level rule the whole config is `after` (added) or `before` (removed).
+function resourceOf(context: RuleContext): JsonValue | undefined {
+  return context.kind === "removed"
+    ? (context.resourceBefore ?? context.before)
+    : (context.resourceAfter ?? context.after);
+}
+
+function propertiesOf(context: RuleContext): JsonValue | undefined {
+  return property(resourceOf(context), "properties");
+}
+
+const SUBSCRIPTION_SCOPE = /^\/subscriptions\/[^/]+\/?$/i;
+
+function assignedAtSubscription(context: RuleContext): boolean {
+  const scope = text(property(propertiesOf(context), "scope"));
+  return scope !== undefined && SUBSCRIPTION_SCOPE.test(scope);
+}
+
+function assignedRole(context: RuleContext): string | undefined {
+  const id = text(property(propertiesOf(context), "roleDefinitionId"));
+  return id === undefined ? undefined : roleDefinitionGuid(id);
+}
+
+function roleType(context: RuleContext): string | undefined {
+  return text(property(propertiesOf(context), "type"))?.toLowerCase();
+}
+
+function allActions(permissions: JsonValue | undefined): JsonValue[] {
+  if (!Array.isArray(permissions)) return [];
+  return permissions.flatMap((block) => {
+    const actions = property(block, "actions");
+    return Array.isArray(actions) ? actions : [];
+  });
+}
+
+// A set element added is reported at the array's path with the element as `after`; a whole array
+// (a new permissions block, or a list that did not exist) can also arrive as `after`.
+function addedValues(context: RuleContext): JsonValue[] {
+  if (context.after === undefined) return [];
+  return Array.isArray(context.after) ? context.after : [context.after];
+}
+
+const isAdded = (context: RuleContext): boolean => context.kind === "added";
+const isRemoved = (context: RuleContext): boolean => context.kind === "removed";
+const lastSegment = (path: string): string => path.slice(path.lastIndexOf(".") + 1);
+
+// --- rules ---------------------------------------------------------------------------------------
+
+const roleAssignmentRules: SeverityRule[] = [
+  {
+    id: "identity/access-admin-to-non-user-at-subscription",
+    type: ROLE_ASSIGNMENT_TYPE,
+    when: (context) =>
+      isAdded(context) &&
+      assignedAtSubscription(context) &&
+      ACCESS_GRANTING_ROLES.has(assignedRole(context) ?? "") &&
+      text(property(propertiesOf(context), "principalType"))?.toLowerCase() !== "user",
+    severity: "critical",
+    message:
+      "Owner or User Access Administrator assigned at subscription scope to a group, service principal or " +
+      "managed identity: whoever controls its membership or credentials (outside Azure RBAC) controls the subscription.",
+  },
+  {
+    id: "identity/privileged-role-at-subscription",
+    type: ROLE_ASSIGNMENT_TYPE,
+    when: (context) =>
+      isAdded(context) &&
+      assignedAtSubscription(context) &&
+      PRIVILEGED_ROLES.has(assignedRole(context) ?? ""),
+    severity: "high",
+    message:
+      "Owner, Contributor, User Access Administrator or RBAC Administrator assigned at subscription scope.",
+  },
+  {
+    id: "identity/role-assignment-at-subscription",
+    type: ROLE_ASSIGNMENT_TYPE,
+    when: (context) => isAdded(context) && assignedAtSubscription(context),
+    severity: "medium",
+    message: "Role assigned at subscription scope: it applies to every resource in the subscription.",
+  },
+  {
+    id: "identity/privileged-role-assigned",
+    type: ROLE_ASSIGNMENT_TYPE,
+    when: (context) => isAdded(context) && PRIVILEGED_ROLES.has(assignedRole(context) ?? ""),
+    severity: "medium",
+    message:
+      "Owner, Contributor, User Access Administrator or RBAC Administrator assigned at resource-group or resource scope.",
+  },
+  {
+    id: "identity/role-assignment-retargeted",
+    type: ROLE_ASSIGNMENT_TYPE,
+    path: "properties.*",
+    when: (context) => ["roleDefinitionId", "principalId"].includes(lastSegment(context.path)),
+    severity: "high",
+    message: "Role assignment recreated under the same name with another {path}: {before} → {after}.",
+  },
+  {
+    id: "identity/role-assignment-condition-removed",
+    type: ROLE_ASSIGNMENT_TYPE,
+    path: "properties.condition",
+    when: { kind: "removed" },
+    severity: "high",
+    message:
+      "The condition restricting this role assignment was removed: it now applies without restriction.",
+  },
+  {
+    id: "identity/role-assignment-condition-changed",
+    type: ROLE_ASSIGNMENT_TYPE,
+    path: "properties.condition",
+    severity: "medium",
+    message: "The condition restricting this role assignment changed: check what it allows now.",
+  },
+];
+
+const roleDefinitionRules: SeverityRule[] = [
+  {
+    id: "identity/role-gains-access-control-action",
+    type: ROLE_DEFINITION_TYPE,
+    path: "properties.permissions[*].actions",
+    when: (context) => isAdded(context) && addedValues(context).some(grantsAccessControl),
+    severity: "high",
+    message:
+      "Role definition gained the action {after}: its holders can assign roles or edit role definitions (privilege escalation).",
+  },
+  {
+    id: "identity/role-gains-wildcard-action",
+    type: ROLE_DEFINITION_TYPE,
+    path: "properties.permissions[*].actions",
+    when: (context) =>
+      isAdded(context) &&
+      addedValues(context).some(
+        (action) => isProviderWildcard(action) && !/^\*\/read$/i.test(String(action)),
+      ),
+    severity: "high",
+    message: "Role definition gained the provider-wide wildcard action {after}.",
+  },
+  {
+    id: "identity/role-permissions-block-added",
+    type: ROLE_DEFINITION_TYPE,
+    path: "properties.permissions[*]",
+    when: (context) => isAdded(context) && allActions(addedValues(context)).some(grantsAccessControl),
+    severity: "high",
+    message:
+      "Role definition gained a permissions block that lets its holders assign roles or edit role definitions.",
+  },
+  {
+    id: "identity/role-exclusion-removed",
+    type: ROLE_DEFINITION_TYPE,
+    path: "properties.permissions[*].*",
+    when: (context) =>
+      isRemoved(context) && ["notActions", "notDataActions"].includes(lastSegment(context.path)),
+    severity: "medium",
+    message: "Role definition no longer excludes {before}: its holders may now perform it.",
+  },
+  {
+    id: "identity/role-gains-wildcard-data-action",
+    type: ROLE_DEFINITION_TYPE,
+    path: "properties.permissions[*].dataActions",
+    when: (context) =>
+      isAdded(context) && addedValues(context).some((action) => String(action).includes("*")),
+    severity: "medium",
+    message:
+      "Role definition gained the wildcard data action {after} (data-plane access such as secrets or blobs).",
+  },
+  {
+    id: "identity/role-assignable-at-root-or-management-group",
+    type: ROLE_DEFINITION_TYPE,
+    path: "properties.assignableScopes",
+    when: (context) =>
+      isAdded(context) &&
+      addedValues(context).some(
+        (scope) =>
+          typeof scope === "string" &&
+          (scope === "/" || /^\/providers\/Microsoft\.Management\//i.test(scope)),
+      ),
+    severity: "high",
+    message: "Custom role can now be assigned at {after}: across every subscription below it.",
+  },
+  {
+    id: "identity/role-assignable-scopes-widened",
+    type: ROLE_DEFINITION_TYPE,
+    path: "properties.assignableScopes",
+    when: { kind: "added" },
+    severity: "medium",
+    message: "Custom role can now be assigned at {after}.",
+  },
+  {
+    id: "identity/custom-role-added-with-access-control",
+    type: ROLE_DEFINITION_TYPE,
+    when: (context) =>
+      isAdded(context) &&
+      roleType(context) === "customrole" &&
+      allActions(property(propertiesOf(context), "permissions")).some(grantsAccessControl),
+    severity: "high",
+    message: "Custom role created whose holders can assign roles or edit role definitions.",
+  },
+  {
+    id: "identity/built-in-role-referenced",
+    type: ROLE_DEFINITION_TYPE,
+    when: (context) => isAdded(context) && roleType(context) === "builtinrole",
+    severity: "info",
+    message: "Built-in role {name} is now assigned in this subscription.",
+  },
+  {
+    id: "identity/built-in-role-unreferenced",
+    type: ROLE_DEFINITION_TYPE,
+    when: (context) => isRemoved(context) && roleType(context) === "builtinrole",
+    severity: "info",
+    message:
+      "Built-in role {name} is no longer assigned in this subscription (built-in roles are not deleted; it left the snapshot).",
+  },
+  {
+    id: "identity/built-in-role-widened",
+    type: ROLE_DEFINITION_TYPE,
+    path: "properties.permissions[*].*",
+    when: (context) =>
+      isAdded(context) &&
+      ["actions", "dataActions"].includes(lastSegment(context.path)) &&
+      text(property(context.resourceAfter?.properties, "type"))?.toLowerCase() === "builtinrole",
+    severity: "medium",
+    message:
+      "Microsoft changed a built-in role assigned here: it now grants {after} to every assignment of it.",
+  },
+];
+
+const denyAssignmentRules: SeverityRule[] = [
+  {
+    id: "identity/deny-assignment-removed",
+    type: DENY_ASSIGNMENT_TYPE,
+    when: { kind: "removed" },
+    severity: "high",
+    message: "Deny assignment removed: the actions it blocked are allowed again wherever a role grants them.",
+  },
+  {
+    id: "identity/deny-assignment-principal-excluded",
+    type: DENY_ASSIGNMENT_TYPE,
+    path: "properties.excludePrincipals[*]",
+    when: { kind: "added" },
+    severity: "medium",
+    message: "A principal was exempted from the deny assignment.",
+  },
+  {
+    id: "identity/deny-assignment-narrowed",
+    type: DENY_ASSIGNMENT_TYPE,
+    path: "properties.permissions[*].*",
+    when: (context) => {
+      const list = lastSegment(context.path);
+      return (
+        (isRemoved(context) && ["actions", "dataActions"].includes(list)) ||
+        (isAdded(context) && ["notActions", "notDataActions"].includes(list))
+      );
+    },
+    severity: "medium",
+    message: "Deny assignment blocks less than before ({path}).",
+  },
+];
+
+const FEDERATION_FIELDS = ["issuer", "subject", "claimsMatchingExpression"];
+
+const managedIdentityRules: SeverityRule[] = [
+  {
+    id: "identity/federated-credential-added",
+    type: FEDERATED_CREDENTIAL_TYPE,
+    when: { kind: "added" },
+    severity: "high",
+    message:
+      "Federated identity credential added: workloads of an external token issuer can now get tokens as this managed identity.",
+  },
+  {
+    id: "identity/federated-credential-trust-changed",
+    type: FEDERATED_CREDENTIAL_TYPE,
+    path: "properties.*",
+    when: (context) => FEDERATION_FIELDS.includes(lastSegment(context.path)),
+    severity: "high",
+    message: "Federated identity credential now trusts another {path}: {before} → {after}.",
+  },
+  {
+    id: "identity/federated-credential-audience-changed",
+    type: FEDERATED_CREDENTIAL_TYPE,
+    path: "properties.audiences",
+    severity: "medium",
+    message: "Federated identity credential audiences changed.",
+  },
+  {
+    id: "identity/managed-identity-recreated",
+    type: USER_ASSIGNED_IDENTITY_TYPE,
+    path: "properties.principalId",
+    when: { kind: "changed" },
+    severity: "medium",
+    message:
+      "Managed identity deleted and recreated under the same name: its principal id changed and its old role assignments no longer apply.",
+  },
+  {
+    id: "identity/managed-identity-removed",
+    type: USER_ASSIGNED_IDENTITY_TYPE,
+    when: { kind: "removed" },
+    severity: "low",
+    message: "User-assigned managed identity removed: the resources that used it lose its access.",
+  },
+];
+
+/**
+ * The severity rules of the identity domain, most specific first (the first matching rule wins).
+ * Ids are stable (`identity/...`): override or suppress them by id.
+ */
+export const IDENTITY_RULES: SeverityRule[] = [
+  ...roleAssignmentRules,
+  ...roleDefinitionRules,
+  ...denyAssignmentRules,
+  ...managedIdentityRules,
+];
