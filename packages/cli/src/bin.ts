@@ -1,0 +1,20 @@
+import { EXIT_CODES } from "./exit-codes.js";
+import { processIo } from "./io.js";
+import { runProgram } from "./program.js";
+
+// Ctrl-C cancels the running command through its AbortSignal; a second one exits at once.
+const controller = new AbortController();
+process.once("SIGINT", () => {
+  controller.abort(new Error("interrupted"));
+  process.once("SIGINT", () => process.exit(130));
+});
+
+runProgram(process.argv.slice(2), processIo(controller.signal)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`azure-drift: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = EXIT_CODES.error;
+  },
+);

@@ -1,0 +1,124 @@
+import { identityCollector } from "@azure-drift/collector-identity";
+import { networkCollector } from "@azure-drift/collector-network";
+import {
+  type ArmConnection,
+  type Collector,
+  createDriftDetector,
+  DriftError,
+  type DriftReport,
+  type Logger,
+  type ProgressEvent,
+  type RuleOptions,
+  type SnapshotMeta,
+  type TokenCredential,
+} from "@azure-drift/core";
+import { openStore } from "./store.js";
+import {
+  chooseSubscriptions,
+  isGuid,
+  listVisibleSubscriptions,
+  type VisibleSubscription,
+} from "./subscriptions.js";
+
+/** The collectors the CLI runs. */
+export function defaultCollectors(): Collector[] {
+  return [networkCollector(), identityCollector()];
+}
+
+/** Everything a `check` or `collect` needs once the command line is parsed. */
+export interface CheckPlan {
+  credential: TokenCredential;
+  arm: ArmConnection;
+  /** Requested subscriptions (lower-cased GUIDs); empty means every visible one. */
+  subscriptions: string[];
+  /** `--tenant`, else from the subscription list, else `AZURE_TENANT_ID`. */
+  tenantId?: string;
+  envTenantId?: string;
+  baseline?: string;
+  store?: string;
+  cwd: string;
+  rules?: RuleOptions;
+  concurrency?: number;
+  collectors?: Collector[];
+  logger: Logger;
+  onProgress(event: ProgressEvent): void;
+  signal?: AbortSignal;
+}
+
+/** The outcome of a check: the saved snapshot and, when there was something to compare with, the report. */
+export interface CheckOutcome {
+  tenantId: string;
+  snapshot: SnapshotMeta;
+  report?: DriftReport;
+}
+
+/**
+ * Preflight, then collect → save → (for `check`) diff → save report. The preflight lists the
+ * subscriptions the credential can see: a bad token, an endpoint that does not answer or a
+ * subscription that is not visible fail there, before the store is opened, so nothing is written.
+ */
+export async function executeCheck(plan: CheckPlan, mode: "check" | "collect"): Promise<CheckOutcome> {
+  const visible = await listVisibleSubscriptions(plan.credential, plan.arm, plan.signal);
+  const chosen = chooseSubscriptions(plan.subscriptions, visible);
+  const tenantId = chooseTenant(plan, chosen);
+  plan.logger.info("subscriptions resolved", {
+    tenantId,
+    subscriptions: chosen.map((sub) => sub.subscriptionId),
+    endpoint: plan.arm.endpoint,
+  });
+
+  const store = await openStore(plan.store, plan.cwd);
+  try {
+    if (plan.baseline !== undefined && !(await store.getBaseline(tenantId, plan.baseline))) {
+      throw new DriftError(
+        "E_NOT_FOUND",
+        `No baseline named "${plan.baseline}" for tenant ${tenantId}: create it with \`azure-drift baseline accept ${plan.baseline}\`, or leave out --baseline to compare with the previous snapshot.`,
+      );
+    }
+    const detector = createDriftDetector({
+      collectors: plan.collectors ?? defaultCollectors(),
+      store,
+      credential: plan.credential,
+      arm: plan.arm,
+      ...(plan.rules ? { rules: plan.rules } : {}),
+      ...(plan.concurrency ? { concurrency: plan.concurrency } : {}),
+      logger: plan.logger,
+      onProgress: plan.onProgress,
+    });
+    const subscriptions = chosen.map((sub) => sub.subscriptionId);
+    if (mode === "collect") {
+      const snapshot = await detector.collect({ tenantId, subscriptions, ...signalOf(plan) });
+      return { tenantId, snapshot };
+    }
+    const result = await detector.check({
+      tenantId,
+      subscriptions,
+      ...(plan.baseline !== undefined ? { baseline: plan.baseline } : {}),
+      ...signalOf(plan),
+    });
+    return { tenantId, snapshot: result.snapshot, ...(result.report ? { report: result.report } : {}) };
+  } finally {
+    await store.close();
+  }
+}
+
+function signalOf(plan: CheckPlan): { signal?: AbortSignal } {
+  return plan.signal ? { signal: plan.signal } : {};
+}
+
+function chooseTenant(plan: CheckPlan, chosen: VisibleSubscription[]): string {
+  if (plan.tenantId) return plan.tenantId;
+  const tenants = [...new Set(chosen.map((sub) => sub.tenantId).filter((id): id is string => !!id))];
+  if (tenants.length === 1) return tenants[0]!;
+  if (tenants.length > 1) {
+    throw new DriftError(
+      "E_INPUT",
+      `The subscriptions belong to ${tenants.length} tenants (${tenants.join(", ")}): pass --tenant ID and the subscriptions of that tenant.`,
+    );
+  }
+  if (plan.envTenantId && isGuid(plan.envTenantId)) return plan.envTenantId.toLowerCase();
+  throw new DriftError(
+    "E_INPUT",
+    "Cannot tell the tenant of these subscriptions: pass --tenant ID or set AZURE_TENANT_ID.",
+  );
+}

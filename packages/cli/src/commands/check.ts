@@ -1,0 +1,198 @@
+import { DriftError } from "@azure-drift/core";
+import type { Command } from "commander";
+import type { CheckOutcome, CheckPlan } from "../check-run.js";
+import type { CommandContext } from "../command-context.js";
+import { resolveConnection } from "../connection.js";
+import { resolveCredential } from "../credential.js";
+import { EXIT_CODES } from "../exit-codes.js";
+import { createFeedback } from "../feedback.js";
+import type { CliIo } from "../io.js";
+import {
+  chooseFormat,
+  chooseLogFormat,
+  parseLogLevel,
+  parsePositiveInt,
+  parseSeverity,
+  repeatable,
+} from "../options.js";
+import { applyReportFilters, reportExitCode, writeReport } from "../report-output.js";
+import { loadRules } from "../rules-file.js";
+import { checkStoreLocation } from "../store.js";
+import { isGuid, parseSubscriptionIds } from "../subscriptions.js";
+
+/** Options shared by every command that talks to ARM. */
+export interface AzureOptions {
+  subscription: string[];
+  tenant?: string;
+  cloud?: string;
+  armEndpoint?: string;
+  caCert?: string;
+  store?: string;
+  concurrency?: string;
+  logFormat?: string;
+  logLevel?: string;
+}
+
+interface CheckOptions extends AzureOptions {
+  baseline?: string;
+  format?: string;
+  rules?: string;
+  minSeverity?: string;
+  ignore: string[];
+}
+
+/** Adds the options of commands that collect from ARM. */
+export function addAzureOptions(command: Command): Command {
+  return command
+    .option(
+      "-s, --subscription <id>",
+      "a subscription to check (repeatable; default: every one the credential can see)",
+      repeatable,
+      [],
+    )
+    .option("--tenant <id>", "the tenant id (default: from the subscriptions, else AZURE_TENANT_ID)")
+    .option("--cloud <name>", "AzureCloud, AzureChinaCloud or AzureUSGovernment (default: AzureCloud)")
+    .option("--arm-endpoint <url>", "a custom ARM endpoint (a private endpoint, or the replay server)")
+    .option("--ca-cert <file>", "a PEM CA certificate to trust for --arm-endpoint")
+    .option("--store <dir>", "the file store directory (default: ./.azure-drift)")
+    .option("--concurrency <n>", "ARM requests in flight at once (default: the detector's)")
+    .option("--log-format <format>", "json or text (default: text on a terminal, else json)")
+    .option("--log-level <level>", "error, warn, info or debug (default: info)");
+}
+
+/** Adds the options of commands that print a report. */
+export function addReportOptions(command: Command): Command {
+  return command
+    .option("--format <format>", "table, json or markdown (default: table on a terminal, else json)")
+    .option("--rules <file>", "a JSON rules file: extra rules, severity overrides, suppressions")
+    .option("--min-severity <level>", "report only changes at or above critical, high, medium, low or info")
+    .option(
+      "--ignore <path-glob>",
+      "ignore changes at paths matching this glob (repeatable)",
+      repeatable,
+      [],
+    );
+}
+
+/** `azure-drift check` and `azure-drift collect`. */
+export function registerCheck(program: Command, context: CommandContext): void {
+  const check = program
+    .command("check")
+    .summary("collect, save, and report drift since the previous snapshot or a baseline")
+    .description(
+      "Collect the subscriptions' configuration, save a snapshot in the store, compare it with the previous snapshot (or --baseline NAME) and print the report. Exit code 0: no drift; 2: drift or parts that could not be compared; 1: error (nothing saved).",
+    )
+    .option("--baseline <name>", "compare with this baseline instead of the previous snapshot");
+  addReportOptions(addAzureOptions(check)).action(async (options: CheckOptions) => {
+    const { io } = context;
+    const format = chooseFormat(options.format, io);
+    const minSeverity = parseSeverity(options.minSeverity);
+    const rules = options.rules ? await loadRules(options.rules, io.cwd) : undefined;
+    const outcome = await runAzureCommand(io, options, "check", {
+      ...(rules ? { rules } : {}),
+      ...(options.baseline ? { baseline: options.baseline } : {}),
+    });
+    if (!outcome.report) {
+      io.stderr.write(
+        `azure-drift: first snapshot ${outcome.snapshot.id} saved (${outcome.snapshot.resourceCount} resources); nothing to compare with yet.\n`,
+      );
+      context.setExitCode(EXIT_CODES.ok);
+      return;
+    }
+    const report = applyReportFilters(outcome.report, {
+      ignore: options.ignore,
+      ...(minSeverity ? { minSeverity } : {}),
+    });
+    writeReport(io, report, format);
+    context.setExitCode(reportExitCode(report));
+  });
+
+  const collect = program
+    .command("collect")
+    .summary("collect and save a snapshot, without comparing")
+    .description(
+      "Collect the subscriptions' configuration and save a snapshot in the store. Prints the snapshot's metadata as JSON.",
+    );
+  addAzureOptions(collect).action(async (options: AzureOptions) => {
+    const { io } = context;
+    const outcome = await runAzureCommand(io, options, "collect", {});
+    io.stdout.write(`${JSON.stringify(snapshotSummary(outcome), null, 2)}\n`);
+    context.setExitCode(EXIT_CODES.ok);
+  });
+}
+
+/** A snapshot's metadata in a short form for `collect`'s output. */
+function snapshotSummary(outcome: CheckOutcome) {
+  const { snapshot } = outcome;
+  return {
+    snapshotId: snapshot.id,
+    tenantId: snapshot.tenantId,
+    scopes: snapshot.scopes,
+    resourceCount: snapshot.resourceCount,
+    startedAt: snapshot.startedAt,
+    finishedAt: snapshot.finishedAt,
+    collectors: snapshot.collectors.map(({ name, scope, outcome: result, records, error }) => ({
+      name,
+      scope,
+      outcome: result,
+      records,
+      ...(error ? { error } : {}),
+    })),
+    incomplete: snapshot.coverage.filter((entry) => !entry.complete),
+  };
+}
+
+/** Parses the ARM options, resolves the credential and runs the check or collection. */
+async function runAzureCommand(
+  io: CliIo,
+  options: AzureOptions,
+  mode: "check" | "collect",
+  extra: Pick<CheckPlan, "rules" | "baseline">,
+): Promise<CheckOutcome> {
+  // Every option is checked before the first network call.
+  const subscriptions = parseSubscriptionIds(options.subscription);
+  if (options.tenant !== undefined && !isGuid(options.tenant)) {
+    throw new DriftError(
+      "E_INPUT",
+      `Invalid tenant id "${options.tenant}": a tenant id is a GUID (see az account show).`,
+    );
+  }
+  const concurrency = parsePositiveInt("--concurrency", options.concurrency);
+  const logFormat = chooseLogFormat(options.logFormat, io);
+  const logLevel = parseLogLevel(options.logLevel);
+  checkStoreLocation(options.store);
+  const { cloud, arm } = await resolveConnection(options, io.cwd);
+  const tenantId = options.tenant?.toLowerCase();
+  const { credential, kind } = await resolveCredential(io.env, cloud, tenantId ?? io.env.AZURE_TENANT_ID);
+  // Collectors, the store and the SDKs load only for commands that use them: `diff` starts fast.
+  const { defaultCollectors, executeCheck } = await import("../check-run.js");
+  const collectors = defaultCollectors();
+  const feedback = createFeedback(io, {
+    format: logFormat,
+    level: logLevel,
+    collectorsPerSubscription: collectors.length,
+  });
+  feedback.logger.debug("credential chosen", { credentialKind: kind, cloud, endpoint: arm.endpoint });
+  try {
+    return await executeCheck(
+      {
+        credential,
+        arm,
+        subscriptions,
+        ...(tenantId ? { tenantId } : {}),
+        ...(io.env.AZURE_TENANT_ID ? { envTenantId: io.env.AZURE_TENANT_ID } : {}),
+        ...(options.store ? { store: options.store } : {}),
+        cwd: io.cwd,
+        ...(concurrency ? { concurrency } : {}),
+        collectors,
+        logger: feedback.logger,
+        onProgress: feedback.onProgress,
+        ...(io.signal ? { signal: io.signal } : {}),
+        ...extra,
+      },
+      mode,
+    );
+  } finally {
+    feedback.stop();
+  }
+}

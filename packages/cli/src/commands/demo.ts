@@ -1,0 +1,120 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { staticTokenCredential } from "@azure-drift/core";
+import type { Command } from "commander";
+import type { CommandContext } from "../command-context.js";
+import { EXIT_CODES } from "../exit-codes.js";
+import { createFeedback } from "../feedback.js";
+import { chooseFormat, chooseLogFormat, parseLogLevel, parseSeverity, repeatable } from "../options.js";
+import { applyReportFilters, writeReport } from "../report-output.js";
+import { loadRules } from "../rules-file.js";
+import { checkStoreLocation } from "../store.js";
+
+interface DemoOptions {
+  store?: string;
+  format?: string;
+  rules?: string;
+  minSeverity?: string;
+  ignore: string[];
+  logFormat?: string;
+  logLevel?: string;
+}
+
+/**
+ * `azure-drift demo`: the whole pipeline without an Azure account. It serves the bundled demo
+ * tenant from the ARM replay server (HTTPS on 127.0.0.1, its own CA), runs `check`, changes the
+ * tenant, runs `check` again and prints the report. It exits 0 when the demo ran (the drift is
+ * the point of the demo, not a failure), 1 on an error.
+ */
+export function registerDemo(program: Command, context: CommandContext): void {
+  program
+    .command("demo")
+    .summary("run check twice on a bundled demo tenant, no Azure account needed")
+    .description(
+      "Start the ARM replay server on the bundled demo tenant, run `check`, change the tenant (a rule opening SSH to the internet, a subnet losing its NSG, an Owner assignment…), run `check` again and print the report. Exit code 0 when the demo ran.",
+    )
+    .option(
+      "--store <dir>",
+      "keep the demo's snapshots in this directory (default: a temporary one, removed after)",
+    )
+    .option("--format <format>", "table, json or markdown (default: table on a terminal, else json)")
+    .option("--rules <file>", "a JSON rules file: extra rules, severity overrides, suppressions")
+    .option("--min-severity <level>", "report only changes at or above critical, high, medium, low or info")
+    .option("--ignore <path-glob>", "ignore changes at paths matching this glob (repeatable)", repeatable, [])
+    .option("--log-format <format>", "json or text (default: text on a terminal, else json)")
+    .option("--log-level <level>", "error, warn, info or debug (default: warn)")
+    .action(async (options: DemoOptions) => {
+      const { io } = context;
+      const format = chooseFormat(options.format, io);
+      const minSeverity = parseSeverity(options.minSeverity);
+      const logFormat = chooseLogFormat(options.logFormat, io);
+      const logLevel = parseLogLevel(options.logLevel ?? "warn");
+      checkStoreLocation(options.store);
+      const rules = options.rules ? await loadRules(options.rules, io.cwd) : undefined;
+      const say = (line: string) => io.stderr.write(`${line}\n`);
+
+      const { demoDrift, demoTenant, startArmReplayServer } = await import("@azure-drift/testing");
+      const { defaultCollectors, executeCheck } = await import("../check-run.js");
+      const tenant = demoTenant();
+      const server = await startArmReplayServer({ tenant });
+      const temporaryStore = options.store ? undefined : await mkdtemp(join(tmpdir(), "azure-drift-demo-"));
+      const store = options.store ?? temporaryStore!;
+      try {
+        const collectors = defaultCollectors();
+        const feedback = createFeedback(io, {
+          format: logFormat,
+          level: logLevel,
+          collectorsPerSubscription: collectors.length,
+        });
+        const plan = {
+          credential: staticTokenCredential("azure-drift-demo-token"),
+          arm: server.connection(),
+          subscriptions: [],
+          tenantId: server.tenant.tenantId.toLowerCase(),
+          store,
+          cwd: io.cwd,
+          collectors,
+          ...(rules ? { rules } : {}),
+          logger: feedback.logger,
+          onProgress: feedback.onProgress,
+          ...(io.signal ? { signal: io.signal } : {}),
+        };
+        say(
+          `azure-drift demo: replay server on ${server.url} serving the demo tenant (${server.tenant.subscriptions.length} subscriptions, ${server.tenant.resources.size} resources).`,
+        );
+        const first = await executeCheck(plan, "check");
+        feedback.stop();
+        say(
+          `azure-drift demo: first check saved snapshot ${first.snapshot.id} (${first.snapshot.resourceCount} resources).`,
+        );
+        const changes = demoDrift(server.tenant);
+        say(`azure-drift demo: changed the tenant (${describeChanges(changes)}); checking again.`);
+        const second = await executeCheck(plan, "check");
+        feedback.stop();
+        say(`azure-drift demo: second check saved snapshot ${second.snapshot.id}; the report follows.`);
+        if (second.report) {
+          const report = applyReportFilters(second.report, {
+            ignore: options.ignore,
+            ...(minSeverity ? { minSeverity } : {}),
+          });
+          writeReport(io, report, format);
+        }
+        if (options.store) say(`azure-drift demo: snapshots and reports kept in ${options.store}.`);
+        context.setExitCode(EXIT_CODES.ok);
+      } finally {
+        await server.close();
+        if (temporaryStore) await rm(temporaryStore, { recursive: true, force: true });
+      }
+    });
+}
+
+function describeChanges(changes: unknown): string {
+  if (!Array.isArray(changes)) return "several changes";
+  const counts = new Map<string, number>();
+  for (const change of changes as { status?: string }[]) {
+    const status = change.status ?? "changed";
+    counts.set(status, (counts.get(status) ?? 0) + 1);
+  }
+  return [...counts].map(([status, count]) => `${count} ${status}`).join(", ") || "no changes";
+}

@@ -1,0 +1,49 @@
+import { resolve } from "node:path";
+import { diffSnapshots, readSnapshotFile } from "@azure-drift/core";
+import type { Command } from "commander";
+import type { CommandContext } from "../command-context.js";
+import { chooseFormat, parseSeverity, repeatable } from "../options.js";
+import { reportExitCode, writeReport } from "../report-output.js";
+import { loadRules } from "../rules-file.js";
+
+interface DiffOptions {
+  format?: string;
+  rules?: string;
+  minSeverity?: string;
+  ignore: string[];
+}
+
+/** `azure-drift diff <before> <after>`: compares two snapshot or ARM JSON files. */
+export function registerDiff(program: Command, context: CommandContext): void {
+  program
+    .command("diff")
+    .summary("compare two snapshot files or ARM JSON files")
+    .description(
+      "Compare two files, each a snapshot in azure-drift's format (NDJSON) or ARM resource JSON (an array, as from `az resource list`, or an ARM list page `{ value: [...] }`). Exit code 0: no drift; 2: drift; 1: error.",
+    )
+    .argument("<before>", "the earlier snapshot or ARM JSON file")
+    .argument("<after>", "the later snapshot or ARM JSON file")
+    .option("--format <format>", "table, json or markdown (default: table on a terminal, else json)")
+    .option("--rules <file>", "a JSON rules file: extra rules, severity overrides, suppressions")
+    .option("--min-severity <level>", "report only changes at or above critical, high, medium, low or info")
+    .option("--ignore <path-glob>", "ignore changes at paths matching this glob (repeatable)", repeatable, [])
+    .action(async (before: string, after: string, options: DiffOptions) => {
+      const { io } = context;
+      const format = chooseFormat(options.format, io);
+      const minSeverity = parseSeverity(options.minSeverity);
+      const rules = options.rules ? await loadRules(options.rules, io.cwd) : undefined;
+      const [base, current] = await Promise.all([
+        readSnapshotFile(resolve(io.cwd, before)),
+        readSnapshotFile(resolve(io.cwd, after)),
+      ]);
+      const report = diffSnapshots(base, current, {
+        ...(rules ? { rules } : {}),
+        ignore: options.ignore,
+        ...(minSeverity ? { minSeverity } : {}),
+        base: { label: before },
+        current: { label: after },
+      });
+      writeReport(io, report, format);
+      context.setExitCode(reportExitCode(report));
+    });
+}

@@ -1,0 +1,151 @@
+import { DriftError, type Store } from "@azure-drift/core";
+import type { Command } from "commander";
+import type { CommandContext } from "../command-context.js";
+import { EXIT_CODES } from "../exit-codes.js";
+import type { CliIo } from "../io.js";
+import { chooseFormat, parsePositiveInt, parseSeverity, repeatable } from "../options.js";
+import { applyReportFilters, reportExitCode, writeReport } from "../report-output.js";
+import { openStore } from "../store.js";
+import { isGuid } from "../subscriptions.js";
+
+interface StoreOptions {
+  store?: string;
+  tenant?: string;
+}
+
+/** `baseline accept|list`, `snapshots` and `report`: read and promote what `check` stored. */
+export function registerStoreCommands(program: Command, context: CommandContext): void {
+  const baseline = program.command("baseline").summary("manage named baselines (approved snapshots)");
+  storeOptions(
+    baseline
+      .command("accept")
+      .summary("make a snapshot (default: the latest) the baseline NAME")
+      .argument("<name>", "the baseline's name, e.g. production")
+      .option("--snapshot <id>", "the snapshot to approve (default: the latest)")
+      .option("--note <text>", "why this state is approved"),
+  ).action(async (name: string, options: StoreOptions & { snapshot?: string; note?: string }) => {
+    await withStore(context.io, options, async (store, tenantId) => {
+      const snapshot = options.snapshot
+        ? await store.getSnapshot(tenantId, options.snapshot)
+        : await store.latestSnapshot(tenantId);
+      if (!snapshot) {
+        throw new DriftError(
+          "E_NOT_FOUND",
+          options.snapshot
+            ? `No snapshot ${options.snapshot} for tenant ${tenantId}: list them with \`azure-drift snapshots\`.`
+            : `No snapshot for tenant ${tenantId} yet: run \`azure-drift check\` or \`azure-drift collect\` first.`,
+        );
+      }
+      const accepted = {
+        tenantId,
+        name,
+        snapshotId: snapshot.id,
+        createdAt: new Date().toISOString(),
+        ...(options.note ? { note: options.note } : {}),
+      };
+      await store.putBaseline(accepted);
+      context.io.stdout.write(`${JSON.stringify(accepted, null, 2)}\n`);
+    });
+    context.setExitCode(EXIT_CODES.ok);
+  });
+  storeOptions(baseline.command("list").summary("list the baselines")).action(
+    async (options: StoreOptions) => {
+      await withStore(context.io, options, async (store, tenantId) => {
+        context.io.stdout.write(`${JSON.stringify(await store.listBaselines(tenantId), null, 2)}\n`);
+      });
+      context.setExitCode(EXIT_CODES.ok);
+    },
+  );
+
+  storeOptions(
+    program
+      .command("snapshots")
+      .summary("list stored snapshots, newest first")
+      .option("--subscription <id>", "only snapshots covering this subscription")
+      .option("--limit <n>", "at most this many (default 20)"),
+  ).action(async (options: StoreOptions & { subscription?: string; limit?: string }) => {
+    const limit = parsePositiveInt("--limit", options.limit) ?? 20;
+    await withStore(context.io, options, async (store, tenantId) => {
+      const snapshots = await store.listSnapshots(tenantId, {
+        limit,
+        ...(options.subscription ? { scope: options.subscription.toLowerCase() } : {}),
+      });
+      const rows = snapshots.map((snapshot) => ({
+        id: snapshot.id,
+        finishedAt: snapshot.finishedAt,
+        scopes: snapshot.scopes,
+        resourceCount: snapshot.resourceCount,
+        complete: snapshot.coverage.every((entry) => entry.complete),
+      }));
+      context.io.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+    });
+    context.setExitCode(EXIT_CODES.ok);
+  });
+
+  storeOptions(
+    program
+      .command("report")
+      .summary("show a stored report (default: the latest)")
+      .argument("[id]", "the report id (default: the latest)")
+      .option("--format <format>", "table, json or markdown (default: table on a terminal, else json)")
+      .option("--min-severity <level>", "report only changes at or above this severity")
+      .option(
+        "--ignore <path-glob>",
+        "ignore changes at paths matching this glob (repeatable)",
+        repeatable,
+        [],
+      ),
+  ).action(
+    async (
+      id: string | undefined,
+      options: StoreOptions & { format?: string; minSeverity?: string; ignore: string[] },
+    ) => {
+      const format = chooseFormat(options.format, context.io);
+      const minSeverity = parseSeverity(options.minSeverity);
+      await withStore(context.io, options, async (store, tenantId) => {
+        const reportId = id ?? (await store.listReports(tenantId, { limit: 1 }))[0]?.id;
+        const report = reportId ? await store.getReport(tenantId, reportId) : undefined;
+        if (!report) {
+          throw new DriftError(
+            "E_NOT_FOUND",
+            id
+              ? `No report ${id} for tenant ${tenantId}: run \`azure-drift check\` to make one.`
+              : `No report for tenant ${tenantId} yet: run \`azure-drift check\` twice to make one.`,
+          );
+        }
+        const filtered = applyReportFilters(report, {
+          ignore: options.ignore,
+          ...(minSeverity ? { minSeverity } : {}),
+        });
+        writeReport(context.io, filtered, format);
+        context.setExitCode(reportExitCode(filtered));
+      });
+    },
+  );
+}
+
+function storeOptions(command: Command): Command {
+  return command
+    .option("--store <dir>", "the file store directory (default: ./.azure-drift)")
+    .option("--tenant <id>", "the tenant id (default: AZURE_TENANT_ID)");
+}
+
+async function withStore(
+  io: CliIo,
+  options: StoreOptions,
+  body: (store: Store, tenantId: string) => Promise<void>,
+): Promise<void> {
+  const tenantId = options.tenant ?? io.env.AZURE_TENANT_ID;
+  if (!tenantId) throw new DriftError("E_INPUT", "Which tenant? Pass --tenant ID or set AZURE_TENANT_ID.");
+  if (!isGuid(tenantId))
+    throw new DriftError(
+      "E_INPUT",
+      `Invalid tenant id "${tenantId}": a tenant id is a GUID (see az account show).`,
+    );
+  const store = await openStore(options.store, io.cwd);
+  try {
+    await body(store, tenantId.toLowerCase());
+  } finally {
+    await store.close();
+  }
+}

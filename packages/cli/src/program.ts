@@ -1,0 +1,56 @@
+import { Command, CommanderError } from "commander";
+import type { CommandContext } from "./command-context.js";
+import { registerCheck } from "./commands/check.js";
+import { registerDemo } from "./commands/demo.js";
+import { registerDiff } from "./commands/diff.js";
+import { registerStoreCommands } from "./commands/store-commands.js";
+import { ERROR_PREFIX, errorLine, oneLine } from "./errors.js";
+import { EXIT_CODES, type ExitCode } from "./exit-codes.js";
+import type { CliIo } from "./io.js";
+import { VERSION } from "./version.js";
+
+/** Builds a fresh commander program whose output goes to `io` and which never exits the process. */
+export function buildProgram(context: CommandContext): Command {
+  const { io } = context;
+  const program = new Command("azure-drift")
+    .description("Detect configuration drift in Microsoft Azure.")
+    .version(VERSION, "-V, --version")
+    .exitOverride()
+    .showSuggestionAfterError()
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+      getOutHelpWidth: () => io.stdout.columns ?? 100,
+      getErrHelpWidth: () => io.stderr.columns ?? 100,
+      // Commander's own errors (unknown option, missing argument) get our one-line shape too.
+      outputError: (text, write) => write(`${ERROR_PREFIX}${oneLine(text.replace(/^error: /, ""))}\n`),
+    });
+  registerDiff(program, context);
+  registerCheck(program, context);
+  registerDemo(program, context);
+  registerStoreCommands(program, context);
+  return program;
+}
+
+/** Runs one command line (without the `node` and script arguments) and returns its exit code. */
+export async function runProgram(argv: readonly string[], io: CliIo): Promise<ExitCode> {
+  let exitCode: ExitCode = EXIT_CODES.ok;
+  const context: CommandContext = {
+    io,
+    setExitCode: (code) => {
+      exitCode = code;
+    },
+  };
+  const program = buildProgram(context);
+  try {
+    await program.parseAsync([...argv], { from: "user" });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and --version end through exitOverride too, with code 0.
+      return error.exitCode === 0 ? EXIT_CODES.ok : EXIT_CODES.error;
+    }
+    io.stderr.write(`${errorLine(error)}\n`);
+    return EXIT_CODES.error;
+  }
+}

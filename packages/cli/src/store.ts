@@ -1,0 +1,32 @@
+import { resolve } from "node:path";
+import { DriftError, type Store } from "@azure-drift/core";
+
+/** The default `--store`: a directory in the working directory. */
+export const DEFAULT_STORE_DIR = ".azure-drift";
+
+/**
+ * Opens the store named by `--store`: a directory for the file store. MongoDB URLs are refused
+ * with a clear error until `@azure-drift/store-mongo` exists.
+ */
+export async function openStore(location: string | undefined, cwd: string): Promise<Store> {
+  checkStoreLocation(location);
+  const { createFileStore } = await import("@azure-drift/store-file");
+  return createFileStore({ directory: resolve(cwd, location ?? DEFAULT_STORE_DIR) });
+}
+
+/** Checks a store location without opening it, so bad input fails before any Azure call. */
+export function checkStoreLocation(location: string | undefined): void {
+  const value = location ?? DEFAULT_STORE_DIR;
+  if (/^mongodb(\+srv)?:\/\//i.test(value)) {
+    throw new DriftError(
+      "E_INPUT",
+      "MongoDB stores are not yet supported by this release: use --store DIR (a directory for the file store).",
+    );
+  }
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {
+    throw new DriftError(
+      "E_INPUT",
+      `Unsupported store "${value.split("://")[0]}://": use --store DIR (a directory).`,
+    );
+  }
+}

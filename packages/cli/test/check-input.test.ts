@@ -1,0 +1,85 @@
+import { mkdtemp, readdir, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, test } from "vitest";
+import { runCli } from "./helpers.js";
+
+// Bad input that is caught before any network call: exit 1, one line on stderr, nothing written.
+describe("check: bad input rejected before any Azure call", () => {
+  const SUB = "11111111-2222-3333-4444-555555555555";
+
+  async function expectRejected(argv: string[], line: string, cwd?: string) {
+    const dir = cwd ?? (await mkdtemp(join(tmpdir(), "azd-cli-")));
+    const result = await runCli(argv, { cwd: dir, env: { AZURE_DRIFT_ACCESS_TOKEN: "t" } });
+    expect(result).toEqual({ code: 1, stdout: "", stderr: `${line}\n` });
+    expect(await readdir(dir)).toEqual(expect.not.arrayContaining([".azure-drift"]));
+  }
+
+  test("a subscription id that is not a GUID", async () => {
+    await expectRejected(
+      ["check", "--subscription", "prod-subscription"],
+      'azure-drift: Invalid subscription id "prod-subscription": a subscription id is a GUID like 00000000-0000-0000-0000-000000000000 (see az account list).',
+    );
+  });
+
+  test("an unknown cloud", async () => {
+    await expectRejected(
+      ["check", "--subscription", SUB, "--cloud", "AzureGermanCloud"],
+      'azure-drift: Unknown cloud "AzureGermanCloud": use --cloud AzureCloud, AzureChinaCloud, AzureUSGovernment, or --arm-endpoint URL for another endpoint.',
+    );
+  });
+
+  test("a CA file that cannot be read", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "azd-cli-"));
+    await expectRejected(
+      ["check", "--subscription", SUB, "--arm-endpoint", "https://127.0.0.1:9", "--ca-cert", "missing.pem"],
+      `azure-drift: Cannot read the CA certificate file ${join(dir, "missing.pem")} (ENOENT): give a readable PEM file to --ca-cert.`,
+      dir,
+    );
+  });
+
+  test("a CA file that holds no certificate", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "azd-cli-"));
+    await writeFile(join(dir, "ca.pem"), "not a certificate\n");
+    await expectRejected(
+      ["check", "--subscription", SUB, "--arm-endpoint", "https://127.0.0.1:9", "--ca-cert", "ca.pem"],
+      `azure-drift: The CA certificate file ${join(dir, "ca.pem")} holds no PEM certificate: give --ca-cert a file with "-----BEGIN CERTIFICATE-----" blocks.`,
+      dir,
+    );
+  });
+
+  test("an ARM endpoint over plain http", async () => {
+    await expectRejected(
+      ["check", "--subscription", SUB, "--arm-endpoint", "http://127.0.0.1:9"],
+      "azure-drift: --arm-endpoint must use https (the Azure SDK never sends a token over plain http): got http://127.0.0.1:9.",
+    );
+  });
+
+  test("a MongoDB store", async () => {
+    await expectRejected(
+      ["check", "--subscription", SUB, "--store", "mongodb://localhost:27017/drift"],
+      "azure-drift: MongoDB stores are not yet supported by this release: use --store DIR (a directory for the file store).",
+    );
+  });
+
+  test("a tenant id that is not a GUID", async () => {
+    await expectRejected(
+      ["collect", "--subscription", SUB, "--tenant", "contoso.onmicrosoft.com"],
+      'azure-drift: Invalid tenant id "contoso.onmicrosoft.com": a tenant id is a GUID (see az account show).',
+    );
+  });
+
+  test("a concurrency that is not a positive number", async () => {
+    await expectRejected(
+      ["check", "--subscription", SUB, "--concurrency", "0"],
+      'azure-drift: --concurrency must be a whole number from 1 to 1000: got "0".',
+    );
+  });
+
+  test("an unknown option", async () => {
+    await expectRejected(
+      ["check", "--subscriptions", SUB],
+      "azure-drift: unknown option '--subscriptions' (Did you mean --subscription?)",
+    );
+  });
+});
