@@ -1,0 +1,170 @@
+import type { NetworkManagementClient } from "@azure/arm-network";
+import {
+  armClientOptions,
+  type ListOperationOptions,
+  listRaw,
+  mergeListings,
+  type PagedList,
+} from "@azure-drift/arm";
+import type { Collector, CollectorContext, JsonObject } from "@azure-drift/core";
+import { defineCollector } from "@azure-drift/core";
+import { NETWORK_TYPES, type NetworkResourceKind, networkResourceTypes } from "./resource-types.js";
+import { networkRules } from "./rules.js";
+
+/** The collector's name, as recorded in snapshots. */
+export const NAME = "network";
+
+/** The collector's version, as recorded in snapshots. */
+export const VERSION = "0.1.0";
+
+/** Options of {@link networkCollector}. */
+export interface NetworkCollectorOptions {
+  /** Collect only these types (default: all of them). */
+  include?: NetworkResourceKind[];
+  /** A `Retry-After` longer than this fails the listing (coverage incomplete) instead of waiting. */
+  maxRetryAfterMs?: number;
+}
+
+const ALL_KINDS = Object.keys(NETWORK_TYPES) as NetworkResourceKind[];
+
+/**
+ * The network collector: NSGs and rules, virtual networks and subnets, route tables, public IPs,
+ * Azure firewalls, firewall policies and their rule collection groups, application gateways, WAF
+ * policies and private endpoints of one subscription, through the real `@azure/arm-network` client.
+ *
+ * Each type is listed once at subscription level (rule collection groups once per firewall policy),
+ * all listings side by side under the check's shared limiter; records are the raw ARM JSON.
+ */
+export function networkCollector(options: NetworkCollectorOptions = {}): Collector {
+  const kinds = options.include ? ALL_KINDS.filter((kind) => options.include?.includes(kind)) : ALL_KINDS;
+  // Rule collection groups are found through their policies.
+  const listed =
+    kinds.includes("ruleCollectionGroup") && !kinds.includes("firewallPolicy")
+      ? [...kinds, "firewallPolicy" as const]
+      : kinds;
+  return defineCollector({
+    name: NAME,
+    version: VERSION,
+    domain: "network",
+    types: kinds.map((kind) => networkResourceTypes[kind]),
+    rules: networkRules,
+    async *collect(context) {
+      // The SDK is imported on first use, so loading this package stays cheap.
+      const { NetworkManagementClient } = await import("@azure/arm-network");
+      const client = new NetworkManagementClient(
+        context.credential,
+        context.subscriptionId,
+        armClientOptions(
+          context,
+          NAME,
+          options.maxRetryAfterMs === undefined ? {} : { maxRetryAfterMs: options.maxRetryAfterMs },
+        ),
+      );
+      const listings = listed
+        .filter((kind) => kind !== "ruleCollectionGroup")
+        .map((kind) =>
+          kind === "firewallPolicy"
+            ? firewallPoliciesAndGroups(
+                context,
+                client,
+                kinds.includes("firewallPolicy"),
+                kinds.includes("ruleCollectionGroup"),
+              )
+            : list(context, kind, subscriptionListing(client, kind)),
+        );
+      yield* mergeListings(listings);
+    },
+  });
+}
+
+type SubscriptionListing = (operationOptions: ListOperationOptions) => PagedList;
+
+function subscriptionListing(
+  client: NetworkManagementClient,
+  kind: Exclude<NetworkResourceKind, "firewallPolicy" | "ruleCollectionGroup">,
+): SubscriptionListing {
+  switch (kind) {
+    case "networkSecurityGroup":
+      return (o) => client.networkSecurityGroups.listAll(o);
+    case "virtualNetwork":
+      return (o) => client.virtualNetworks.listAll(o);
+    case "routeTable":
+      return (o) => client.routeTables.listAll(o);
+    case "publicIpAddress":
+      return (o) => client.publicIPAddresses.listAll(o);
+    case "azureFirewall":
+      return (o) => client.azureFirewalls.listAll(o);
+    case "applicationGateway":
+      return (o) => client.applicationGateways.listAll(o);
+    case "wafPolicy":
+      return (o) => client.webApplicationFirewallPolicies.listAll(o);
+    case "privateEndpoint":
+      return (o) => client.privateEndpoints.listBySubscription(o);
+  }
+}
+
+/** One listing, each item given its declared `type` if ARM left it out (rule collection groups do). */
+async function* list(
+  context: CollectorContext,
+  kind: NetworkResourceKind,
+  listing: SubscriptionListing,
+): AsyncIterable<JsonObject> {
+  const resourceType = NETWORK_TYPES[kind];
+  for await (const item of listRaw(context, { collector: NAME, resourceType, list: listing })) {
+    if (typeof item.type !== "string") item.type = resourceType;
+    yield item;
+  }
+}
+
+/**
+ * Firewall policies (yielded if wanted), then the rule collection groups of each policy: one list per
+ * policy, side by side. If the policy listing is incomplete, so is the groups' coverage.
+ */
+async function* firewallPoliciesAndGroups(
+  context: CollectorContext,
+  client: NetworkManagementClient,
+  yieldPolicies: boolean,
+  withGroups: boolean,
+): AsyncIterable<JsonObject> {
+  const policies: { resourceGroup: string; name: string }[] = [];
+  let policiesIncomplete = false;
+  const tracking: CollectorContext = {
+    ...context,
+    coverage: {
+      incomplete(type, reason) {
+        policiesIncomplete = true;
+        if (yieldPolicies) context.coverage.incomplete(type, reason);
+      },
+    },
+  };
+  for await (const policy of list(tracking, "firewallPolicy", (o) => client.firewallPolicies.listAll(o))) {
+    const parent = parsePolicyId(policy.id);
+    if (parent) policies.push(parent);
+    if (yieldPolicies) yield policy;
+  }
+  if (!withGroups) return;
+  if (policiesIncomplete) {
+    context.coverage.incomplete(
+      NETWORK_TYPES.ruleCollectionGroup,
+      "The firewall policies could not all be listed, so neither could their rule collection groups.",
+    );
+  }
+  yield* mergeListings(
+    policies.map(({ resourceGroup, name }) =>
+      list(context, "ruleCollectionGroup", (o) =>
+        client.firewallPolicyRuleCollectionGroups.list(resourceGroup, name, o),
+      ),
+    ),
+  );
+}
+
+/** The resource group and name of a firewall policy from its ARM id. */
+function parsePolicyId(id: unknown): { resourceGroup: string; name: string } | undefined {
+  if (typeof id !== "string") return undefined;
+  const match = /\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Network\/firewallPolicies\/([^/]+)$/i.exec(
+    id,
+  );
+  return match?.[1] && match[2]
+    ? { resourceGroup: decodeURIComponent(match[1]), name: decodeURIComponent(match[2]) }
+    : undefined;
+}
