@@ -13,3 +13,6 @@ export * from "./store.js";
 export * from "./clouds.js";
 export * from "./credentials.js";
 export type * from "./rules/types.js";
+export { createRuleEngine, maxSeverity, type Assessment, type RuleEngine } from "./rules/engine.js";
+export { defaultRules, isOpenManagementRule } from "./rules/default-rules.js";
+export { parseRuleFile } from "./rules/engine-file.js";
