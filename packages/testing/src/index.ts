@@ -1,0 +1,9 @@
+/**
+ * `@azure-drift/testing`: what plugin authors and azure-drift's own tests need: an ARM replay
+ * server, a synthetic-tenant generator and mutator, and conformance suites for stores and collectors.
+ *
+ * @packageDocumentation
+ */
+
+export * from "./replay/index.js";
+export * from "./tenant/index.js";

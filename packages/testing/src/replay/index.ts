@@ -1,0 +1,4 @@
+export { DEFAULT_API_VERSIONS } from "./api-versions.js";
+export type { ForbiddenScope, ReplayFaults } from "./faults.js";
+export type { ArmReplayServer, ArmReplayServerOptions, ArmReplayStats } from "./server.js";
+export { startArmReplayServer } from "./server.js";

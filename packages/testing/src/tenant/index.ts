@@ -1,0 +1,14 @@
+export { type GenerateTenantOptions, generateTenant } from "./generate.js";
+export { BUILT_IN_ROLES } from "./shapes.js";
+export type { ParsedArmId, Tenant, TenantSubscription } from "./tenant.js";
+export {
+  cloneTenant,
+  createTenant,
+  parseArmId,
+  putResource,
+  ResourceMap,
+  removeResource,
+  resourcesOf,
+} from "./tenant.js";
+export type { ResourceKind, TruthChange } from "./types.js";
+export { DEFAULT_MIX, filterTruth, IDENTITY_TYPES, NETWORK_TYPES, RESOURCE_TYPES } from "./types.js";

@@ -1,0 +1,94 @@
+/** The ARM resource types the synthetic tenant generator knows, by short name. */
+export const RESOURCE_TYPES = {
+  networkSecurityGroup: "Microsoft.Network/networkSecurityGroups",
+  virtualNetwork: "Microsoft.Network/virtualNetworks",
+  routeTable: "Microsoft.Network/routeTables",
+  publicIpAddress: "Microsoft.Network/publicIPAddresses",
+  firewallPolicy: "Microsoft.Network/firewallPolicies",
+  azureFirewall: "Microsoft.Network/azureFirewalls",
+  applicationGateway: "Microsoft.Network/applicationGateways",
+  privateEndpoint: "Microsoft.Network/privateEndpoints",
+  userAssignedIdentity: "Microsoft.ManagedIdentity/userAssignedIdentities",
+  federatedIdentityCredential:
+    "Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials",
+  storageAccount: "Microsoft.Storage/storageAccounts",
+  keyVault: "Microsoft.KeyVault/vaults",
+  roleDefinition: "Microsoft.Authorization/roleDefinitions",
+  roleAssignment: "Microsoft.Authorization/roleAssignments",
+  denyAssignment: "Microsoft.Authorization/denyAssignments",
+} as const;
+
+/** Short name of a generated resource type. */
+export type ResourceKind = keyof typeof RESOURCE_TYPES;
+
+/** The network collector's types. */
+export const NETWORK_TYPES: readonly string[] = [
+  RESOURCE_TYPES.networkSecurityGroup,
+  RESOURCE_TYPES.virtualNetwork,
+  RESOURCE_TYPES.routeTable,
+  RESOURCE_TYPES.publicIpAddress,
+  RESOURCE_TYPES.firewallPolicy,
+  RESOURCE_TYPES.azureFirewall,
+  RESOURCE_TYPES.applicationGateway,
+  RESOURCE_TYPES.privateEndpoint,
+];
+
+/** The identity collector's types. */
+export const IDENTITY_TYPES: readonly string[] = [
+  RESOURCE_TYPES.roleAssignment,
+  RESOURCE_TYPES.roleDefinition,
+  RESOURCE_TYPES.denyAssignment,
+  RESOURCE_TYPES.userAssignedIdentity,
+  RESOURCE_TYPES.federatedIdentityCredential,
+];
+
+/**
+ * The default mix of generated types (relative weights), roughly what a landing-zone
+ * subscription holds.
+ */
+export const DEFAULT_MIX: Readonly<Record<ResourceKind, number>> = {
+  networkSecurityGroup: 16,
+  virtualNetwork: 8,
+  routeTable: 6,
+  publicIpAddress: 8,
+  firewallPolicy: 1,
+  azureFirewall: 1,
+  applicationGateway: 2,
+  privateEndpoint: 6,
+  userAssignedIdentity: 6,
+  federatedIdentityCredential: 5,
+  storageAccount: 10,
+  keyVault: 6,
+  roleDefinition: 2,
+  roleAssignment: 20,
+  denyAssignment: 1,
+};
+
+/**
+ * One resource's drift as the generator or mutator made it: the ground truth a drift report is
+ * compared with.
+ */
+export interface TruthChange {
+  /** Lower-cased ARM id. */
+  key: string;
+  /** ARM id as served. */
+  id: string;
+  type: string;
+  /** Lower-cased subscription id, absent for tenant-level resources. */
+  subscriptionId?: string;
+  status: "added" | "removed" | "modified";
+  /**
+   * For `modified`: the changed paths in the report's syntax (see `FieldChange.path`), sorted,
+   * e.g. `properties.securityRules[name=AllowSsh]` (a rule inserted or removed),
+   * `properties.securityRules[name=AllowSsh].properties.access` (a field changed),
+   * `properties.addressSpace.addressPrefixes` (a set element added or removed), `tags.owner`.
+   * Empty for `added` and `removed`.
+   */
+  paths: string[];
+}
+
+/** Keeps the truth about some resource types only (the ones a collector collects), by ARM type, any case. */
+export function filterTruth(changes: readonly TruthChange[], types: readonly string[]): TruthChange[] {
+  const wanted = new Set(types.map((type) => type.toLowerCase()));
+  return changes.filter((change) => wanted.has(change.type.toLowerCase()));
+}
