@@ -1,0 +1,219 @@
+import { NetworkManagementClient } from "@azure/arm-network";
+import { armConnection, isDriftError } from "@azure-drift/core";
+import { type ArmReplayServer, startArmReplayServer } from "@azure-drift/testing";
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
+import { armClientOptions, getRaw, listRaw } from "../src/index.js";
+import {
+  collectAll,
+  GROUP,
+  nsg,
+  recordingCredential,
+  SUBSCRIPTION,
+  type TestContext,
+  tenantWithNsgs,
+  testContext,
+} from "./helpers.js";
+
+const NSG_TYPE = "Microsoft.Network/networkSecurityGroups";
+let server: ArmReplayServer;
+
+beforeAll(async () => {
+  server = await startArmReplayServer({ tenant: tenantWithNsgs(5), pageSize: 2 });
+});
+afterAll(async () => {
+  await server?.close();
+});
+beforeEach(() => {
+  server.setFaults({});
+  server.resetStats();
+});
+
+function client(context: TestContext, extra: Parameters<typeof armClientOptions>[2] = {}) {
+  return new NetworkManagementClient(
+    context.credential,
+    context.subscriptionId,
+    armClientOptions(context, "network", extra),
+  );
+}
+
+function listNsgs(context: TestContext, extra: Parameters<typeof armClientOptions>[2] = {}) {
+  const network = client(context, extra);
+  return listRaw(context, {
+    collector: "network",
+    resourceType: NSG_TYPE,
+    list: (options) => network.networkSecurityGroups.listAll(options),
+  });
+}
+
+describe("listRaw with the real @azure/arm-network client", () => {
+  test("yields the raw ARM JSON of every item across pages, one page request at a time through the limiter", async () => {
+    const context = testContext(server.connection());
+    const items = await collectAll(listNsgs(context));
+
+    // Exactly what ARM sent: `properties.securityRules`, not the SDK's lifted `securityRules`.
+    expect(items).toEqual(
+      [...server.tenant.resources.values()].sort((a, b) => String(a.id).localeCompare(String(b.id))),
+    );
+    expect(items[0]).toHaveProperty("properties.securityRules");
+    expect(items[0]).not.toHaveProperty("securityRules");
+    expect(context.events).toEqual([
+      { type: "page", subscriptionId: SUBSCRIPTION, collector: "network", resourceType: NSG_TYPE, items: 2 },
+      { type: "page", subscriptionId: SUBSCRIPTION, collector: "network", resourceType: NSG_TYPE, items: 2 },
+      { type: "page", subscriptionId: SUBSCRIPTION, collector: "network", resourceType: NSG_TYPE, items: 1 },
+    ]);
+    expect(server.stats.pages).toBe(3);
+    // Three pages plus the call that finds no next page.
+    expect(context.limiter.calls).toBe(4);
+    expect(context.incomplete).toEqual([]);
+  });
+
+  test("a sovereign cloud's token scope matches its audience, not the public cloud's", async () => {
+    const credential = recordingCredential();
+    const arm = armConnection(
+      { endpoint: server.url, audience: "https://management.usgovcloudapi.net" },
+      { ca: server.ca },
+    );
+    const context = testContext(arm, { credential });
+    expect(await collectAll(listNsgs(context))).toHaveLength(5);
+    expect(credential.scopes.length).toBeGreaterThan(0);
+    expect(new Set(credential.scopes.flat())).toEqual(
+      new Set(["https://management.usgovcloudapi.net/.default"]),
+    );
+  });
+
+  test("the endpoint's own audience is the default scope", async () => {
+    const credential = recordingCredential();
+    const context = testContext(server.connection(), { credential });
+    await collectAll(listNsgs(context));
+    expect(new Set(credential.scopes.flat())).toEqual(new Set([`${server.url}/.default`]));
+  });
+
+  test("a 429 without Retry-After is retried with backoff (the SDK alone would give up)", async () => {
+    server.setFaults({ throttleRate: 0.5, retryAfter: "none", seed: 7 });
+    const context = testContext(server.connection());
+    const items = await collectAll(listNsgs(context));
+    expect(items.map((item) => item.name)).toEqual(["nsg00", "nsg01", "nsg02", "nsg03", "nsg04"]);
+    expect(server.stats.throttled).toBeGreaterThan(0);
+    const retries = context.events.filter((event) => event.type === "retry");
+    expect(retries.length).toBe(server.stats.throttled);
+    expect(
+      retries.every((event) => event.type === "retry" && event.status === 429 && event.delayMs <= 20),
+    ).toBe(true);
+    expect(context.incomplete).toEqual([]);
+  });
+
+  test("a Retry-After beyond the cap fails the listing as incomplete instead of waiting an hour", async () => {
+    server.setFaults({ throttleRate: 1, retryAfter: 3600, maxConsecutive: Number.POSITIVE_INFINITY });
+    const context = testContext(server.connection());
+    const items = await collectAll(listNsgs(context, { maxRetryAfterMs: 5_000 }));
+    expect(items).toEqual([]);
+    expect(context.incomplete).toHaveLength(1);
+    expect(context.incomplete[0]?.type).toBe(NSG_TYPE);
+    expect(context.incomplete[0]?.reason).toMatch(/asked to wait 3600 s, more than the 5 s cap/);
+    expect(server.stats.throttled).toBe(1);
+    expect(context.warnings.map((warning) => warning.message)).toContain(
+      "ARM asked to wait longer than the cap; giving up on this request",
+    );
+  });
+
+  test("a 403 on the type makes its coverage incomplete without throwing", async () => {
+    server.setFaults({ forbidden: [{ type: NSG_TYPE }] });
+    const context = testContext(server.connection());
+    expect(await collectAll(listNsgs(context))).toEqual([]);
+    expect(context.incomplete).toHaveLength(1);
+    expect(context.incomplete[0]?.reason).toMatch(
+      /^HTTP 403 AuthorizationFailed listing Microsoft\.Network\/networkSecurityGroups: the credential lacks read access/,
+    );
+  });
+
+  test("server errors are retried by the SDK's own policy", async () => {
+    server.setFaults({ serverErrorRate: 0.5, seed: 11 });
+    const context = testContext(server.connection());
+    expect(await collectAll(listNsgs(context))).toHaveLength(5);
+    expect(server.stats.byStatus, JSON.stringify(server.stats)).toHaveProperty("500");
+    expect(context.events.filter((event) => event.type === "retry")).toHaveLength(server.stats.serverErrors);
+    expect(context.incomplete).toEqual([]);
+  });
+
+  test("a 401 is an authentication failure: E_AUTH, with what to do", async () => {
+    const strict = await startArmReplayServer({ tenant: tenantWithNsgs(1), token: "the-right-token" });
+    try {
+      const context = testContext(strict.connection(), { credential: recordingCredential("expired-token") });
+      const error = await collectAll(listNsgs(context)).catch((caught: unknown) => caught);
+      expect(isDriftError(error, "E_AUTH")).toBe(true);
+      expect((error as Error).message).toMatch(/invalid, expired/);
+      expect((error as Error).message).not.toContain("expired-token");
+      expect(context.incomplete).toEqual([]);
+    } finally {
+      await strict.close();
+    }
+  });
+
+  test("an aborted signal throws E_ABORTED", async () => {
+    const controller = new AbortController();
+    const context = testContext(server.connection(), { signal: controller.signal });
+    const items: unknown[] = [];
+    const error = await (async () => {
+      for await (const item of listNsgs(context)) {
+        items.push(item);
+        controller.abort();
+      }
+    })().catch((caught: unknown) => caught);
+    expect(isDriftError(error, "E_ABORTED")).toBe(true);
+    expect(items.length).toBeLessThan(5);
+  });
+
+  test("TLS is verified: without the replay server's CA the listing cannot complete", async () => {
+    const { ca: _ca, ...withoutCa } = server.connection();
+    const context = testContext({ ...withoutCa, retry: { maxRetries: 0 } });
+    expect(await collectAll(listNsgs(context))).toEqual([]);
+    expect(context.incomplete[0]?.reason).toMatch(/No response listing/);
+  });
+});
+
+describe("getRaw", () => {
+  test("GETs one resource as raw ARM JSON through the client's pipeline; a 404 is undefined", async () => {
+    const context = testContext(server.connection());
+    const network = client(context);
+    const id = `${GROUP}/providers/Microsoft.Network/networkSecurityGroups/nsg03`;
+    expect(
+      await getRaw(context, {
+        collector: "network",
+        resourceType: NSG_TYPE,
+        client: network,
+        path: id,
+        apiVersion: "2025-05-01",
+      }),
+    ).toEqual(nsg("nsg03"));
+    const missing = `${GROUP}/providers/Microsoft.Network/networkSecurityGroups/absent`;
+    expect(
+      await getRaw(context, {
+        collector: "network",
+        resourceType: NSG_TYPE,
+        client: network,
+        path: missing,
+        apiVersion: "2025-05-01",
+      }),
+    ).toBe(undefined);
+    expect(context.incomplete).toEqual([]);
+    expect(context.limiter.calls).toBe(2);
+  });
+
+  test("a 403 is reported as incomplete coverage", async () => {
+    server.setFaults({ forbidden: [{ type: NSG_TYPE }] });
+    const context = testContext(server.connection());
+    const id = `${GROUP}/providers/Microsoft.Network/networkSecurityGroups/nsg01`;
+    expect(
+      await getRaw(context, {
+        collector: "network",
+        resourceType: NSG_TYPE,
+        client: client(context),
+        path: id,
+        apiVersion: "2025-05-01",
+      }),
+    ).toBe(undefined);
+    expect(context.incomplete.map((entry) => entry.reason)).toEqual([
+      "HTTP 403 reading Microsoft.Network/networkSecurityGroups: the credential lacks read access (grant Reader).",
+    ]);
+  });
+});
