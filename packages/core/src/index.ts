@@ -16,3 +16,35 @@ export type * from "./rules/types.js";
 export { createRuleEngine, maxSeverity, type Assessment, type RuleEngine } from "./rules/engine.js";
 export { defaultRules, isOpenManagementRule } from "./rules/default-rules.js";
 export { parseRuleFile } from "./rules/engine-file.js";
+export { createMemoryStore } from "./memory-store.js";
+export {
+  createTypeRegistry,
+  defaultTypeDefinitions,
+  defaultVolatileKeys,
+  type TypeRegistry,
+  type TypeRegistryOptions,
+} from "./normalize/hints.js";
+export { arrayKeys, isArmId, normalizeResource, type ArrayKeys, type NormalizeOptions } from "./normalize/normalize.js";
+export { defaultSecretKeys, isRedactionMarker, redactSecrets, type RedactionOptions } from "./redact.js";
+export { canonicalJson, hashConfig, hashString } from "./hash.js";
+export { createRecord, type RecordSource } from "./record.js";
+export {
+  diffSnapshots,
+  diffStoredSnapshots,
+  REPORT_FORMAT_VERSION,
+  type DiffOptions,
+  type SnapshotData,
+} from "./diff/engine.js";
+export { formatChangePath, parseChangePath, type ChangePathStep } from "./diff/paths.js";
+export {
+  ARM_IMPORT_COLLECTOR,
+  ARM_IMPORT_DOMAIN,
+  importArmResources,
+  parseSnapshot,
+  readSnapshotFile,
+  serializeSnapshot,
+  SNAPSHOT_FILE_KIND,
+  SNAPSHOT_FORMAT_VERSION,
+  writeSnapshotFile,
+  type ParseSnapshotOptions,
+} from "./snapshot-format.js";

@@ -1,0 +1,225 @@
+/**
+ * Normalization: turns a resource's ARM JSON into the canonical document that is hashed, stored and
+ * diffed. One walk does everything, so a 100k-resource snapshot is normalized at close to the cost of
+ * copying it:
+ * - volatile fields are dropped (any-depth names such as `etag`, and the type's declared paths);
+ * - `null`, empty arrays and empty objects are dropped, so null, missing and empty compare equal;
+ * - ARM ids (strings starting `/subscriptions/` or `/providers/`, and object keys that are ids, as in
+ *   `identity.userAssignedIdentities`) and resource-type strings under `type` are lower-cased;
+ * - object keys are emitted in sorted order, so `JSON.stringify` of the result is canonical JSON;
+ * - arrays of objects with a key (declared, else `name`, else `id`, unique in the array) are sorted
+ *   by key; other arrays are sets (sorted, deduplicated) unless declared `orderedArrays`;
+ * - secrets are redacted (see redact.ts) unless redaction is switched off.
+ */
+import type { JsonObject, JsonValue } from "../model.js";
+import { type CompiledRedaction, isSecretBySibling, type RedactionOptions, redactionFor } from "../redact.js";
+import { type CompiledHints, compiledHintsFor, type TypeRegistry } from "./hints.js";
+import { type HintFlags, type HintState, NO_HINTS, stateFlags, stepState } from "./paths.js";
+
+/** Options of {@link normalizeResource}. */
+export interface NormalizeOptions {
+  /** How secrets are redacted; `false` keeps them (only for data that never leaves memory). Default: core's defaults. */
+  redaction?: RedactionOptions | false;
+}
+
+const ARM_ID = /^\/(subscriptions|providers)\//i;
+const RESOURCE_TYPE = /^[A-Za-z][\w-]*\.[\w.-]+\/[\w/.-]+$/;
+
+/** Whether a string is an ARM id (compared case-insensitively, so normalized to lower case). */
+export function isArmId(value: string): boolean {
+  return value.charCodeAt(0) === 47 && ARM_ID.test(value);
+}
+
+interface Walk {
+  hints: CompiledHints;
+  redaction: CompiledRedaction | undefined;
+}
+
+/**
+ * Normalizes and (by default) redacts one resource's ARM JSON with the hints of its `type` in
+ * `registry`. The result has sorted keys at every level: its `JSON.stringify` is canonical JSON.
+ */
+export function normalizeResource(
+  resource: JsonObject,
+  registry: TypeRegistry,
+  options: NormalizeOptions = {},
+): JsonObject {
+  const type = typeof resource.type === "string" ? resource.type : "*";
+  const redaction = options.redaction === false ? undefined : redactionFor(options.redaction);
+  return normalizeWith(resource, compiledHintsFor(registry, type), redaction);
+}
+
+/** Normalizes with already compiled hints and redaction. Internal. */
+export function normalizeWith(
+  resource: JsonObject,
+  hints: CompiledHints,
+  redaction: CompiledRedaction | undefined,
+): JsonObject {
+  const walk: Walk = { hints, redaction };
+  return normalizeObject(resource, hints.root, redaction?.paths ?? NO_HINTS, walk) ?? {};
+}
+
+function normalizeObject(
+  object: JsonObject,
+  state: HintState,
+  secretState: HintState,
+  walk: Walk,
+): JsonObject | undefined {
+  const keys = Object.keys(object);
+  let renamed = false;
+  for (const key of keys) {
+    if (key.charCodeAt(0) === 47 && isArmId(key)) renamed = true;
+  }
+  const pairs: Array<[string, string]> = keys.map((key) => [
+    key,
+    renamed && isArmId(key) ? key.toLowerCase() : key,
+  ]);
+  if (pairs.length > 1) pairs.sort((a, b) => (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
+  const out: JsonObject = {};
+  let empty = true;
+  const { hints, redaction } = walk;
+  for (const [key, outKey] of pairs) {
+    const value = object[key];
+    if (value === null || value === undefined) continue;
+    if (hints.volatileKeys.has(key)) continue;
+    const childState = state.length === 0 ? NO_HINTS : stepState(state, key);
+    const flags = childState.length === 0 ? undefined : stateFlags(childState);
+    if (flags?.volatile) continue;
+    let normalized: JsonValue | undefined;
+    if (redaction) {
+      const childSecretState = secretState.length === 0 ? NO_HINTS : stepState(secretState, key);
+      if (flags?.secret || hints.secretKeys.has(key) || stateFlags(childSecretState)?.secret) {
+        normalized = redaction.marker(typeof value === "string" ? value : JSON.stringify(value));
+      } else if (
+        typeof value === "string" &&
+        (redaction.isSecretKey(key) || isSecretBySibling(key, object, redaction))
+      ) {
+        normalized = redaction.marker(value);
+      } else if (key === "type" && typeof value === "string" && RESOURCE_TYPE.test(value)) {
+        normalized = value.toLowerCase();
+      } else {
+        normalized = normalizeValue(value, childState, childSecretState, flags, walk);
+      }
+    } else if (key === "type" && typeof value === "string" && RESOURCE_TYPE.test(value)) {
+      normalized = value.toLowerCase();
+    } else {
+      normalized = normalizeValue(value, childState, NO_HINTS, flags, walk);
+    }
+    if (normalized === undefined) continue;
+    out[outKey] = normalized;
+    empty = false;
+  }
+  return empty ? undefined : out;
+}
+
+function normalizeValue(
+  value: JsonValue,
+  state: HintState,
+  secretState: HintState,
+  flags: HintFlags | undefined,
+  walk: Walk,
+): JsonValue | undefined {
+  switch (typeof value) {
+    case "string":
+      if (value.charCodeAt(0) === 47 && ARM_ID.test(value)) return value.toLowerCase();
+      if (walk.redaction?.isSecretValue(value)) return walk.redaction.marker(value);
+      return value;
+    case "object":
+      if (value === null) return undefined;
+      if (Array.isArray(value)) return normalizeArray(value, state, secretState, flags, walk);
+      return normalizeObject(value, state, secretState, walk);
+    default:
+      return value;
+  }
+}
+
+function normalizeArray(
+  array: JsonValue[],
+  state: HintState,
+  secretState: HintState,
+  flags: HintFlags | undefined,
+  walk: Walk,
+): JsonValue[] | undefined {
+  const elements: JsonValue[] = [];
+  let primitives = true;
+  // Arrays are transparent to hint paths: elements are walked with the array's own state.
+  for (const element of array) {
+    const normalized = normalizeValue(element, state, secretState, undefined, walk);
+    if (normalized === undefined) continue;
+    if (typeof normalized === "object") primitives = false;
+    elements.push(normalized);
+  }
+  if (elements.length === 0) return undefined;
+  if (primitives) {
+    if (flags?.ordered && !flags.unordered) return elements;
+    return sortedSet(elements);
+  }
+  const keyed = arrayKeys(elements, flags?.keyFields);
+  if (keyed) {
+    const order = elements.map((_element, index) => index);
+    order.sort((a, b) => compareStrings(keyed.keys[a]!, keyed.keys[b]!));
+    return order.map((index) => elements[index]!);
+  }
+  if (flags?.ordered && !flags.unordered) return elements;
+  return sortedSet(elements);
+}
+
+function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Sorts and deduplicates elements by their canonical JSON (they are already normalized). */
+function sortedSet(elements: JsonValue[]): JsonValue[] {
+  if (elements.length === 1) return elements;
+  if (elements.every((element) => typeof element === "string")) {
+    const sorted = (elements as string[]).slice().sort(compareStrings);
+    return sorted.filter((element, index) => index === 0 || element !== sorted[index - 1]);
+  }
+  const tagged = elements.map((element) => [JSON.stringify(element), element] as const);
+  tagged.sort((a, b) => compareStrings(a[0], b[0]));
+  return tagged
+    .filter((entry, index) => index === 0 || entry[0] !== tagged[index - 1]![0])
+    .map((entry) => entry[1]);
+}
+
+/** The key fields of an array of objects and each element's key string. */
+export interface ArrayKeys {
+  fields: string[];
+  /** `name=AllowSSH`, `tenantId=…,objectId=…`: what appears inside `[...]` in a change path. */
+  keys: string[];
+}
+
+const DEFAULT_KEYS: readonly string[][] = [["name"], ["id"]];
+
+/**
+ * Which fields key an array of objects: the declared fields, else `name`, else `id`, provided every
+ * element is an object with a primitive value for each field and the keys are unique. `undefined`
+ * when none fits (the array is then a set, or ordered).
+ */
+export function arrayKeys(elements: readonly JsonValue[], declared?: string[]): ArrayKeys | undefined {
+  const candidates = declared ? [declared, ...DEFAULT_KEYS] : DEFAULT_KEYS;
+  for (const fields of candidates) {
+    const keys = keyStrings(elements, fields);
+    if (keys) return { fields, keys };
+  }
+  return undefined;
+}
+
+function keyStrings(elements: readonly JsonValue[], fields: readonly string[]): string[] | undefined {
+  const keys: string[] = [];
+  const seen = new Set<string>();
+  for (const element of elements) {
+    if (element === null || typeof element !== "object" || Array.isArray(element)) return undefined;
+    let key = "";
+    for (let i = 0; i < fields.length; i++) {
+      const field = fields[i]!;
+      const value = element[field];
+      if (value === undefined || value === null || typeof value === "object") return undefined;
+      key += `${i === 0 ? "" : ","}${field}=${String(value)}`;
+    }
+    if (seen.has(key)) return undefined;
+    seen.add(key);
+    keys.push(key);
+  }
+  return keys;
+}
