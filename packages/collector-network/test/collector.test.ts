@@ -1,0 +1,215 @@
+import type { ArmConnection, CollectorContext, JsonObject, Limiter, ProgressEvent } from "@azure-drift/core";
+import { isDriftError, noopLogger, staticTokenCredential } from "@azure-drift/core";
+import {
+  type ArmReplayServer,
+  generateTenant,
+  putResource,
+  resourcesOf,
+  startArmReplayServer,
+  type Tenant,
+} from "@azure-drift/testing";
+import pLimit from "p-limit";
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
+import { NAME, NETWORK_TYPES, networkCollector } from "../src/index.js";
+
+const ALL_TYPES = Object.values(NETWORK_TYPES);
+let server: ArmReplayServer;
+let tenant: Tenant;
+let subscriptionId: string;
+
+/** Rule collection groups for every group a generated firewall policy refers to (the generator leaves them out). */
+function addRuleCollectionGroups(target: Tenant): number {
+  let added = 0;
+  for (const policy of resourcesOf(target, { types: [NETWORK_TYPES.firewallPolicy] })) {
+    const refs =
+      (policy.properties as { ruleCollectionGroups?: { id: string }[] } | undefined)?.ruleCollectionGroups ??
+      [];
+    for (const [i, ref] of refs.entries()) {
+      putResource(target, {
+        id: ref.id,
+        name: ref.id.slice(ref.id.lastIndexOf("/") + 1),
+        type: "Microsoft.Network/firewallPolicies/ruleCollectionGroups",
+        etag: 'W/"00000000-0000-0000-0000-000000000001"',
+        properties: {
+          provisioningState: "Succeeded",
+          priority: 200 + i * 100,
+          ruleCollections: [
+            {
+              name: "allow-web",
+              ruleCollectionType: "FirewallPolicyFilterRuleCollection",
+              priority: 1000,
+              action: { type: "Allow" },
+              rules: [
+                {
+                  name: "https-out",
+                  ruleType: "NetworkRule",
+                  ipProtocols: ["TCP"],
+                  sourceAddresses: ["10.0.0.0/8"],
+                  destinationAddresses: ["*"],
+                  destinationPorts: ["443"],
+                },
+              ],
+            },
+          ],
+        },
+      });
+      added++;
+    }
+  }
+  return added;
+}
+
+interface Run {
+  records: JsonObject[];
+  incomplete: { type: string; reason: string }[];
+  events: ProgressEvent[];
+}
+
+async function collect(
+  arm: ArmConnection,
+  options: { signal?: AbortSignal; limit?: Limiter; collector?: ReturnType<typeof networkCollector> } = {},
+): Promise<Run> {
+  const incomplete: Run["incomplete"] = [];
+  const events: ProgressEvent[] = [];
+  const context: CollectorContext = {
+    tenantId: tenant.tenantId,
+    subscriptionId,
+    credential: staticTokenCredential("replay-token"),
+    arm: { retry: { maxRetries: 6, maxRetryDelayMs: 20 }, ...arm },
+    signal: options.signal ?? new AbortController().signal,
+    limit: options.limit ?? pLimit(8),
+    logger: noopLogger,
+    coverage: { incomplete: (type, reason) => incomplete.push({ type, reason }) },
+    onProgress: (event) => events.push(event),
+  };
+  const records: JsonObject[] = [];
+  for await (const record of (options.collector ?? networkCollector()).collect(context)) records.push(record);
+  return { records, incomplete, events };
+}
+
+const byId = (a: JsonObject, b: JsonObject) =>
+  String(a.id).toLowerCase().localeCompare(String(b.id).toLowerCase());
+
+beforeAll(async () => {
+  tenant = generateTenant({ seed: "network-collector", resources: 400, subscriptions: 2 });
+  addRuleCollectionGroups(tenant);
+  subscriptionId = tenant.subscriptions[0]!.subscriptionId;
+  server = await startArmReplayServer({ tenant, pageSize: 7 });
+});
+afterAll(async () => {
+  await server?.close();
+});
+beforeEach(() => {
+  server.setFaults({});
+  server.resetStats();
+});
+
+describe("networkCollector against the ARM replay server", () => {
+  test("collects every network resource of the subscription as raw ARM JSON, listing each type once", async () => {
+    const expected = resourcesOf(tenant, { types: ALL_TYPES, subscriptionId }).sort(byId);
+    const { records, incomplete } = await collect(server.connection());
+
+    expect(incomplete).toEqual([]);
+    expect(records.sort(byId)).toEqual(expected);
+    // Every type the collector declares is present, rule collection groups included.
+    const types = new Set(records.map((record) => String(record.type).toLowerCase()));
+    for (const type of ALL_TYPES.filter((type) => !type.includes("WebApplicationFirewall")))
+      expect(types).toContain(type.toLowerCase());
+    // Lists only: no GET per resource.
+    expect(Object.keys(server.stats.byRoute).filter((route) => !route.startsWith("list "))).toEqual([]);
+  });
+
+  test("records keep ARM's shape: rules under properties, not the SDK's flattened model", async () => {
+    const { records } = await collect(server.connection());
+    const nsg = records.find((record) => record.type === NETWORK_TYPES.networkSecurityGroup);
+    expect(nsg).toHaveProperty("properties.securityRules");
+    expect(nsg).not.toHaveProperty("securityRules");
+    const vnet = records.find((record) => record.type === NETWORK_TYPES.virtualNetwork);
+    expect(vnet).toHaveProperty("properties.subnets");
+    expect(vnet).not.toHaveProperty("subnets");
+  });
+
+  test("survives 20 % throttling (with and without Retry-After) with identical output", async () => {
+    const clean = await collect(server.connection());
+    server.setFaults({ throttleRate: 0.2, retryAfter: 1, retryAfterMs: 5, seed: 5 });
+    const throttled = await collect(server.connection());
+    server.setFaults({ throttleRate: 0.2, retryAfter: "none", seed: 6 });
+    const noHeader = await collect(server.connection());
+    expect(server.stats.throttled).toBeGreaterThan(0);
+    expect(throttled.incomplete).toEqual([]);
+    expect(noHeader.incomplete).toEqual([]);
+    expect(throttled.records.sort(byId)).toEqual(clean.records.sort(byId));
+    expect(noHeader.records.sort(byId)).toEqual(clean.records.sort(byId));
+    expect(noHeader.events.some((event) => event.type === "retry" && event.status === 429)).toBe(true);
+  });
+
+  test("a 403 on one type makes that type incomplete and still collects the others", async () => {
+    server.setFaults({ forbidden: [{ type: NETWORK_TYPES.routeTable }] });
+    const { records, incomplete } = await collect(server.connection());
+    expect(incomplete.map((entry) => entry.type)).toEqual([NETWORK_TYPES.routeTable]);
+    expect(incomplete[0]?.reason).toMatch(/HTTP 403/);
+    const expected = resourcesOf(tenant, {
+      types: ALL_TYPES.filter((type) => type !== NETWORK_TYPES.routeTable),
+      subscriptionId,
+    });
+    expect(records.sort(byId)).toEqual(expected.sort(byId));
+  });
+
+  test("when firewall policies cannot be listed, their rule collection groups are incomplete too", async () => {
+    server.setFaults({ forbidden: [{ type: NETWORK_TYPES.firewallPolicy }] });
+    const { records, incomplete } = await collect(server.connection());
+    expect(incomplete.map((entry) => entry.type).sort()).toEqual(
+      [NETWORK_TYPES.firewallPolicy, NETWORK_TYPES.ruleCollectionGroup].sort(),
+    );
+    expect(records.some((record) => String(record.type).startsWith(NETWORK_TYPES.firewallPolicy))).toBe(
+      false,
+    );
+  });
+
+  test("listings run side by side, never beyond the shared limiter", async () => {
+    server.setFaults({ latencyMs: 10 });
+    const { records } = await collect(server.connection(), { limit: pLimit(3) });
+    expect(records.length).toBeGreaterThan(0);
+    expect(server.stats.maxInFlight).toBeGreaterThan(1);
+    expect(server.stats.maxInFlight).toBeLessThanOrEqual(3);
+  });
+
+  test("include collects only the chosen types", async () => {
+    const collector = networkCollector({ include: ["publicIpAddress"] });
+    expect(collector.types.map((type) => type.type)).toEqual([NETWORK_TYPES.publicIpAddress]);
+    const { records } = await collect(server.connection(), { collector });
+    expect(records.sort(byId)).toEqual(
+      resourcesOf(tenant, { types: [NETWORK_TYPES.publicIpAddress], subscriptionId }).sort(byId),
+    );
+    expect(Object.keys(server.stats.byRoute)).toEqual(["list microsoft.network/publicipaddresses"]);
+  });
+
+  test("an aborted signal stops the collection with E_ABORTED", async () => {
+    const controller = new AbortController();
+    server.setFaults({ latencyMs: 20 });
+    const pending = collect(server.connection(), { signal: controller.signal });
+    setTimeout(() => controller.abort(), 30);
+    const error = await pending.catch((caught: unknown) => caught);
+    expect(isDriftError(error, "E_ABORTED")).toBe(true);
+  });
+
+  test("a bad token is E_AUTH, not a partial snapshot", async () => {
+    const strict = await startArmReplayServer({ tenant, token: "the-right-token" });
+    try {
+      const error = await collect(strict.connection()).catch((caught: unknown) => caught);
+      expect(isDriftError(error, "E_AUTH")).toBe(true);
+    } finally {
+      await strict.close();
+    }
+  });
+
+  test("the collector is named and declares its types with hints", () => {
+    const collector = networkCollector();
+    expect(collector.name).toBe(NAME);
+    expect(collector.domain).toBe("network");
+    expect(collector.types.map((type) => type.type).sort()).toEqual([...ALL_TYPES].sort());
+    expect(
+      collector.types.find((type) => type.type === NETWORK_TYPES.networkSecurityGroup)?.volatile,
+    ).toContain("properties.defaultSecurityRules");
+  });
+});
