@@ -1,5 +1,3 @@
-import { identityCollector } from "@azure-drift/collector-identity";
-import { networkCollector } from "@azure-drift/collector-network";
 import {
   type ArmConnection,
   type Collector,
@@ -12,6 +10,7 @@ import {
   type SnapshotMeta,
   type TokenCredential,
 } from "@azure-drift/core";
+import { defaultCollectors } from "./collectors.js";
 import { openStore } from "./store.js";
 import {
   chooseSubscriptions,
@@ -20,10 +19,7 @@ import {
   type VisibleSubscription,
 } from "./subscriptions.js";
 
-/** The collectors the CLI runs. */
-export function defaultCollectors(): Collector[] {
-  return [networkCollector(), identityCollector()];
-}
+export { defaultCollectors } from "./collectors.js";
 
 /** Everything a `check` or `collect` needs once the command line is parsed. */
 export interface CheckPlan {

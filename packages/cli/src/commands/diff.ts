@@ -1,5 +1,5 @@
 import { resolve } from "node:path";
-import { diffSnapshots, readSnapshotFile } from "@azure-drift/core";
+import { createTypeRegistry, diffSnapshots, readSnapshotFile } from "@azure-drift/core";
 import type { Command } from "commander";
 import type { CommandContext } from "../command-context.js";
 import { chooseFormat, parseSeverity, repeatable } from "../options.js";
@@ -32,11 +32,18 @@ export function registerDiff(program: Command, context: CommandContext): void {
       const format = chooseFormat(options.format, io);
       const minSeverity = parseSeverity(options.minSeverity);
       const rules = options.rules ? await loadRules(options.rules, io.cwd) : undefined;
+      // ARM JSON is normalized with the collectors' type hints and judged by their rules too, so a
+      // file diff of NSGs or role assignments reads like a check's report.
+      const { defaultCollectors } = await import("../collectors.js");
+      const collectors = defaultCollectors();
+      const registry = createTypeRegistry(collectors.flatMap((collector) => collector.types));
       const [base, current] = await Promise.all([
-        readSnapshotFile(resolve(io.cwd, before)),
-        readSnapshotFile(resolve(io.cwd, after)),
+        readSnapshotFile(resolve(io.cwd, before), { registry }),
+        readSnapshotFile(resolve(io.cwd, after), { registry }),
       ]);
       const report = diffSnapshots(base, current, {
+        registry,
+        collectorRules: collectors.flatMap((collector) => collector.rules ?? []),
         ...(rules ? { rules } : {}),
         ignore: options.ignore,
         ...(minSeverity ? { minSeverity } : {}),

@@ -1,4 +1,4 @@
-import { DriftError, type Store } from "@azure-drift/core";
+import { DriftError, type Store, acceptBaseline } from "@azure-drift/core";
 import type { Command } from "commander";
 import type { CommandContext } from "../command-context.js";
 import { EXIT_CODES } from "../exit-codes.js";
@@ -25,25 +25,11 @@ export function registerStoreCommands(program: Command, context: CommandContext)
       .option("--note <text>", "why this state is approved"),
   ).action(async (name: string, options: StoreOptions & { snapshot?: string; note?: string }) => {
     await withStore(context.io, options, async (store, tenantId) => {
-      const snapshot = options.snapshot
-        ? await store.getSnapshot(tenantId, options.snapshot)
-        : await store.latestSnapshot(tenantId);
-      if (!snapshot) {
-        throw new DriftError(
-          "E_NOT_FOUND",
-          options.snapshot
-            ? `No snapshot ${options.snapshot} for tenant ${tenantId}: list them with \`azure-drift snapshots\`.`
-            : `No snapshot for tenant ${tenantId} yet: run \`azure-drift check\` or \`azure-drift collect\` first.`,
-        );
-      }
-      const accepted = {
-        tenantId,
-        name,
-        snapshotId: snapshot.id,
-        createdAt: new Date().toISOString(),
+      const accepted = await acceptBaseline(store, tenantId, name, {
+        ...(options.snapshot ? { snapshotId: options.snapshot } : {}),
         ...(options.note ? { note: options.note } : {}),
-      };
-      await store.putBaseline(accepted);
+        ...(context.io.signal ? { signal: context.io.signal } : {}),
+      });
       context.io.stdout.write(`${JSON.stringify(accepted, null, 2)}\n`);
     });
     context.setExitCode(EXIT_CODES.ok);

@@ -1,0 +1,230 @@
+import { mkdtemp, readdir, writeFile } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { DriftReport } from "@azure-drift/core";
+import {
+  type ArmReplayServer,
+  type TruthChange,
+  filterTruth,
+  generateTenant,
+  mutateTenant,
+  startArmReplayServer,
+} from "@azure-drift/testing";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { defaultCollectors } from "../src/collectors.js";
+import { type CliResult, logLines, runCli } from "./helpers.js";
+
+// The CLI end to end: real collectors and Azure SDK clients over HTTPS against the replay server,
+// the file store on disk, a generated 2k-resource tenant mutated with known ground truth.
+
+const TOKEN = "cli-e2e-token";
+const COLLECTED_TYPES = defaultCollectors().flatMap((collector) => collector.types.map((type) => type.type));
+
+/** What a report says, in the ground truth's terms: one entry per resource, paths sorted. */
+function findings(report: DriftReport) {
+  return report.resources
+    .map((resource) => ({
+      key: resource.key,
+      status: resource.status,
+      // An added or removed resource carries its rule's finding at path "": not a field change.
+      paths: [...new Set(resource.changes.map((change) => change.path).filter((path) => path !== ""))].sort(),
+    }))
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}
+
+function expected(truth: readonly TruthChange[]) {
+  return truth
+    .map(({ key, status, paths }) => ({ key, status, paths: [...paths].sort() }))
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}
+
+function parseReport(result: CliResult): DriftReport {
+  return JSON.parse(result.stdout) as DriftReport;
+}
+
+describe("check against the replay server (2k resources)", () => {
+  let server: ArmReplayServer;
+  let dir: string;
+  let truth: TruthChange[];
+  let subscriptions: string[];
+  const env = { AZURE_DRIFT_ACCESS_TOKEN: TOKEN };
+
+  const arm = () => ["--arm-endpoint", server.url, "--ca-cert", join(dir, "ca.pem")];
+  const check = (...extra: string[]) =>
+    runCli(["check", ...arm(), "--store", join(dir, "store"), "--format", "json", ...extra], { env, cwd: dir });
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), "azd-cli-e2e-"));
+    const tenant = generateTenant({ seed: 42, resources: 2000, subscriptions: 2 });
+    subscriptions = tenant.subscriptions.map((sub) => sub.subscriptionId);
+    server = await startArmReplayServer({ tenant, pageSize: 100, token: TOKEN });
+    await writeFile(join(dir, "ca.pem"), server.ca);
+
+    const first = await check();
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toBe("");
+    expect(first.stderr).toMatch(/first snapshot \S+ saved \(\d+ resources\); nothing to compare with yet/);
+    const accepted = await runCli(
+      ["baseline", "accept", "before", "--store", join(dir, "store"), "--tenant", tenant.tenantId],
+      { cwd: dir },
+    );
+    expect(accepted.code, accepted.stderr).toBe(0);
+
+    const mutation = mutateTenant(server.tenant, { churn: 0.02, seed: 7, noise: 0.05 });
+    truth = filterTruth(mutation.changes, COLLECTED_TYPES);
+  });
+
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  test("the report equals the mutator's ground truth, exit code 2", async () => {
+    expect(truth.length).toBeGreaterThan(10);
+    const result = await check("--baseline", "before");
+    expect(result.code, result.stderr).toBe(2);
+    const report = parseReport(result);
+    expect(report.unknown).toEqual([]);
+    expect(findings(report)).toEqual(expected(truth));
+  });
+
+  test("the same with 20 % of requests throttled (429 with Retry-After)", async () => {
+    server.setFaults({ throttleRate: 0.2, retryAfter: 1, retryAfterMs: 5, seed: 3 });
+    server.resetStats();
+    try {
+      const result = await check("--baseline", "before", "--log-level", "debug");
+      expect(result.code, result.stderr).toBe(2);
+      expect(server.stats.throttled).toBeGreaterThan(0);
+      const report = parseReport(result);
+      expect(report.unknown).toEqual([]);
+      expect(findings(report)).toEqual(expected(truth));
+      // Retries show up in the structured logs.
+      expect(logLines(result.stderr).some((line) => line.event === "retry")).toBe(true);
+    } finally {
+      server.setFaults({});
+    }
+  });
+
+  test("a 403 on one subscription: unknown entries for it, never removals, exit code 2", async () => {
+    const [open, denied] = subscriptions as [string, string];
+    server.setFaults({ forbidden: [{ subscriptionId: denied }] });
+    try {
+      const result = await check("--baseline", "before");
+      expect(result.code, result.stderr).toBe(2);
+      const report = parseReport(result);
+      // Nothing of the denied subscription is reported added, removed or modified…
+      expect(report.resources.filter((resource) => resource.key.includes(denied))).toEqual([]);
+      // …its slices are unknown…
+      expect(report.unknown.length).toBeGreaterThan(0);
+      expect(report.unknown.every((entry) => entry.scope === denied)).toBe(true);
+      // …and the open subscription's drift is still exact.
+      expect(findings(report)).toEqual(expected(truth.filter((change) => change.subscriptionId === open)));
+    } finally {
+      server.setFaults({});
+    }
+  });
+
+  test("a second check without --baseline compares with the previous snapshot: no drift, exit 0", async () => {
+    // The previous snapshot is the 403 one (partial): first take a complete one, then compare.
+    const complete = await check();
+    expect(complete.code).toBe(2);
+    const result = await check();
+    expect(result.code, result.stderr).toBe(0);
+    const report = parseReport(result);
+    expect(report.resources).toEqual([]);
+    expect(report.unknown).toEqual([]);
+  });
+
+  test("--min-severity and --ignore filter what is printed and the exit code", async () => {
+    const all = parseReport(await check("--baseline", "before"));
+    const critical = parseReport(await check("--baseline", "before", "--min-severity", "critical"));
+    expect(critical.resources.every((resource) => resource.changes.every((change) => change.severity === "critical") || resource.severity === "critical")).toBe(true);
+    expect(critical.resources.length).toBeLessThan(all.resources.length);
+    const ignored = await check("--baseline", "before", "--ignore", "**");
+    const report = parseReport(ignored);
+    expect(report.resources.filter((resource) => resource.status === "modified")).toEqual([]);
+  });
+
+  test("collect saves a snapshot and prints its metadata", async () => {
+    const result = await runCli(["collect", ...arm(), "--store", join(dir, "store"), "--subscription", subscriptions[0]!], {
+      env,
+      cwd: dir,
+    });
+    expect(result.code, result.stderr).toBe(0);
+    const summary = JSON.parse(result.stdout);
+    expect(summary.scopes).toEqual([subscriptions[0]]);
+    expect(summary.incomplete).toEqual([]);
+    expect(summary.resourceCount).toBeGreaterThan(0);
+    const listed = await runCli(
+      ["snapshots", "--store", join(dir, "store"), "--tenant", server.tenant.tenantId, "--limit", "1"],
+      { cwd: dir },
+    );
+    expect(listed.code).toBe(0);
+    expect(JSON.parse(listed.stdout).map((row: { id: string }) => row.id)).toEqual([summary.snapshotId]);
+  });
+
+  describe("bad input: one line, exit 1, nothing written", () => {
+    async function expectError(argv: string[], line: string | RegExp, options: { env?: Record<string, string> } = {}) {
+      const store = await mkdtemp(join(tmpdir(), "azd-cli-bad-"));
+      const result = await runCli([...argv, "--store", join(store, "s"), "--format", "json"], {
+        env: options.env ?? env,
+        cwd: dir,
+      });
+      expect(result.code).toBe(1);
+      expect(result.stdout).toBe("");
+      const lines = result.stderr.split("\n").filter((text) => text && !text.startsWith("{"));
+      expect(lines).toHaveLength(1);
+      if (typeof line === "string") expect(lines[0]).toBe(line);
+      else expect(lines[0]).toMatch(line);
+      expect(await readdir(store)).toEqual([]);
+    }
+
+    test("an endpoint that does not answer", async () => {
+      const port = await closedPort();
+      await expectError(
+        ["check", "--arm-endpoint", `https://127.0.0.1:${port}`],
+        `azure-drift: https://127.0.0.1:${port} did not answer (ECONNREFUSED) while listing subscriptions: check --arm-endpoint or --cloud and your network or proxy.`,
+      );
+    });
+
+    test("a bad or expired token (401)", async () => {
+      await expectError(
+        ["check", ...arm()],
+        `azure-drift: ${server.url} refused the credential (401) while listing subscriptions: the token is invalid or expired; refresh AZURE_DRIFT_ACCESS_TOKEN or sign in again (az login).`,
+        { env: { AZURE_DRIFT_ACCESS_TOKEN: "expired-token" } },
+      );
+    });
+
+    test("a subscription the credential cannot see", async () => {
+      const unknown = "0badc0de-0000-4000-8000-000000000000";
+      await expectError(
+        ["check", ...arm(), "--subscription", unknown],
+        `azure-drift: Subscription ${unknown} is not visible to this credential: check the id (az account list) and grant the identity the Reader role on it.`,
+      );
+    });
+
+    test("the replay server's certificate without --ca-cert", async () => {
+      await expectError(
+        ["check", "--arm-endpoint", server.url],
+        /^azure-drift: TLS verification of https:\/\/127\.0\.0\.1:\d+ failed \([A-Z_]+\) while listing subscriptions: pass the endpoint's CA certificate with --ca-cert FILE\.$/,
+      );
+    });
+
+    test("a baseline that does not exist", async () => {
+      await expectError(
+        ["check", ...arm(), "--baseline", "approved"],
+        `azure-drift: No baseline named "approved" for tenant ${server.tenant.tenantId}: create it with \`azure-drift baseline accept approved\`, or leave out --baseline to compare with the previous snapshot.`,
+      );
+    });
+  });
+});
+
+/** A TCP port nothing listens on. */
+async function closedPort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+  const address = probe.address();
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  if (!address || typeof address === "string") throw new Error("no port");
+  return address.port;
+}
