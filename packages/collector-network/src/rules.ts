@@ -5,6 +5,7 @@ import {
   isInboundAllowFromInternet,
   listOf,
   lower,
+  opensManagementPort,
   opensOtherPort,
   prop,
 } from "./exposure.js";
@@ -118,8 +119,11 @@ export const networkRules: SeverityRule[] = [
   {
     id: "network/nsg-created-open-to-internet",
     type: NETWORK_TYPES.networkSecurityGroup,
-    when: (context) =>
-      context.kind === "added" && listOf(prop(context.after, "securityRules")).some(opensOtherPort),
+    // A new NSG that also opens SSH/RDP is left to core's critical rule.
+    when: (context) => {
+      const rules = listOf(prop(context.after, "securityRules"));
+      return context.kind === "added" && rules.some(opensOtherPort) && !rules.some(opensManagementPort);
+    },
     severity: "high",
     message: "New NSG {name} allows inbound traffic from the internet.",
   },

@@ -251,10 +251,11 @@ describe("network severity rules through core's rule engine", () => {
       id: `${SUB}/ApplicationGatewayWebApplicationFirewallPolicies/waf1`,
       properties: { policySettings: { state: "Enabled", mode } },
     });
-    const [[, severity]] = assess(NETWORK_TYPES.wafPolicy, waf("Prevention"), waf("Detection"), [
-      { path: "properties.policySettings.mode", kind: "changed", before: "Prevention", after: "Detection" },
-    ]) as [string, string][];
-    expect(severity).toBe("high");
+    expect(
+      assess(NETWORK_TYPES.wafPolicy, waf("Prevention"), waf("Detection"), [
+        { path: "properties.policySettings.mode", kind: "changed", before: "Prevention", after: "Detection" },
+      ]),
+    ).toEqual([["core/waf-detection-mode", "high"]]);
     const gw = (version: string): JsonObject => ({
       id: `${SUB}/applicationGateways/gw1`,
       properties: { sslPolicy: { minProtocolVersion: version } },
@@ -352,6 +353,13 @@ describe("network severity rules through core's rule engine", () => {
     expect(
       assessResource(NETWORK_TYPES.azureFirewall, "removed", { id: `${SUB}/azureFirewalls/fw1` }),
     ).toEqual(["network/firewall-removed", "high"]);
+    expect(
+      assessResource(
+        NETWORK_TYPES.networkSecurityGroup,
+        "added",
+        nsg([nsgRule("web", inbound()), nsgRule("rdp", inbound({ destinationPortRange: "3389" }))]),
+      ),
+    ).toEqual(["core/nsg-created-open-management-port", "critical"]);
     expect(
       assessResource(NETWORK_TYPES.networkSecurityGroup, "added", nsg([nsgRule("web", inbound())])),
     ).toEqual(["network/nsg-created-open-to-internet", "high"]);
