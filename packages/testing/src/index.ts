@@ -6,4 +6,5 @@
  */
 
 export * from "./replay/index.js";
+export * from "./store-conformance/index.js";
 export * from "./tenant/index.js";

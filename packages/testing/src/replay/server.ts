@@ -24,7 +24,7 @@ export interface ArmReplayServerOptions {
    * any bearer token is accepted (a request without one still gets 401).
    */
   token?: string;
-  /** Accepted api-versions per provider namespace, merged over the pinned SDKs' versions. */
+  /** Accepted api-versions per provider namespace (any case); a namespace given here replaces the default list. */
   apiVersions?: Record<string, readonly string[]>;
 }
 
@@ -95,7 +95,7 @@ export async function startArmReplayServer(options: ArmReplayServerOptions): Pro
     throw new RangeError("startArmReplayServer: pageSize must be a positive integer.");
   const apiVersions: Record<string, readonly string[]> = { ...DEFAULT_API_VERSIONS };
   for (const [namespace, versions] of Object.entries(options.apiVersions ?? {})) {
-    apiVersions[namespace.toLowerCase()] = [...(apiVersions[namespace.toLowerCase()] ?? []), ...versions];
+    apiVersions[namespace.toLowerCase()] = versions;
   }
   let tenant = options.tenant;
   let index = new TenantIndex(tenant);

@@ -1,4 +1,6 @@
+export { demoDrift, demoTenant } from "./demo.js";
 export { type GenerateTenantOptions, generateTenant } from "./generate.js";
+export { type Churn, type MutateTenantOptions, type MutationResult, mutateTenant } from "./mutate.js";
 export { BUILT_IN_ROLES } from "./shapes.js";
 export type { ParsedArmId, Tenant, TenantSubscription } from "./tenant.js";
 export {

@@ -1,0 +1,248 @@
+/**
+ * The bundled demo tenant `azure-drift demo` runs on, and the story of its drift: what a
+ * newcomer sees without an Azure account.
+ */
+import type { JsonObject } from "@azure-drift/core";
+import { Random } from "./random.js";
+import {
+  BUILT_IN_ROLES,
+  builtInRoleDefinitions,
+  kindOfType,
+  type Placement,
+  ResourcePools,
+  ShapeFactory,
+} from "./shapes.js";
+import { createTenant, parseArmId, putResource, type Tenant } from "./tenant.js";
+import type { ResourceKind, TruthChange } from "./types.js";
+
+const DEMO_TENANT_ID = "72f988bf-0000-4000-8000-00000000de00";
+const PRODUCTION = "1c6f0e57-0000-4000-8000-000000000001";
+const SHARED = "1c6f0e57-0000-4000-8000-000000000002";
+
+/** Renames a freshly built resource: its id, its name and every nested id under it. */
+function rename(resource: JsonObject, name: string): JsonObject {
+  const oldId = String(resource.id);
+  const newId = `${oldId.slice(0, oldId.lastIndexOf("/") + 1)}${name}`;
+  const renamed = JSON.parse(JSON.stringify(resource).split(oldId).join(newId)) as JsonObject;
+  renamed.name = name;
+  return renamed;
+}
+
+/** Builds a resource of `kind` named `name` and adds it to the tenant. */
+function add(
+  tenant: Tenant,
+  factory: ShapeFactory,
+  pools: ResourcePools,
+  kind: ResourceKind,
+  placement: Placement,
+  name?: string,
+  edit?: (resource: JsonObject) => void,
+): JsonObject {
+  const built = factory.build(kind, placement);
+  let made: JsonObject | undefined;
+  for (const item of built) {
+    const resource = kindOfType(String(item.type)) === kind && name ? rename(item, name) : item;
+    edit?.(resource);
+    putResource(tenant, resource);
+    pools.add(kindOfType(String(resource.type)) as ResourceKind, placement.subscriptionId, resource);
+    if (kindOfType(String(resource.type)) === kind) made = resource;
+  }
+  return made as JsonObject;
+}
+
+/**
+ * A small, fixed tenant for demos: two subscriptions ("Contoso Production" and "Contoso Shared
+ * Services") with a few dozen network and identity resources, storage accounts and key vaults.
+ * Always the same.
+ */
+export function demoTenant(): Tenant {
+  const rng = new Random("azure-drift demo");
+  const tenant = createTenant({
+    tenantId: DEMO_TENANT_ID,
+    subscriptions: [
+      { subscriptionId: PRODUCTION, displayName: "Contoso Production", state: "Enabled" },
+      { subscriptionId: SHARED, displayName: "Contoso Shared Services", state: "Enabled" },
+    ],
+    resources: builtInRoleDefinitions(),
+  });
+  const pools = new ResourcePools();
+  const factory = new ShapeFactory(rng, DEMO_TENANT_ID, pools, (key) => tenant.resources.has(key));
+  const web: Placement = { subscriptionId: PRODUCTION, resourceGroup: "rg-web", location: "westeurope" };
+  const data: Placement = { subscriptionId: PRODUCTION, resourceGroup: "rg-data", location: "westeurope" };
+  const network: Placement = {
+    subscriptionId: PRODUCTION,
+    resourceGroup: "rg-network",
+    location: "westeurope",
+  };
+  const hub: Placement = { subscriptionId: SHARED, resourceGroup: "rg-hub", location: "westeurope" };
+  const identity: Placement = {
+    subscriptionId: SHARED,
+    resourceGroup: "rg-identity",
+    location: "westeurope",
+  };
+  const put = (
+    kind: ResourceKind,
+    placement: Placement,
+    name?: string,
+    edit?: (resource: JsonObject) => void,
+  ) => add(tenant, factory, pools, kind, placement, name, edit);
+
+  put("networkSecurityGroup", network, "nsg-web-frontend");
+  put("networkSecurityGroup", network, "nsg-app-backend");
+  put("networkSecurityGroup", network, "nsg-data");
+  put("routeTable", network, "rt-spoke-egress");
+  put("routeTable", network, "rt-legacy-egress");
+  put("publicIpAddress", web, "pip-agw-web");
+  put("virtualNetwork", network, "vnet-prod-spoke", (vnet) => {
+    const properties = vnet.properties as JsonObject;
+    const prefix = `/subscriptions/${PRODUCTION}/resourceGroups/rg-network/providers/Microsoft.Network`;
+    const subnet = (name: string, cidr: string, nsg: string, routeTable?: string): JsonObject => ({
+      name,
+      id: `${vnet.id}/subnets/${name}`,
+      etag: factory.etag(),
+      type: "Microsoft.Network/virtualNetworks/subnets",
+      properties: {
+        provisioningState: "Succeeded",
+        addressPrefix: cidr,
+        networkSecurityGroup: { id: `${prefix}/networkSecurityGroups/${nsg}` },
+        ...(routeTable ? { routeTable: { id: `${prefix}/routeTables/${routeTable}` } } : {}),
+        serviceEndpoints: [],
+        delegations: [],
+        privateEndpointNetworkPolicies: "Disabled",
+        privateLinkServiceNetworkPolicies: "Enabled",
+      },
+    });
+    properties.addressSpace = { addressPrefixes: ["10.20.0.0/16"] };
+    properties.subnets = [
+      subnet("snet-web", "10.20.1.0/24", "nsg-web-frontend", "rt-spoke-egress"),
+      subnet("snet-app", "10.20.2.0/24", "nsg-app-backend", "rt-spoke-egress"),
+      subnet("snet-data", "10.20.3.0/24", "nsg-data"),
+    ];
+  });
+  put("applicationGateway", web, "agw-web");
+  put("storageAccount", data, undefined);
+  put("keyVault", data, "kv-prod-secrets");
+  put("privateEndpoint", data, "pe-kv-prod-secrets");
+  put("userAssignedIdentity", web, "id-checkout-api");
+  put("roleDefinition", { ...web, resourceGroup: "" });
+  for (let i = 0; i < 5; i++) put("roleAssignment", i < 2 ? web : data);
+
+  put("networkSecurityGroup", hub, "nsg-hub-mgmt");
+  put("routeTable", hub, "rt-hub-gateway");
+  put("publicIpAddress", hub, "pip-afw-hub");
+  put("virtualNetwork", hub, "vnet-hub");
+  put("firewallPolicy", hub, "afwp-hub");
+  put("azureFirewall", hub, "afw-hub");
+  put("storageAccount", hub, undefined);
+  put("keyVault", hub, "kv-shared-platform");
+  put("userAssignedIdentity", identity, "id-platform-deploy");
+  put("federatedIdentityCredential", identity, "fic-github-platform");
+  for (let i = 0; i < 4; i++) put("roleAssignment", i < 2 ? hub : identity);
+  put("denyAssignment", identity);
+  return tenant;
+}
+
+function find(tenant: Tenant, type: string, name: string): JsonObject {
+  for (const resource of tenant.resources.values()) {
+    if (String(resource.type).toLowerCase() === type.toLowerCase() && resource.name === name) return resource;
+  }
+  throw new Error(`demoDrift: ${type} ${name} is not in the tenant; was it made by demoTenant()?`);
+}
+
+function truth(resource: JsonObject, status: TruthChange["status"], paths: string[] = []): TruthChange {
+  const key = String(resource.id).toLowerCase();
+  const { subscriptionId } = parseArmId(key);
+  return {
+    key,
+    id: String(resource.id),
+    type: String(resource.type),
+    ...(subscriptionId ? { subscriptionId } : {}),
+    status,
+    paths,
+  };
+}
+
+/**
+ * The demo's story, applied in place to a tenant made by {@link demoTenant}: a rule opening SSH to
+ * the internet, a subnet losing its NSG, a WAF switched to detection only, an Owner assignment
+ * at subscription scope, a federated credential added to a managed identity, a route table
+ * deleted; plus an etag-only change that is not drift. Returns the ground truth, sorted by key.
+ */
+export function demoDrift(tenant: Tenant): TruthChange[] {
+  const rng = new Random("azure-drift demo drift");
+  const changes: TruthChange[] = [];
+
+  const nsg = find(tenant, "Microsoft.Network/networkSecurityGroups", "nsg-web-frontend");
+  const nsgProperties = nsg.properties as JsonObject;
+  nsgProperties.securityRules = [
+    {
+      name: "Allow-SSH-Internet",
+      id: `${nsg.id}/securityRules/Allow-SSH-Internet`,
+      etag: `W/"${rng.guid()}"`,
+      type: "Microsoft.Network/networkSecurityGroups/securityRules",
+      properties: {
+        provisioningState: "Succeeded",
+        description: "temporary: debug the web tier",
+        protocol: "Tcp",
+        sourcePortRange: "*",
+        destinationPortRange: "22",
+        sourceAddressPrefix: "*",
+        destinationAddressPrefix: "*",
+        access: "Allow",
+        priority: 100 - 1,
+        direction: "Inbound",
+        sourcePortRanges: [],
+        destinationPortRanges: [],
+        sourceAddressPrefixes: [],
+        destinationAddressPrefixes: [],
+      },
+    },
+    ...(nsgProperties.securityRules as JsonObject[]),
+  ];
+  nsg.etag = `W/"${rng.guid()}"`;
+  changes.push(truth(nsg, "modified", ["properties.securityRules[name=Allow-SSH-Internet]"]));
+
+  const vnet = find(tenant, "Microsoft.Network/virtualNetworks", "vnet-prod-spoke");
+  const dataSubnet = ((vnet.properties as JsonObject).subnets as JsonObject[]).find(
+    (subnet) => subnet.name === "snet-data",
+  );
+  if (dataSubnet) delete (dataSubnet.properties as JsonObject).networkSecurityGroup;
+  changes.push(
+    truth(vnet, "modified", ["properties.subnets[name=snet-data].properties.networkSecurityGroup"]),
+  );
+
+  const gateway = find(tenant, "Microsoft.Network/applicationGateways", "agw-web");
+  ((gateway.properties as JsonObject).webApplicationFirewallConfiguration as JsonObject).firewallMode =
+    "Detection";
+  changes.push(truth(gateway, "modified", ["properties.webApplicationFirewallConfiguration.firewallMode"]));
+
+  const pools = new ResourcePools();
+  const factory = new ShapeFactory(rng, tenant.tenantId, pools, (key) => tenant.resources.has(key));
+  const owner = factory.roleAssignment(
+    { subscriptionId: PRODUCTION, resourceGroup: "rg-web", location: "westeurope" },
+    { scope: "subscription", roleGuid: BUILT_IN_ROLES.Owner, principalType: "User" },
+  );
+  putResource(tenant, owner);
+  changes.push(truth(owner, "added"));
+
+  const checkout = find(tenant, "Microsoft.ManagedIdentity/userAssignedIdentities", "id-checkout-api");
+  const [credential] = factory.federatedIdentityCredential(
+    { subscriptionId: PRODUCTION, resourceGroup: "rg-web", location: "westeurope" },
+    checkout,
+  );
+  if (credential) {
+    (credential.properties as JsonObject).subject = "repo:someone-else/fork:ref:refs/heads/main";
+    putResource(tenant, credential);
+    changes.push(truth(credential, "added"));
+  }
+
+  const legacy = find(tenant, "Microsoft.Network/routeTables", "rt-legacy-egress");
+  tenant.resources.delete(String(legacy.id).toLowerCase());
+  changes.push(truth(legacy, "removed"));
+
+  // Not drift: ARM rewrote an etag.
+  const hubNsg = find(tenant, "Microsoft.Network/networkSecurityGroups", "nsg-hub-mgmt");
+  hubNsg.etag = `W/"${rng.guid()}"`;
+
+  return changes.sort((a, b) => (a.key < b.key ? -1 : 1));
+}
