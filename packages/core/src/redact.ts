@@ -24,7 +24,10 @@ import {
   stepState,
 } from "./normalize/paths.js";
 
-/** Property-name patterns whose string values are secrets (tested case-insensitively on the whole name). */
+/**
+ * Property-name patterns whose string values are secrets, tested on the name as written and with
+ * `-`, `_`, `.` and spaces removed (so `STRIPE_API_KEY` matches like `apiKey`).
+ */
 export const defaultSecretKeys: readonly RegExp[] = [
   /(password|passwd|passphrase)$/i,
   /^pwd$/i,
@@ -80,7 +83,11 @@ export function compileRedaction(options: RedactionOptions = {}): CompiledRedact
   const isSecretKey = (name: string): boolean => {
     let verdict = verdicts.get(name);
     if (verdict === undefined) {
-      verdict = exact.has(name.toLowerCase()) || patterns.some((pattern) => pattern.test(name));
+      // `STRIPE_API_KEY`, `db-password`: separators do not hide a secret's name.
+      const joined = name.replace(/[-_.\s]/g, "");
+      verdict =
+        exact.has(name.toLowerCase()) ||
+        patterns.some((pattern) => pattern.test(name) || pattern.test(joined));
       if (verdicts.size < nameCacheLimit) verdicts.set(name, verdict);
     }
     return verdict;

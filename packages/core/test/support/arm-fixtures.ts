@@ -30,7 +30,11 @@ export interface RuleSpec {
   sourcePrefixes?: string[];
 }
 
-export function nsgRule(nsgName: string, spec: RuleSpec, etag = 'W/"00000000-0000-0000-0000-000000000001"'): JsonObject {
+export function nsgRule(
+  nsgName: string,
+  spec: RuleSpec,
+  etag = 'W/"00000000-0000-0000-0000-000000000001"',
+): JsonObject {
   const properties: JsonObject = {
     provisioningState: "Succeeded",
     protocol: "Tcp",
@@ -45,7 +49,8 @@ export function nsgRule(nsgName: string, spec: RuleSpec, etag = 'W/"00000000-000
     sourceAddressPrefixes: spec.sourcePrefixes ?? [],
     destinationAddressPrefixes: [],
   };
-  if (spec.source !== undefined || !spec.sourcePrefixes) properties.sourceAddressPrefix = spec.source ?? "VirtualNetwork";
+  if (spec.source !== undefined || !spec.sourcePrefixes)
+    properties.sourceAddressPrefix = spec.source ?? "VirtualNetwork";
   return {
     name: spec.name,
     id: `${resourceId("Microsoft.Network/networkSecurityGroups", nsgName)}/securityRules/${spec.name}`,
@@ -55,7 +60,11 @@ export function nsgRule(nsgName: string, spec: RuleSpec, etag = 'W/"00000000-000
   };
 }
 
-export function nsg(name: string, rules: RuleSpec[], options: { etag?: string; id?: string } = {}): JsonObject {
+export function nsg(
+  name: string,
+  rules: RuleSpec[],
+  options: { etag?: string; id?: string } = {},
+): JsonObject {
   const etag = options.etag ?? 'W/"00000000-0000-0000-0000-000000000001"';
   return {
     name,
@@ -94,7 +103,10 @@ export function nsg(name: string, rules: RuleSpec[], options: { etag?: string; i
 
 /** Thirty rules, priorities 200..2900. */
 export function thirtyRules(): RuleSpec[] {
-  return Array.from({ length: 30 }, (_, i) => ({ name: `rule-${String(i).padStart(2, "0")}`, priority: 200 + i * 100 }));
+  return Array.from({ length: 30 }, (_, i) => ({
+    name: `rule-${String(i).padStart(2, "0")}`,
+    priority: 200 + i * 100,
+  }));
 }
 
 export function storageAccount(

@@ -1,0 +1,371 @@
+import {
+  canonicalJson,
+  createRecord,
+  createTypeRegistry,
+  DriftError,
+  hashConfig,
+  type JsonObject,
+  normalizeResource,
+  REDACTED,
+  redactSecrets,
+} from "@azure-drift/core";
+import { describe, expect, test } from "vitest";
+import { resourceId, SUB, TENANT } from "./support/arm-fixtures.js";
+
+const registry = createTypeRegistry();
+const noRedaction = { redaction: false as const };
+
+describe("normalizeResource", () => {
+  test("drops volatile fields at any depth, keeps resourceGuid and systemData.created*", () => {
+    const resource: JsonObject = {
+      id: "/subscriptions/S/resourceGroups/RG/providers/Microsoft.Network/virtualNetworks/vnet",
+      type: "Microsoft.Network/virtualNetworks",
+      etag: 'W/"1"',
+      systemData: {
+        createdAt: "2025-01-01T00:00:00Z",
+        createdBy: "alice",
+        createdByType: "User",
+        lastModifiedAt: "2026-01-01T00:00:00Z",
+        lastModifiedBy: "bob",
+        lastModifiedByType: "User",
+      },
+      properties: {
+        provisioningState: "Succeeded",
+        resourceGuid: "guid-1",
+        subnets: [
+          {
+            name: "a",
+            etag: 'W/"2"',
+            properties: { provisioningState: "Updating", addressPrefix: "10.0.0.0/24" },
+          },
+        ],
+      },
+    };
+    expect(normalizeResource(resource, registry, noRedaction)).toEqual({
+      id: "/subscriptions/s/resourcegroups/rg/providers/microsoft.network/virtualnetworks/vnet",
+      type: "microsoft.network/virtualnetworks",
+      systemData: { createdAt: "2025-01-01T00:00:00Z", createdBy: "alice", createdByType: "User" },
+      properties: {
+        resourceGuid: "guid-1",
+        subnets: [{ name: "a", properties: { addressPrefix: "10.0.0.0/24" } }],
+      },
+    });
+  });
+
+  test("per-type volatile paths apply only to their type, matched case-insensitively", () => {
+    const stats = {
+      geoReplicationStats: { lastSyncTime: "t", status: "Live", canFailover: true },
+      minimumTlsVersion: "TLS1_2",
+    };
+    const storage = normalizeResource(
+      { id: "/x", type: "microsoft.storage/STORAGEACCOUNTS", properties: stats },
+      registry,
+    );
+    expect(storage.properties).toEqual({ minimumTlsVersion: "TLS1_2" });
+    const other = normalizeResource({ id: "/x", type: "Contoso.Thing/things", properties: stats }, registry);
+    expect(other.properties).toEqual(stats);
+  });
+
+  test("lower-cases ARM ids anywhere, including object keys that are ids, and sorts keys", () => {
+    const identity =
+      "/subscriptions/S/resourceGroups/RG/providers/Microsoft.ManagedIdentity/userAssignedIdentities/ID1";
+    const normalized = normalizeResource(
+      {
+        type: "Microsoft.Web/sites",
+        id: "/subscriptions/S/resourceGroups/RG/providers/Microsoft.Web/sites/app",
+        identity: { type: "UserAssigned", userAssignedIdentities: { [identity]: { principalId: "p" } } },
+        properties: {
+          serverFarmId: "/subscriptions/S/resourcegroups/RG/Providers/Microsoft.Web/serverfarms/plan",
+          name: "/not/an/id",
+        },
+      },
+      registry,
+    );
+    expect(JSON.stringify(normalized)).toBe(
+      JSON.stringify({
+        id: "/subscriptions/s/resourcegroups/rg/providers/microsoft.web/sites/app",
+        identity: {
+          type: "UserAssigned",
+          userAssignedIdentities: { [identity.toLowerCase()]: { principalId: "p" } },
+        },
+        properties: {
+          name: "/not/an/id",
+          serverFarmId: "/subscriptions/s/resourcegroups/rg/providers/microsoft.web/serverfarms/plan",
+        },
+        type: "microsoft.web/sites",
+      }),
+    );
+  });
+
+  test("keyed arrays sort by name, else id; primitive arrays are sorted sets; declared ordered arrays keep order", () => {
+    const normalized = normalizeResource(
+      {
+        id: "/subscriptions/s/providers/Microsoft.Network/virtualNetworks/v",
+        type: "Microsoft.Network/virtualNetworks",
+        properties: {
+          subnets: [{ name: "b" }, { name: "a" }],
+          peerings: [{ id: "/subscriptions/s/P2" }, { id: "/subscriptions/s/P1" }],
+          addressSpace: { addressPrefixes: ["10.2.0.0/16", "10.1.0.0/16", "10.2.0.0/16"] },
+          dhcpOptions: { dnsServers: ["10.0.0.5", "10.0.0.4"] },
+          mixed: [3, 1, "2", 1],
+          unkeyed: [{ value: "z" }, { value: "a" }, { value: "z" }],
+        },
+      },
+      registry,
+    );
+    expect(normalized.properties).toEqual({
+      subnets: [{ name: "a" }, { name: "b" }],
+      peerings: [{ id: "/subscriptions/s/p1" }, { id: "/subscriptions/s/p2" }],
+      addressSpace: { addressPrefixes: ["10.1.0.0/16", "10.2.0.0/16"] },
+      dhcpOptions: { dnsServers: ["10.0.0.5", "10.0.0.4"] },
+      mixed: ["2", 1, 3],
+      unkeyed: [{ value: "a" }, { value: "z" }],
+    });
+  });
+
+  test("declared keyed arrays and ordered arrays, merged over the defaults", () => {
+    const custom = createTypeRegistry([
+      {
+        type: "Contoso.Rules/policies",
+        keyedArrays: { "properties.rules": ["ruleId"] },
+        orderedArrays: ["properties.chain"],
+      },
+    ]);
+    expect(custom.hintsFor("contoso.rules/POLICIES")).toEqual({
+      volatile: expect.arrayContaining(["**.etag", "**.provisioningState"]),
+      keyedArrays: { "properties.rules": ["ruleId"] },
+      orderedArrays: ["properties.chain"],
+    });
+    const normalized = normalizeResource(
+      {
+        id: "/x",
+        type: "Contoso.Rules/policies",
+        properties: {
+          rules: [
+            { ruleId: 2, name: "a" },
+            { ruleId: 1, name: "b" },
+          ],
+          chain: ["z", "a"],
+        },
+      },
+      custom,
+    );
+    expect(normalized.properties).toEqual({
+      rules: [
+        { ruleId: 1, name: "b" },
+        { ruleId: 2, name: "a" },
+      ],
+      chain: ["z", "a"],
+    });
+  });
+
+  test("duplicate names make an array a set, not a keyed array", () => {
+    const normalized = normalizeResource(
+      {
+        id: "/x",
+        type: "T/t",
+        list: [
+          { name: "a", v: 2 },
+          { name: "a", v: 1 },
+        ],
+      },
+      registry,
+    );
+    expect(normalized.list).toEqual([
+      { name: "a", v: 1 },
+      { name: "a", v: 2 },
+    ]);
+  });
+
+  test("a hint path with a wildcard segment and with **", () => {
+    const custom = createTypeRegistry([
+      { type: "T/t", volatile: ["properties.*.lastSeen", "**.heartbeat*"] },
+    ]);
+    const normalized = normalizeResource(
+      {
+        id: "/x",
+        type: "T/t",
+        properties: { a: { lastSeen: 1, keep: 1 }, b: { c: { heartbeatAt: 2, keep: 2 } } },
+      },
+      custom,
+    );
+    expect(normalized.properties).toEqual({ a: { keep: 1 }, b: { c: { keep: 2 } } });
+  });
+});
+
+describe("redaction", () => {
+  test("redacts secret-looking keys and values; leaves look-alikes that are not secrets", () => {
+    const resource: JsonObject = {
+      id: "/x",
+      type: "T/t",
+      properties: {
+        administratorLoginPassword: "p@ss",
+        clientSecret: "cs",
+        primaryKey: "pk",
+        secondaryKey: "sk",
+        sasToken: "sv=2020&sig=abc",
+        connectionString: "Endpoint=sb://x/;SharedAccessKeyName=root;SharedAccessKey=abc",
+        storageConnection: "DefaultEndpointsProtocol=https;AccountName=a;AccountKey=abc==",
+        keys: [{ keyName: "key1", value: "v1", permissions: "FULL" }],
+        keySource: "Microsoft.Keyvault",
+        keyVaultProperties: { keyName: "cmk", keyVaultUri: "https://kv.vault.azure.net/" },
+        publicKey: "ssh-rsa AAAA",
+        disablePasswordAuthentication: true,
+        passwordSecretId: "https://kv.vault.azure.net/secrets/pw",
+        url: "https://example.com/?a=b",
+      },
+    };
+    expect(normalizeResource(resource, registry).properties).toEqual({
+      administratorLoginPassword: REDACTED,
+      clientSecret: REDACTED,
+      connectionString: REDACTED,
+      disablePasswordAuthentication: true,
+      keySource: "Microsoft.Keyvault",
+      keyVaultProperties: { keyName: "cmk", keyVaultUri: "https://kv.vault.azure.net/" },
+      keys: [{ keyName: "key1", permissions: "FULL", value: REDACTED }],
+      passwordSecretId: "https://kv.vault.azure.net/secrets/pw",
+      primaryKey: REDACTED,
+      publicKey: "ssh-rsa AAAA",
+      sasToken: REDACTED,
+      secondaryKey: REDACTED,
+      storageConnection: REDACTED,
+      url: "https://example.com/?a=b",
+    });
+  });
+
+  test("users extend the list by key name, pattern and path; types declare secret paths", () => {
+    const custom = createTypeRegistry([{ type: "T/t", secrets: ["properties.recoveryCode"] }]);
+    const resource: JsonObject = {
+      id: "/x",
+      type: "T/t",
+      properties: {
+        pin: "1234",
+        licence: "L-1",
+        recoveryCode: "rc",
+        nested: { webhookUrl: "https://h/abc" },
+        plain: "p",
+      },
+    };
+    const options = { secretKeys: ["PIN", /licen[cs]e$/i], secretPaths: ["properties.nested.webhookUrl"] };
+    expect(normalizeResource(resource, custom, { redaction: options }).properties).toEqual({
+      licence: REDACTED,
+      nested: { webhookUrl: REDACTED },
+      pin: REDACTED,
+      plain: "p",
+      recoveryCode: REDACTED,
+    });
+    expect(redactSecrets(resource, options)).toEqual({
+      id: "/x",
+      type: "T/t",
+      properties: {
+        pin: REDACTED,
+        licence: REDACTED,
+        recoveryCode: "rc",
+        nested: { webhookUrl: REDACTED },
+        plain: "p",
+      },
+    });
+  });
+
+  test("a salted marker is stable for a value and differs between values", () => {
+    const redaction = { salt: "s1" };
+    const a = normalizeResource({ id: "/x", type: "T/t", password: "one" }, registry, { redaction });
+    const b = normalizeResource({ id: "/x", type: "T/t", password: "one" }, registry, { redaction });
+    const c = normalizeResource({ id: "/x", type: "T/t", password: "two" }, registry, { redaction });
+    expect(a.password).toMatch(/^\[REDACTED:[0-9a-f]{16}\]$/);
+    expect(a.password).toBe(b.password);
+    expect(a.password).not.toBe(c.password);
+    const otherSalt = normalizeResource({ id: "/x", type: "T/t", password: "one" }, registry, {
+      redaction: { salt: "s2" },
+    });
+    expect(otherSalt.password).not.toBe(a.password);
+  });
+});
+
+describe("canonical JSON and hashes", () => {
+  test("canonicalJson sorts keys at every level and keeps array order", () => {
+    expect(canonicalJson({ b: 1, a: { d: [3, { z: 1, y: 2 }], c: null } })).toBe(
+      '{"a":{"c":null,"d":[3,{"y":2,"z":1}]},"b":1}',
+    );
+  });
+
+  test("hashConfig does not depend on key order and equals the record's hash", () => {
+    expect(hashConfig({ a: 1, b: { c: 2, d: 3 } })).toBe(hashConfig({ b: { d: 3, c: 2 }, a: 1 }));
+    expect(hashConfig({ a: 1 })).not.toBe(hashConfig({ a: 2 }));
+    const record = createRecord(
+      { type: "T/t", id: "/subscriptions/S/x", name: "x", z: 1, a: 2 },
+      { collector: "c", domain: "d" },
+      registry,
+    );
+    expect(record.hash).toBe(hashConfig(record.config));
+    expect(record.hash).toMatch(/^[0-9a-f]{64}$/);
+  });
+});
+
+describe("createRecord", () => {
+  test("derives key, subscription, group, location and redacted tags", () => {
+    const id = resourceId("Microsoft.KeyVault/vaults", "KV-Prod").replace(SUB, SUB.toUpperCase());
+    const record = createRecord(
+      {
+        id,
+        type: "Microsoft.KeyVault/vaults",
+        name: "KV-Prod",
+        location: "westeurope",
+        tags: { env: "prod", adminPassword: "x" },
+        properties: { tenantId: TENANT },
+      },
+      { collector: "security", domain: "security" },
+      registry,
+    );
+    expect(record).toEqual({
+      id,
+      key: id.toLowerCase(),
+      type: "Microsoft.KeyVault/vaults",
+      name: "KV-Prod",
+      subscriptionId: SUB,
+      resourceGroup: "rg-prod",
+      location: "westeurope",
+      tags: { adminPassword: REDACTED, env: "prod" },
+      domain: "security",
+      collector: "security",
+      config: {
+        id: id.toLowerCase(),
+        location: "westeurope",
+        name: "KV-Prod",
+        properties: { tenantId: TENANT },
+        tags: { adminPassword: REDACTED, env: "prod" },
+        type: "microsoft.keyvault/vaults",
+      },
+      hash: hashConfig(record.config),
+    });
+  });
+
+  test("tenant-level resources have an empty subscription and no group", () => {
+    const record = createRecord(
+      {
+        id: "/providers/Microsoft.Authorization/roleDefinitions/abc",
+        type: "Microsoft.Authorization/roleDefinitions",
+      },
+      { collector: "identity", domain: "identity" },
+      registry,
+    );
+    expect([record.subscriptionId, record.resourceGroup, record.name]).toEqual(["", undefined, "abc"]);
+  });
+
+  test("a resource without id or type is an E_SNAPSHOT_FORMAT error that says what is missing", () => {
+    const source = { collector: "network", domain: "network" };
+    expect(() => createRecord({ type: "T/t", name: "n" }, source, registry)).toThrow(
+      expect.objectContaining({ code: "E_SNAPSHOT_FORMAT", message: expect.stringContaining('has no "id"') }),
+    );
+    try {
+      createRecord({ id: "/subscriptions/s/x" }, source, registry);
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(DriftError);
+      expect((error as DriftError).code).toBe("E_SNAPSHOT_FORMAT");
+      expect((error as DriftError).message).toBe(
+        'Resource /subscriptions/s/x has no "type": every resource needs its ARM type (e.g. "Microsoft.Network/networkSecurityGroups").',
+      );
+    }
+  });
+});
