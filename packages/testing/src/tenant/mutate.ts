@@ -75,12 +75,12 @@ function pickUntouched(
   return chosen;
 }
 
+// Only on resources that already have tags: adding the first tag to `{}` or to no `tags` at all is
+// reported as `tags` or `tags.<key>` depending on how empty objects are normalized.
 const addTag: Mutation = (resource, m) => {
-  if (!("tags" in resource) && !("location" in resource)) return undefined;
-  const tags = (
-    resource.tags && typeof resource.tags === "object" && !Array.isArray(resource.tags) ? resource.tags : {}
-  ) as JsonObject;
-  resource.tags = tags;
+  const tags = resource.tags as JsonObject | undefined;
+  if (!tags || typeof tags !== "object" || Array.isArray(tags) || Object.keys(tags).length === 0)
+    return undefined;
   const key = m.rng.pick(
     ["reviewedBy", "expiresOn", "ticket", "changeRef", "temporary"].filter((name) => !(name in tags)),
   );
@@ -483,5 +483,10 @@ export function mutateTenant(tenant: Tenant, options: MutateTenantOptions): Muta
     }
   }
 
+  // Noise may have re-spelled an id: the truth shows ids as served now.
+  for (const change of truth.values()) {
+    const served = tenant.resources.get(change.key);
+    if (served) change.id = String(served.id);
+  }
   return { tenant, changes: [...truth.values()].sort((a, b) => (a.key < b.key ? -1 : 1)) };
 }

@@ -807,7 +807,7 @@ export class ShapeFactory {
     let identity = parent;
     if (!identity) {
       const identities = this.pools.get("userAssignedIdentity", placement.subscriptionId);
-      if (identities.length && this.rng.chance(0.9)) identity = this.rng.pick(identities);
+      if (identities.length) identity = this.rng.pick(identities);
       else {
         identity = this.userAssignedIdentity(placement);
         this.pools.add("userAssignedIdentity", placement.subscriptionId, identity);

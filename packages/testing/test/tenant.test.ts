@@ -1,0 +1,230 @@
+import type { JsonObject } from "@azure-drift/core";
+import { describe, expect, test } from "vitest";
+import {
+  cloneTenant,
+  demoDrift,
+  demoTenant,
+  filterTruth,
+  generateTenant,
+  IDENTITY_TYPES,
+  mutateTenant,
+  NETWORK_TYPES,
+  RESOURCE_TYPES,
+  resourcesOf,
+  type Tenant,
+  type TruthChange,
+} from "../src/index.js";
+import { changedPaths } from "./support/structural-diff.js";
+
+const serialize = (tenant: Tenant) =>
+  JSON.stringify([tenant.tenantId, tenant.subscriptions, [...tenant.resources]]);
+
+/** The actual differences between two tenants, in the truth's shape. */
+function actualChanges(before: Tenant, after: Tenant): TruthChange[] {
+  const out: TruthChange[] = [];
+  for (const key of new Set([...before.resources.keys(), ...after.resources.keys()])) {
+    const a = before.resources.get(key);
+    const b = after.resources.get(key);
+    const resource = (b ?? a) as JsonObject;
+    const subscriptionId = key.split("/")[2];
+    const base = {
+      key,
+      id: String(resource.id),
+      type: String(resource.type),
+      ...(key.startsWith("/subscriptions/") ? { subscriptionId } : {}),
+    };
+    if (!a) out.push({ ...base, status: "added", paths: [] });
+    else if (!b) out.push({ ...base, status: "removed", paths: [] });
+    else {
+      const paths = changedPaths(a, b);
+      if (paths.length) out.push({ ...base, status: "modified", paths });
+    }
+  }
+  return out.sort((x, y) => (x.key < y.key ? -1 : 1));
+}
+
+describe("generateTenant", () => {
+  test("the same seed gives the same tenant; another seed another", () => {
+    const a = generateTenant({ seed: 1, resources: 300 });
+    expect(serialize(generateTenant({ seed: 1, resources: 300 }))).toBe(serialize(a));
+    expect(serialize(generateTenant({ seed: 2, resources: 300 }))).not.toBe(serialize(a));
+  });
+
+  test("it makes the requested count, every type of the mix, keyed by lower-cased id", () => {
+    const tenant = generateTenant({ seed: 3, resources: 1000, subscriptions: 3 });
+    const subscriptionResources = [...tenant.resources.keys()].filter((key) =>
+      key.startsWith("/subscriptions/"),
+    );
+    expect(subscriptionResources.length).toBe(1000);
+    expect(tenant.subscriptions).toHaveLength(3);
+    const types = new Set([...tenant.resources.values()].map((resource) => String(resource.type)));
+    expect([...types].sort()).toEqual(Object.values(RESOURCE_TYPES).sort());
+    for (const [key, resource] of tenant.resources) expect(key).toBe(String(resource.id).toLowerCase());
+    // Real payloads mix the case of ids.
+    expect(
+      [...tenant.resources.values()].some((resource) => String(resource.id).includes("/resourcegroups/")),
+    ).toBe(true);
+    expect(
+      [...tenant.resources.values()].some((resource) => String(resource.id).includes("/resourceGroups/")),
+    ).toBe(true);
+  });
+
+  test("shapes: NSGs with 5–40 rules and default rules, VNets with subnets, sizes of a few KB", () => {
+    const tenant = generateTenant({ seed: 4, resources: 600 });
+    const nsgs = resourcesOf(tenant, { types: [RESOURCE_TYPES.networkSecurityGroup] });
+    for (const nsg of nsgs) {
+      const properties = nsg.properties as {
+        securityRules: unknown[];
+        defaultSecurityRules: unknown[];
+        resourceGuid: string;
+      };
+      expect(properties.securityRules.length).toBeGreaterThanOrEqual(5);
+      expect(properties.securityRules.length).toBeLessThanOrEqual(40);
+      expect(properties.defaultSecurityRules).toHaveLength(6);
+      expect(nsg.etag).toMatch(/^W\/"/);
+    }
+    const vnets = resourcesOf(tenant, { types: [RESOURCE_TYPES.virtualNetwork] });
+    expect(
+      vnets.every((vnet) => ((vnet.properties as { subnets: unknown[] }).subnets.length ?? 0) >= 1),
+    ).toBe(true);
+    const sizes = [...tenant.resources.values()].map((resource) => JSON.stringify(resource).length);
+    const mean = sizes.reduce((sum, size) => sum + size, 0) / sizes.length;
+    expect(mean).toBeGreaterThan(2000);
+    expect(mean).toBeLessThan(6000);
+  });
+
+  test("a mix limits the types generated", () => {
+    const tenant = generateTenant({ seed: 5, resources: 50, mix: { routeTable: 1, storageAccount: 1 } });
+    const types = new Set(
+      resourcesOf(tenant)
+        .filter((r) => String(r.id).startsWith("/subscriptions/"))
+        .map((r) => r.type),
+    );
+    expect([...types].sort()).toEqual([RESOURCE_TYPES.routeTable, RESOURCE_TYPES.storageAccount]);
+  });
+});
+
+describe("mutateTenant", () => {
+  test("the truth is exactly the structural difference, noise excluded", () => {
+    const before = generateTenant({ seed: 8, resources: 2000 });
+    const after = cloneTenant(before);
+    const { changes } = mutateTenant(after, { churn: 0.05, seed: 9, noise: 0.05 });
+    expect(changes.length).toBeGreaterThan(80);
+    expect(actualChanges(before, after)).toEqual(changes);
+    const statuses = new Set(changes.map((change) => change.status));
+    expect([...statuses].sort()).toEqual(["added", "modified", "removed"]);
+    // Kinds of mutation the issue asks for.
+    const paths = changes.flatMap((change) => change.paths);
+    expect(paths.some((path) => /^properties\.securityRules\[name=[^\]]+\]$/.test(path))).toBe(true);
+    expect(paths.some((path) => path.endsWith(".properties.access"))).toBe(true);
+    expect(paths.some((path) => path.startsWith("tags."))).toBe(true);
+  });
+
+  test("noise changes the served JSON but not the truth", () => {
+    const before = generateTenant({ seed: 10, resources: 300 });
+    const after = cloneTenant(before);
+    const { changes } = mutateTenant(after, { churn: 0, seed: 1, noise: 0.5 });
+    expect(changes).toEqual([]);
+    expect(serialize(after)).not.toBe(serialize(before));
+    expect(actualChanges(before, after)).toEqual([]);
+  });
+
+  test("the same seed gives the same mutations", () => {
+    const run = () => {
+      const tenant = generateTenant({ seed: 12, resources: 500 });
+      const { changes } = mutateTenant(tenant, { churn: 0.1, seed: 13, noise: 0.1 });
+      return [changes, serialize(tenant)];
+    };
+    expect(run()).toEqual(run());
+  });
+
+  test("types restricts what changes; filterTruth keeps one collector's slice", () => {
+    const before = generateTenant({ seed: 14, resources: 800 });
+    const after = cloneTenant(before);
+    const { changes } = mutateTenant(after, {
+      churn: { modify: 0.05, add: 0.02, remove: 0.02 },
+      seed: 15,
+      types: NETWORK_TYPES,
+    });
+    expect(changes.length).toBeGreaterThan(0);
+    expect(filterTruth(changes, NETWORK_TYPES)).toEqual(changes);
+    expect(filterTruth(changes, IDENTITY_TYPES)).toEqual([]);
+    expect(actualChanges(before, after)).toEqual(changes);
+  });
+
+  test("removing an identity removes its federated credentials, each in the truth", () => {
+    const before = generateTenant({
+      seed: 16,
+      resources: 200,
+      mix: { userAssignedIdentity: 1, federatedIdentityCredential: 3 },
+    });
+    const after = cloneTenant(before);
+    const { changes } = mutateTenant(after, {
+      churn: { modify: 0, add: 0, remove: 0.3 },
+      seed: 17,
+      types: [RESOURCE_TYPES.userAssignedIdentity],
+    });
+    const removedIdentities = changes.filter((change) => change.type === RESOURCE_TYPES.userAssignedIdentity);
+    const removedCredentials = changes.filter(
+      (change) => change.type === RESOURCE_TYPES.federatedIdentityCredential,
+    );
+    expect(removedIdentities.length).toBeGreaterThan(0);
+    expect(removedCredentials.length).toBeGreaterThan(0);
+    expect(
+      removedCredentials.every((change) =>
+        removedIdentities.some((identity) => change.key.startsWith(`${identity.key}/`)),
+      ),
+    ).toBe(true);
+    expect(actualChanges(before, after)).toEqual(changes);
+  });
+});
+
+describe("demo tenant", () => {
+  test("is fixed, small, spans two subscriptions", () => {
+    const tenant = demoTenant();
+    expect(serialize(demoTenant())).toBe(serialize(tenant));
+    const own = [...tenant.resources.keys()].filter((key) => key.startsWith("/subscriptions/"));
+    expect(own.length).toBeGreaterThanOrEqual(24);
+    expect(own.length).toBeLessThanOrEqual(60);
+    expect(tenant.subscriptions.map((subscription) => subscription.displayName)).toEqual([
+      "Contoso Production",
+      "Contoso Shared Services",
+    ]);
+  });
+
+  test("demoDrift tells the story and its truth matches the actual change", () => {
+    const before = demoTenant();
+    const after = demoTenant();
+    const truth = demoDrift(after);
+    expect(actualChanges(before, after)).toEqual(truth);
+    const summary = truth.map(
+      (change) =>
+        `${change.status} ${change.type.split("/").pop()} ${change.id.split("/").pop()} ${change.paths.join(",")}`,
+    );
+    expect(summary.sort()).toEqual(
+      [
+        "modified networkSecurityGroups nsg-web-frontend properties.securityRules[name=Allow-SSH-Internet]",
+        "modified virtualNetworks vnet-prod-spoke properties.subnets[name=snet-data].properties.networkSecurityGroup",
+        "modified applicationGateways agw-web properties.webApplicationFirewallConfiguration.firewallMode",
+        "removed routeTables rt-legacy-egress ",
+        `added roleAssignments ${truth
+          .find((change) => change.type === RESOURCE_TYPES.roleAssignment)
+          ?.id.split("/")
+          .pop()} `,
+        `added federatedIdentityCredentials ${truth
+          .find((change) => change.type === RESOURCE_TYPES.federatedIdentityCredential)
+          ?.id.split("/")
+          .pop()} `,
+      ].sort(),
+    );
+    const owner = after.resources.get(
+      truth.find((change) => change.type === RESOURCE_TYPES.roleAssignment)?.key ?? "",
+    );
+    expect((owner?.properties as JsonObject).scope).toBe(
+      "/subscriptions/1c6f0e57-0000-4000-8000-000000000001",
+    );
+    expect(String((owner?.properties as JsonObject).roleDefinitionId)).toMatch(
+      /8e3af657-a8ff-443c-a75c-2fe8c4bcb635$/,
+    );
+  });
+});
