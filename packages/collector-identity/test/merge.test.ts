@@ -43,6 +43,7 @@ test("runs at most `concurrency` sources at once, starting the next when one end
 test("the first error stops the merge and is rethrown, and other sources are returned", async () => {
   let returned = false;
   async function* failing(): AsyncGenerator<number> {
+    yield -1;
     await tick();
     throw new Error("boom");
   }
