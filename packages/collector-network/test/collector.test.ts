@@ -1,5 +1,5 @@
 import type { ArmConnection, CollectorContext, JsonObject, Limiter, ProgressEvent } from "@azure-drift/core";
-import { isDriftError, noopLogger, staticTokenCredential } from "@azure-drift/core";
+import { armConnection, isDriftError, noopLogger, staticTokenCredential } from "@azure-drift/core";
 import {
   type ArmReplayServer,
   generateTenant,
@@ -67,14 +67,19 @@ interface Run {
 
 async function collect(
   arm: ArmConnection,
-  options: { signal?: AbortSignal; limit?: Limiter; collector?: ReturnType<typeof networkCollector> } = {},
+  options: {
+    signal?: AbortSignal;
+    limit?: Limiter;
+    collector?: ReturnType<typeof networkCollector>;
+    credential?: CollectorContext["credential"];
+  } = {},
 ): Promise<Run> {
   const incomplete: Run["incomplete"] = [];
   const events: ProgressEvent[] = [];
   const context: CollectorContext = {
     tenantId: tenant.tenantId,
     subscriptionId,
-    credential: staticTokenCredential("replay-token"),
+    credential: options.credential ?? staticTokenCredential("replay-token"),
     arm: { retry: { maxRetries: 6, maxRetryDelayMs: 20 }, ...arm },
     signal: options.signal ?? new AbortController().signal,
     limit: options.limit ?? pLimit(8),
@@ -141,6 +146,39 @@ describe("networkCollector against the ARM replay server", () => {
     expect(throttled.records.sort(byId)).toEqual(clean.records.sort(byId));
     expect(noHeader.records.sort(byId)).toEqual(clean.records.sort(byId));
     expect(noHeader.events.some((event) => event.type === "retry" && event.status === 429)).toBe(true);
+  });
+
+  test("a sovereign cloud: every token is requested for that cloud's audience", async () => {
+    const scopes = new Set<string>();
+    const credential = {
+      async getToken(requested: string | string[]) {
+        for (const scope of Array.isArray(requested) ? requested : [requested]) scopes.add(scope);
+        return { token: "replay-token", expiresOnTimestamp: Date.now() + 3_600_000 };
+      },
+    };
+    const arm = armConnection(
+      { endpoint: server.url, audience: "https://management.chinacloudapi.cn" },
+      { ca: server.ca },
+    );
+    const { records, incomplete } = await collect(arm, { credential });
+    expect(incomplete).toEqual([]);
+    expect(records.length).toBeGreaterThan(0);
+    expect([...scopes]).toEqual(["https://management.chinacloudapi.cn/.default"]);
+  });
+
+  test("an hour-long Retry-After is capped: the types it hit are incomplete, nothing hangs", async () => {
+    server.setFaults({ throttleRate: 1, retryAfter: 3600, maxConsecutive: Number.POSITIVE_INFINITY });
+    const { records, incomplete } = await collect(server.connection(), {
+      collector: networkCollector({ maxRetryAfterMs: 1000 }),
+    });
+    expect(records).toEqual([]);
+    expect(incomplete.map((entry) => entry.type).sort()).toEqual([...ALL_TYPES].sort());
+    expect(
+      incomplete.every(
+        (entry) =>
+          /asked to wait 3600 s/.test(entry.reason) || entry.type === NETWORK_TYPES.ruleCollectionGroup,
+      ),
+    ).toBe(true);
   });
 
   test("a 403 on one type makes that type incomplete and still collects the others", async () => {
