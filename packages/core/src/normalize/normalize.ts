@@ -154,14 +154,20 @@ function normalizeArray(
     if (flags?.ordered && !flags.unordered) return elements;
     return sortedSet(elements);
   }
-  const keyed = arrayKeys(elements, flags?.keyFields);
+  let keyed = arrayKeys(elements, flags?.keyFields);
+  let candidates = elements;
+  if (!keyed && elements.length > 1 && !(flags?.ordered && !flags.unordered)) {
+    // Exact duplicates hide a key; without them the array may be keyed (and must be, for idempotence).
+    candidates = sortedSet(elements);
+    if (candidates.length < elements.length) keyed = arrayKeys(candidates, flags?.keyFields);
+  }
   if (keyed) {
-    const order = elements.map((_element, index) => index);
+    const order = candidates.map((_element, index) => index);
     order.sort((a, b) => compareStrings(keyed.keys[a]!, keyed.keys[b]!));
-    return order.map((index) => elements[index]!);
+    return order.map((index) => candidates[index]!);
   }
   if (flags?.ordered && !flags.unordered) return elements;
-  return sortedSet(elements);
+  return candidates === elements ? sortedSet(elements) : candidates;
 }
 
 function compareStrings(a: string, b: string): number {
