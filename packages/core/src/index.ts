@@ -17,6 +17,22 @@ export { createRuleEngine, maxSeverity, type Assessment, type RuleEngine } from 
 export { defaultRules, isOpenManagementRule } from "./rules/default-rules.js";
 export { parseRuleFile } from "./rules/engine-file.js";
 export { createMemoryStore } from "./memory-store.js";
+export { acceptBaseline, resolveBaseline, type AcceptBaselineOptions } from "./baseline.js";
+export {
+  describeError,
+  runCollector,
+  type CollectorOutcome,
+  type RunCollectorOptions,
+} from "./check/run-collector.js";
+export {
+  createDriftDetector,
+  STARTING_POINT_NOTICE,
+  type CheckRequest,
+  type CheckResult,
+  type CollectRequest,
+  type DriftDetector,
+  type DriftDetectorOptions,
+} from "./check/detector.js";
 export {
   createTypeRegistry,
   defaultTypeDefinitions,

@@ -8,13 +8,25 @@ export type PathSegment =
 
 /**
  * Splits a change path (`properties.securityRules[name=AllowSSH].properties.access`) into segments.
- * A selector ends at the first `]` followed by `.`, `[` or the end, so key values may contain `]`.
+ * A property name with `.`, `[` or `]` comes quoted (`tags["cost.center"]`). A selector ends at the first `]` followed by `.`, `[` or the end, so key values may contain `]`.
  */
 export function parseChangePath(path: string): PathSegment[] {
   const segments: PathSegment[] = [];
   let i = 0;
   while (i < path.length) {
-    if (path[i] === "[") {
+    if (path[i] === "[" && path[i + 1] === '"') {
+      // A quoted property name (`tags["cost.center"]`): a JSON string up to its unescaped closing quote.
+      let end = i + 2;
+      while (end < path.length && !(path[end] === '"' && path[end - 1] !== "\\")) end++;
+      let name: string;
+      try {
+        name = JSON.parse(path.slice(i + 1, end + 1)) as string;
+      } catch {
+        name = path.slice(i + 2, end);
+      }
+      segments.push({ kind: "name", name });
+      i = end + 2;
+    } else if (path[i] === "[") {
       let end = path.indexOf("]", i + 1);
       while (end !== -1 && end + 1 < path.length && path[end + 1] !== "." && path[end + 1] !== "[") {
         end = path.indexOf("]", end + 1);

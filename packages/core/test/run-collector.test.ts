@@ -1,0 +1,175 @@
+import {
+  armConnection,
+  createDriftDetector,
+  createMemoryStore,
+  defineCollector,
+  describeError,
+  type JsonObject,
+  type ResourceRecord,
+  runCollector,
+  staticTokenCredential,
+} from "@azure-drift/core";
+import { describe, expect, test } from "vitest";
+
+const SUB = "bbbbbbbb-0000-0000-0000-000000000001";
+const RA = "Microsoft.Authorization/roleAssignments";
+const raId = (scope: string, name: string) =>
+  `${scope}/providers/Microsoft.Authorization/roleAssignments/${name}`;
+const MG = "/providers/Microsoft.Management/managementGroups/root";
+
+const base = {
+  tenantId: "t1",
+  credential: staticTokenCredential("token"),
+  arm: armConnection("AzureCloud"),
+  limit: <T>(fn: () => Promise<T>) => fn(),
+  clock: () => new Date("2026-03-01T00:00:00.000Z"),
+};
+
+describe("runCollector", () => {
+  test("records are made with the collector's hints, batched, and a bad resource makes its type incomplete", async () => {
+    const collector = defineCollector({
+      name: "identity",
+      version: "3.1.0",
+      domain: "identity",
+      types: [{ type: RA, volatile: ["properties.updatedOn"] }],
+      async *collect(): AsyncGenerator<JsonObject> {
+        yield {
+          id: raId(`/subscriptions/${SUB.toUpperCase()}`, "a1"),
+          name: "a1",
+          type: RA,
+          properties: { updatedOn: "x", principalId: "p1" },
+        };
+        yield { name: "no-id", type: RA, properties: {} };
+        yield {
+          id: raId(`/subscriptions/${SUB}`, "a2"),
+          name: "a2",
+          type: RA,
+          properties: { principalId: "p2" },
+        };
+      },
+    });
+    const batches: ResourceRecord[][] = [];
+    const outcome = await runCollector(collector, {
+      ...base,
+      subscriptionId: SUB,
+      batchSize: 1,
+      onRecords: async (records) => {
+        batches.push(records);
+      },
+    });
+    expect(
+      batches.map((batch) =>
+        batch.map((record) => [record.name, record.subscriptionId, record.config.properties]),
+      ),
+    ).toEqual([[["a1", SUB, { principalId: "p1" }]], [["a2", SUB, { principalId: "p2" }]]]);
+    expect(outcome).toEqual({
+      run: {
+        name: "identity",
+        version: "3.1.0",
+        scope: SUB,
+        outcome: "partial",
+        error: `${RA}: a resource was skipped: A resource from identity has no "id": every resource needs its ARM id ("/subscriptions/.../providers/...").`,
+        records: 2,
+        startedAt: "2026-03-01T00:00:00.000Z",
+        finishedAt: "2026-03-01T00:00:00.000Z",
+      },
+      coverage: [
+        {
+          scope: SUB,
+          collector: "identity",
+          type: RA,
+          complete: false,
+          reason:
+            'a resource was skipped: A resource from identity has no "id": every resource needs its ARM id ("/subscriptions/.../providers/...").',
+        },
+      ],
+    });
+  });
+
+  test("tenant-level records get coverage for their own scope too", async () => {
+    const collector = defineCollector({
+      name: "identity",
+      version: "1.0.0",
+      domain: "identity",
+      types: [{ type: RA }],
+      async *collect() {
+        yield { id: raId(MG, "inherited"), name: "inherited", type: RA, properties: {} };
+        yield { id: raId(`/subscriptions/${SUB}`, "own"), name: "own", type: RA, properties: {} };
+      },
+    });
+    const outcome = await runCollector(collector, {
+      ...base,
+      subscriptionId: SUB,
+      onRecords: async () => {},
+    });
+    expect(outcome.coverage).toEqual([
+      { scope: SUB, collector: "identity", type: RA, complete: true },
+      { scope: "", collector: "identity", type: RA, complete: true },
+    ]);
+  });
+
+  test("a store error is not a collector failure: it propagates", async () => {
+    const collector = defineCollector({
+      name: "c",
+      version: "1.0.0",
+      domain: "d",
+      types: [{ type: RA }],
+      async *collect() {
+        yield { id: raId(`/subscriptions/${SUB}`, "a"), name: "a", type: RA };
+      },
+    });
+    await expect(
+      runCollector(collector, {
+        ...base,
+        subscriptionId: SUB,
+        onRecords: async () => {
+          throw new Error("store down");
+        },
+      }),
+    ).rejects.toThrow("store down");
+  });
+
+  test("error messages keep no tokens, signatures or keys", () => {
+    expect(
+      describeError(
+        new Error(
+          "401 for Authorization: Bearer eyJ0eXAi.eyJhdWQi.c2ln== at https://x.blob.core.windows.net/c?sv=1&sig=abc%2Fdef&se=2 with AccountKey=c2VjcmV0;EndpointSuffix=x",
+        ),
+      ),
+    ).toBe(
+      "401 for Authorization: Bearer [REDACTED] at https://x.blob.core.windows.net/c?sv=1&sig=[REDACTED]&se=2 with AccountKey=[REDACTED];EndpointSuffix=x",
+    );
+    expect(describeError("x".repeat(600))).toHaveLength(500);
+  });
+});
+
+test("a tenant-level resource listed by every subscription is written once", async () => {
+  const subs = [SUB, "bbbbbbbb-0000-0000-0000-000000000002"];
+  const collector = defineCollector({
+    name: "identity",
+    version: "1.0.0",
+    domain: "identity",
+    types: [{ type: RA }],
+    async *collect(context): AsyncGenerator<JsonObject> {
+      yield { id: raId(MG, "inherited"), name: "inherited", type: RA, properties: { principalId: "p" } };
+      yield {
+        id: raId(`/subscriptions/${context.subscriptionId}`, "own"),
+        name: "own",
+        type: RA,
+        properties: {},
+      };
+    },
+  });
+  const store = createMemoryStore();
+  const detector = createDriftDetector({
+    collectors: [collector],
+    store,
+    credential: staticTokenCredential("t"),
+  });
+  const snapshot = await detector.collect({ tenantId: "t1", subscriptions: subs });
+  const names: string[] = [];
+  for await (const record of store.readRecords("t1", snapshot.id))
+    names.push(`${record.subscriptionId || "(tenant)"}/${record.name}`);
+  expect(names.sort()).toEqual(["(tenant)/inherited", `${subs[0]}/own`, `${subs[1]}/own`]);
+  expect(snapshot.resourceCount).toBe(3);
+});
