@@ -15,6 +15,7 @@ export type { ArmRequestSender, GetRawOptions } from "./get-raw.js";
 export { getRaw } from "./get-raw.js";
 export type { ListOperationOptions, ListRawOptions, PagedList } from "./list-raw.js";
 export { listRaw } from "./list-raw.js";
+export type { MergeListingsOptions } from "./merge.js";
 export { mergeListings } from "./merge.js";
 export type { ThrottleGuardOptions } from "./throttle-policy.js";
 export {

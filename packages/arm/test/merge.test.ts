@@ -23,6 +23,27 @@ describe("mergeListings", () => {
     expect(merged.indexOf("b2")).toBeLessThan(merged.indexOf("a2"));
   });
 
+  test("with a concurrency, only that many sources are open at once; later ones start as earlier ones end", async () => {
+    let open = 0;
+    let maxOpen = 0;
+    async function* tracked(items: number[]): AsyncIterable<number> {
+      open++;
+      maxOpen = Math.max(maxOpen, open);
+      try {
+        for (const item of items) {
+          await new Promise((resolve) => setTimeout(resolve, 2));
+          yield item;
+        }
+      } finally {
+        open--;
+      }
+    }
+    const sources = [[1, 2], [3], [4, 5, 6], [7], [8, 9]].map((items) => tracked(items));
+    const merged = await collectAll(mergeListings(sources, { concurrency: 2 }));
+    expect([...merged].sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(maxOpen).toBe(2);
+  });
+
   test("an empty list of sources yields nothing", async () => {
     expect(await collectAll(mergeListings<string>([]))).toEqual([]);
   });

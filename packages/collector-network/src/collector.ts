@@ -149,12 +149,14 @@ async function* firewallPoliciesAndGroups(
       "The firewall policies could not all be listed, so neither could their rule collection groups.",
     );
   }
+  // One listing per policy, a few at a time: the limiter bounds requests, this bounds open listings.
   yield* mergeListings(
     policies.map(({ resourceGroup, name }) =>
       list(context, "ruleCollectionGroup", (o) =>
         client.firewallPolicyRuleCollectionGroups.list(resourceGroup, name, o),
       ),
     ),
+    { concurrency: 8 },
   );
 }
 

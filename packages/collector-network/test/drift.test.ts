@@ -36,6 +36,7 @@ afterAll(async () => {
   await server?.close();
 });
 
+// biome-ignore lint/suspicious/noExplicitAny: the test edits ARM JSON at arbitrary depth, like a user in the portal.
 type Json = Record<string, any>;
 const first = (type: string): Json => resourcesOf(tenant, { types: [type], subscriptionId })[0] as Json;
 
