@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import type { ArmConnection, CollectorContext, JsonObject, Limiter, ProgressEvent } from "@azure-drift/core";
 import { isDriftError, noopLogger, staticTokenCredential } from "@azure-drift/core";
 import {
@@ -21,6 +22,7 @@ import {
   ROLE_ASSIGNMENT_TYPE,
   ROLE_DEFINITION_TYPE,
   USER_ASSIGNED_IDENTITY_TYPE,
+  VERSION,
 } from "../src/index.js";
 
 const ALL_TYPES = [
@@ -49,7 +51,7 @@ async function collect(
   options: { signal?: AbortSignal; limit?: Limiter; collector?: IdentityCollectorOptions } = {},
 ): Promise<Run> {
   const run: Run = { records: [], incomplete: [], events: [], limiterCalls: 0, scopes: [] };
-  const limit = options.limit ?? pLimit(8);
+  const limit: Limiter = options.limit ?? pLimit(8);
   const credential = staticTokenCredential("replay-token");
   const context: CollectorContext = {
     tenantId: tenant.tenantId,
@@ -393,6 +395,11 @@ describe("identityCollector against the ARM replay server", () => {
     const collector = identityCollector();
     expect(collector.name).toBe(NAME);
     expect(collector.domain).toBe("identity");
+    const manifest = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
+      version: string;
+    };
+    expect(collector.version).toBe(VERSION);
+    expect(VERSION).toBe(manifest.version);
     expect(collector.types.map((type) => type.type).sort()).toEqual([...ALL_TYPES].sort());
     expect(collector.types.find((type) => type.type === ROLE_ASSIGNMENT_TYPE)?.volatile).toEqual([
       "properties.updatedOn",
