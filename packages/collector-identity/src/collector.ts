@@ -5,7 +5,6 @@ import { armClientOptions, getRaw, listRaw, mergeListings } from "@azure-drift/a
 import type { Collector, CollectorContext, JsonObject } from "@azure-drift/core";
 import { defineCollector } from "@azure-drift/core";
 import { roleDefinitionGuid } from "./built-in-roles.js";
-import { mergeBounded } from "./merge.js";
 import {
   DENY_ASSIGNMENT_TYPE,
   FEDERATED_CREDENTIAL_TYPE,
@@ -219,22 +218,18 @@ async function* collectIdentity(
       );
     }
     // ARM has no subscription-level list of federated credentials: one list per identity.
-    yield* mergeBounded(
-      identities.map(
-        ({ resourceGroup, name }) =>
-          () =>
-            inSubscription(
-              FEDERATED_CREDENTIAL_TYPE,
-              listRaw(context, {
-                collector: NAME,
-                resourceType: FEDERATED_CREDENTIAL_TYPE,
-                list: (operationOptions) =>
-                  clients.msi.federatedIdentityCredentials.list(resourceGroup, name, operationOptions),
-              }),
-            ),
+    const credentialListings = identities.map(({ resourceGroup, name }) =>
+      inSubscription(
+        FEDERATED_CREDENTIAL_TYPE,
+        listRaw(context, {
+          collector: NAME,
+          resourceType: FEDERATED_CREDENTIAL_TYPE,
+          list: (operationOptions) =>
+            clients.msi.federatedIdentityCredentials.list(resourceGroup, name, operationOptions),
+        }),
       ),
-      options.credentialListConcurrency ?? 16,
     );
+    yield* mergeListings(credentialListings, { concurrency: options.credentialListConcurrency ?? 16 });
   }
 
   const streams: (() => AsyncIterable<JsonObject>)[] = [
