@@ -33,6 +33,10 @@ export {
   type DriftDetector,
   type DriftDetectorOptions,
 } from "./check/detector.js";
+export { renderReport, REPORT_FORMATS, type ReportFormat } from "./render/report.js";
+export { renderJson } from "./render/json.js";
+export { renderMarkdown } from "./render/markdown.js";
+export { renderTable, type TableOptions } from "./render/table.js";
 export {
   createTypeRegistry,
   defaultTypeDefinitions,

@@ -1,0 +1,200 @@
+import {
+  type DriftReport,
+  isDriftError,
+  renderJson,
+  renderMarkdown,
+  renderReport,
+  renderTable,
+} from "@azure-drift/core";
+import { describe, expect, test } from "vitest";
+import { sampleReport } from "./render-fixture.js";
+
+const emptyReport = (): DriftReport => ({
+  ...sampleReport(),
+  base: {},
+  summary: {
+    added: 0,
+    removed: 0,
+    modified: 0,
+    unknown: 0,
+    bySeverity: { critical: 0, high: 0, medium: 0, low: 0, info: 0 },
+  },
+  resources: [],
+  unknown: [],
+  suppressed: [],
+  notices: [],
+});
+
+describe("renderJson", () => {
+  test("round-trips, pretty-printed, with keys in the documented order whatever order they came in", () => {
+    const report = sampleReport();
+    const text = renderJson(report);
+    expect(JSON.parse(text)).toEqual(report);
+    expect(text.endsWith("}\n")).toBe(true);
+    expect(text.split("\n")[1]).toBe('  "formatVersion": 1,');
+    expect(Object.keys(JSON.parse(text))).toEqual([
+      "formatVersion",
+      "id",
+      "tenantId",
+      "createdAt",
+      "base",
+      "current",
+      "summary",
+      "resources",
+      "unknown",
+      "suppressed",
+      "notices",
+    ]);
+    // The report's own objects in reverse key order; before/after values are data and keep theirs.
+    const reverse = <T extends object>(value: T): T =>
+      Object.fromEntries(Object.entries(value).reverse()) as T;
+    const shuffled = reverse({
+      ...report,
+      base: reverse(report.base),
+      summary: reverse({ ...report.summary, bySeverity: reverse(report.summary.bySeverity) }),
+      resources: report.resources.map((resource) =>
+        reverse({ ...resource, changes: resource.changes.map(reverse) }),
+      ),
+      unknown: report.unknown.map(reverse),
+      suppressed: report.suppressed.map(reverse),
+    });
+    expect(Object.keys(shuffled)[0]).toBe("notices");
+    expect(renderJson(shuffled)).toBe(text);
+    expect(Object.keys(JSON.parse(text).resources[0].changes[0])).toEqual([
+      "path",
+      "kind",
+      "after",
+      "severity",
+      "message",
+      "ruleId",
+    ]);
+  });
+});
+
+describe("renderMarkdown", () => {
+  test("summary, a table per severity, details, not compared, suppressed, notices", () => {
+    const lines = renderMarkdown(sampleReport()).split("\n");
+    expect(lines.slice(0, 3)).toEqual([
+      "### azure-drift: 3 resources drifted (1 critical, 1 high, 1 medium)",
+      "",
+      '0 added, 1 removed, 2 modified, 1 unknown, 1 suppressed. Base: baseline "approved" (snapshot s1, 2026-03-01T10:00:00.000Z). Current: snapshot s2, 2026-03-02T10:00:00.000Z.',
+    ]);
+    const sections = lines.filter((line) => line.startsWith("#### ") || line.startsWith("<details>"));
+    expect(sections).toEqual([
+      "#### Critical (1)",
+      "#### High (1)",
+      "#### Medium (1)",
+      "#### Low (1)",
+      "<details><summary>All changes (4)</summary>",
+      "#### Not compared (1)",
+      "<details><summary>Suppressed findings (1)</summary>",
+      "#### Notices",
+    ]);
+    const rows = lines.filter((line) => line.startsWith("| `") || line.startsWith("| aaaa"));
+    expect(rows).toEqual([
+      '| `rg1/web` | networkSecurityGroups | modified | `properties.securityRules[name=AllowSSH]` | added {"name":"AllowSSH","properties":{"access":"Allow","destinat… | NSG rule AllowSSH now allows inbound traffic from the internet to SSH, RDP or every port. |',
+      "| `rg1/logs` | storageAccounts | modified | `properties.minimumTlsVersion` | TLS1_2 → TLS1_0 | Minimum TLS version of storage account logs was lowered from TLS1_2 to TLS1_0. |",
+      "| `keep` | locks | removed | (resource) | resource removed | Management lock keep was removed. |",
+      "| `rg1/web` | networkSecurityGroups | modified | `tags.owner` | a\\|b → c |  |",
+      "| aaaaaaaa-0000-0000-0000-000000000002 | Microsoft.Network/networkSecurityGroups | network |  | the current snapshot's enumeration was incomplete: 403 Forbidden |",
+    ]);
+    const details = lines.filter((line) => line.startsWith("- **"));
+    expect(details).toEqual([
+      '- **critical** `properties.securityRules[name=AllowSSH]` added: `{"name":"AllowSSH","properties":{"access":"Allow","destinationPortRange":"22","sourceAddressPrefix":"*"}}` — NSG rule AllowSSH now allows inbound traffic from the internet to SSH, RDP or every port. (`core/nsg-open-management-port`)',
+      "- **low** `tags.owner` changed: `a|b` → `c`",
+      "- **high** `properties.minimumTlsVersion` changed: `TLS1_2` → `TLS1_0` — Minimum TLS version of storage account logs was lowered from TLS1_2 to TLS1_0. (`core/storage-min-tls-lowered`)",
+      "- **medium** resource removed — Management lock keep was removed. (`core/lock-removed`)",
+    ]);
+    expect(lines.slice(-4)).toEqual([
+      "#### Notices",
+      "",
+      '- Suppression "old" expired on 2026-02-01 and no longer applies.',
+      "",
+    ]);
+  });
+
+  test("no drift is one short block", () => {
+    expect(renderMarkdown(emptyReport())).toBe(
+      "### azure-drift: no drift\n\n0 added, 0 removed, 0 modified, 0 unknown. Base: (none). Current: snapshot s2, 2026-03-02T10:00:00.000Z.\n",
+    );
+  });
+
+  test("backticks in values cannot break out of code spans", () => {
+    const report = sampleReport();
+    report.resources = [
+      {
+        ...report.resources[1]!,
+        changes: [{ path: "tags.x", kind: "changed", before: "a`b", after: "`c", severity: "low" }],
+      },
+    ];
+    expect(renderMarkdown(report)).toContain("- **low** `tags.x` changed: ``a`b`` → `` `c ``");
+  });
+});
+
+describe("renderTable", () => {
+  test("aligned columns fitted to the width, sentences under the rows", () => {
+    expect(renderTable(sampleReport(), { width: 100 })).toBe(
+      [
+        "azure-drift: 3 resources drifted (1 critical, 1 high, 1 medium)",
+        "0 added, 1 removed, 2 modified, 1 unknown, 1 suppressed",
+        'base: baseline "approved" (snapshot s1, 2026-03-01T10:00:00.000Z)',
+        "current: snapshot s2, 2026-03-02T10:00:00.000Z",
+        "",
+        "SEVERITY  STATUS    RESOURCE  PATH                                     CHANGE",
+        'critical  modified  rg1/web   properties.securityRules[name=AllowSSH]  added {"name":"AllowSSH","pr…',
+        "                    ↳ NSG rule AllowSSH now allows inbound traffic from the internet to SSH, RDP or…",
+        "high      modified  rg1/logs  properties.minimumTlsVersion             TLS1_2 → TLS1_0",
+        "                    ↳ Minimum TLS version of storage account logs was lowered from TLS1_2 to TLS1_0.",
+        "medium    removed   keep      (resource)                               resource removed",
+        "                    ↳ Management lock keep was removed.",
+        "low       modified  rg1/web   tags.owner                               a|b → c",
+        "",
+        "not compared (1):",
+        "  aaaaaaaa-0000-0000-0000-000000000002 Microsoft.Network/networkSecurityGroups network: the current…",
+        "",
+        "suppressed: 1 finding (see the JSON report)",
+        "",
+        "notices:",
+        '  - Suppression "old" expired on 2026-02-01 and no longer applies.',
+        "",
+      ].join("\n"),
+    );
+  });
+
+  test("no line is wider than the width, and narrow terminals cut the path", () => {
+    const text = renderTable(sampleReport(), { width: 70 });
+    const widths = text
+      .split("\n")
+      .filter((line) => !line.startsWith("  - "))
+      .map((line) => line.length);
+    expect(Math.max(...widths)).toBeLessThanOrEqual(70);
+    expect(text).toContain("critical  modified  rg1/web");
+  });
+
+  test("color paints severities with ANSI escapes and nothing else changes", () => {
+    const colored = renderTable(sampleReport(), { width: 100, color: true });
+    expect(colored).toContain("\u001b[1;31mcritical\u001b[0m  modified");
+    expect(colored).toContain("\u001b[31mhigh    \u001b[0m  modified");
+    expect(colored.replace(new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, "g"), "")).toBe(
+      renderTable(sampleReport(), { width: 100 }),
+    );
+  });
+});
+
+describe("renderReport", () => {
+  test("dispatches on the format and refuses unknown ones", () => {
+    const report = sampleReport();
+    expect(renderReport(report, "json")).toBe(renderJson(report));
+    expect(renderReport(report, "markdown")).toBe(renderMarkdown(report));
+    expect(renderReport(report, "table", { width: 90 })).toBe(renderTable(report, { width: 90 }));
+    try {
+      renderReport(report, "html" as never);
+      throw new Error("expected a throw");
+    } catch (error) {
+      expect(isDriftError(error, "E_INPUT")).toBe(true);
+      expect((error as Error).message).toBe(
+        'Unknown report format "html"; use one of json, markdown, table.',
+      );
+    }
+  });
+});
