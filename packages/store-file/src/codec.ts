@@ -1,0 +1,67 @@
+import { PassThrough, type Transform } from "node:stream";
+import { promisify } from "node:util";
+import {
+  brotliCompress,
+  brotliCompressSync,
+  brotliDecompress,
+  brotliDecompressSync,
+  constants,
+  createBrotliCompress,
+  createBrotliDecompress,
+  createGunzip,
+  createGzip,
+  gunzip,
+  gunzipSync,
+  gzip,
+  gzipSync,
+} from "node:zlib";
+
+/** How resource documents and manifests are compressed on disk. */
+export type Compression = "gzip" | "brotli" | "none";
+
+export const COMPRESSIONS: readonly Compression[] = ["gzip", "brotli", "none"];
+
+const gzipAsync = promisify(gzip);
+const gunzipAsync = promisify(gunzip);
+const brotliAsync = promisify(brotliCompress);
+const unbrotliAsync = promisify(brotliDecompress);
+
+// Brotli at quality 5 is the usual speed/size middle; 11 is far too slow for a write path.
+const brotliParams = { params: { [constants.BROTLI_PARAM_QUALITY]: 5 } };
+
+/** The file-name suffix telling which codec wrote a file. */
+export function extensionOf(compression: Compression): string {
+  return compression === "gzip" ? ".gz" : compression === "brotli" ? ".br" : "";
+}
+
+// Documents are a few KB: compressing one takes tens of microseconds, less than a hop to the
+// thread pool and back, so small payloads are handled synchronously and large ones off-thread.
+const SYNC_LIMIT = 64 * 1024;
+
+export async function compress(data: string, compression: Compression): Promise<Buffer> {
+  const raw = Buffer.from(data, "utf8");
+  const small = raw.length <= SYNC_LIMIT;
+  if (compression === "gzip") return small ? gzipSync(raw) : gzipAsync(raw);
+  if (compression === "brotli")
+    return small ? brotliCompressSync(raw, brotliParams) : brotliAsync(raw, brotliParams);
+  return raw;
+}
+
+export async function decompress(data: Buffer, compression: Compression): Promise<Buffer> {
+  const small = data.length <= SYNC_LIMIT / 4;
+  if (compression === "gzip") return small ? gunzipSync(data) : gunzipAsync(data);
+  if (compression === "brotli") return small ? brotliDecompressSync(data) : unbrotliAsync(data);
+  return data;
+}
+
+export function compressStream(compression: Compression): Transform {
+  if (compression === "gzip") return createGzip();
+  if (compression === "brotli") return createBrotliCompress(brotliParams);
+  return new PassThrough();
+}
+
+export function decompressStream(compression: Compression): Transform {
+  if (compression === "gzip") return createGunzip();
+  if (compression === "brotli") return createBrotliDecompress();
+  return new PassThrough();
+}

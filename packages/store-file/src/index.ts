@@ -1,0 +1,13 @@
+/**
+ * `@azure-drift/store-file`: the embedded default store of azure-drift. A folder on disk (default
+ * `./.azure-drift`), no server: content-addressed resource documents, one streamed manifest per
+ * snapshot made visible by a single rename, reports and baselines, all under tenant folders.
+ * See docs/store-file.md for the layout and its guarantees.
+ *
+ * @packageDocumentation
+ */
+
+export type { Compression } from "./codec.js";
+export { STORE_FORMAT_VERSION } from "./layout.js";
+export { createFileStore, type FileStore, type FileStoreOptions } from "./store.js";
+export type { VerifyProblem, VerifyReport } from "./verify.js";

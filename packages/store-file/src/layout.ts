@@ -1,0 +1,61 @@
+import { join } from "node:path";
+import { type Compression, extensionOf } from "./codec.js";
+import { encodeName, shardOf } from "./names.js";
+
+/** The file at the root that says "this folder is an azure-drift file store" and its version. */
+export const MARKER_FILE = "azure-drift-store.json";
+export const STORE_FORMAT = "azure-drift/file-store";
+/** The on-disk layout version this release writes and reads. */
+export const STORE_FORMAT_VERSION = 1;
+export const MANIFEST_FORMAT = "azure-drift/snapshot-manifest";
+export const REPORT_FORMAT = "azure-drift/report";
+export const BASELINE_FORMAT = "azure-drift/baseline";
+
+/** Paths of one tenant's folder. Every caller-supplied name goes through {@link encodeName}. */
+export class TenantLayout {
+  readonly root: string;
+  constructor(
+    storeRoot: string,
+    readonly tenantId: string,
+  ) {
+    this.root = join(storeRoot, "tenants", encodeName(tenantId, "tenant id"));
+  }
+  get snapshots() {
+    return join(this.root, "snapshots");
+  }
+  get docs() {
+    return join(this.root, "docs");
+  }
+  get reports() {
+    return join(this.root, "reports");
+  }
+  get baselines() {
+    return join(this.root, "baselines");
+  }
+  /** Writers' folders, atomic-write temporaries and pruned snapshots on their way out. */
+  get tmp() {
+    return join(this.root, "tmp");
+  }
+  /** The file proper-lockfile locks (as `tenant.lock`, a folder). */
+  get lockTarget() {
+    return join(this.root, "tenant");
+  }
+  snapshot(snapshotId: string) {
+    return join(this.snapshots, encodeName(snapshotId, "snapshot id"));
+  }
+  report(reportId: string) {
+    return join(this.reports, `${encodeName(reportId, "report id")}.ndjson.gz`);
+  }
+  baseline(name: string) {
+    return join(this.baselines, `${encodeName(name, "baseline name")}.json`);
+  }
+  /** Where the document with this record hash lives. */
+  doc(hash: string, compression: Compression) {
+    const name = encodeName(hash, "record hash");
+    return join(this.docs, shardOf(name), `${name}.json${extensionOf(compression)}`);
+  }
+}
+
+/** Files inside one snapshot's folder. */
+export const MANIFEST_FILE = "manifest.json";
+export const recordsFile = (compression: Compression) => `records.ndjson${extensionOf(compression)}`;

@@ -1,0 +1,807 @@
+import { link, mkdir, readdir, readFile, rename, rm, stat, unlink } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import {
+  type Baseline,
+  DriftError,
+  type DriftReport,
+  isDriftError,
+  type ListQuery,
+  type Logger,
+  noopLogger,
+  type OperationOptions,
+  type PruneOptions,
+  type PruneResult,
+  type RecordIndexEntry,
+  type ReportSummaryEntry,
+  type ResourceRecord,
+  type SnapshotInit,
+  type SnapshotMeta,
+  type SnapshotWriter,
+  type Store,
+  throwIfAborted,
+} from "@azure-drift/core";
+import { COMPRESSIONS, type Compression, compress, decompress } from "./codec.js";
+import { readDocument } from "./documents.js";
+import {
+  errnoOf,
+  fsyncDirectory,
+  isMissing,
+  listNames,
+  removeAbandoned,
+  storeIoError,
+  writeAtomic,
+  writeDurable,
+} from "./io.js";
+import {
+  BASELINE_FORMAT,
+  MANIFEST_FILE,
+  MARKER_FILE,
+  REPORT_FORMAT,
+  STORE_FORMAT,
+  STORE_FORMAT_VERSION,
+  TenantLayout,
+} from "./layout.js";
+import { type LockSettings, withTenantLock } from "./lock.js";
+import { corruptError, type ManifestFile, readManifest, readRecordLines } from "./manifest.js";
+import { decodeName } from "./names.js";
+import { ownedName, releaseName } from "./owner.js";
+import { type VerifyReport, verifyStore } from "./verify.js";
+import { FileSnapshotWriter } from "./writer.js";
+
+/** Options of {@link createFileStore}. */
+export interface FileStoreOptions {
+  /** The store's folder; created when missing. Default `./.azure-drift`. */
+  directory?: string;
+  /** How long to wait for another process's tenant lock before `E_STORE_LOCKED`. Default 30 s. */
+  lockTimeoutMs?: number;
+  /** A tenant lock not refreshed for this long is left by a crashed process and taken over. Default 10 s (min 2 s). */
+  staleLockMs?: number;
+  /**
+   * How new resource documents and record indexes are compressed. Default `gzip` (see
+   * docs/store-file.md for the measurements). Existing files keep the codec they were written with.
+   */
+  compression?: Compression;
+  logger?: Logger;
+}
+
+/** The file store: a {@link Store} plus a whole-store integrity check. */
+export interface FileStore extends Store {
+  /** The absolute path of the store's folder. */
+  readonly directory: string;
+  /**
+   * Checks every tenant, snapshot, record index, resource document, report and baseline, and
+   * reports damage. Changes nothing. Run it when no prune is running (a concurrent prune may
+   * remove documents mid-check).
+   */
+  verify(options?: OperationOptions): Promise<VerifyReport>;
+}
+
+/** How many resource documents a reader keeps in flight ahead of the consumer. */
+const READ_AHEAD = 32;
+/** A writer folder (seen from another host) not refreshed for this long is abandoned. */
+const WRITER_STALE_MS = 60_000;
+
+interface CachedManifest {
+  ino: number;
+  mtimeMs: number;
+  manifest: ManifestFile;
+}
+
+/**
+ * Opens (creating when needed) a file store. Refuses a folder that holds anything else
+ * (`E_STORE`), a store written by a newer release (`E_SNAPSHOT_VERSION`) and a folder it cannot
+ * write (`E_STORE`). Removes what writers that crashed left behind.
+ */
+export async function createFileStore(options: FileStoreOptions = {}): Promise<FileStore> {
+  const compression = options.compression ?? "gzip";
+  if (!COMPRESSIONS.includes(compression)) {
+    throw new DriftError(
+      "E_INPUT",
+      `compression must be one of ${COMPRESSIONS.join(", ")}; got ${String(compression)}.`,
+    );
+  }
+  const directory = resolve(options.directory ?? "./.azure-drift");
+  const logger = options.logger ?? noopLogger;
+  await openRoot(directory);
+  const store = new FileStoreImpl(directory, compression, {
+    timeoutMs: options.lockTimeoutMs ?? 30_000,
+    staleMs: Math.max(2000, options.staleLockMs ?? 10_000),
+    logger,
+  });
+  await store.removeLeftovers();
+  return store;
+}
+
+const isOwnedTemporary = (name: string) => /^t-[0-9a-f]{8}-\d+-[0-9a-f]{12}$/.test(name);
+
+async function openRoot(directory: string): Promise<void> {
+  let names: string[];
+  try {
+    const info = await stat(directory);
+    if (!info.isDirectory()) {
+      throw new DriftError(
+        "E_STORE",
+        `${directory} is a file, not a folder; point the store's \`directory\` to a folder.`,
+        { details: { file: directory } },
+      );
+    }
+    names = await readdir(directory);
+  } catch (error) {
+    if (isDriftError(error)) throw error;
+    if (!isMissing(error)) throw storeIoError(error, directory, "open the store folder");
+    try {
+      await mkdir(directory, { recursive: true });
+    } catch (mkdirError) {
+      throw storeIoError(mkdirError, directory, "create the store folder");
+    }
+    names = [];
+  }
+  const markerFile = join(directory, MARKER_FILE);
+  if (names.includes(MARKER_FILE)) {
+    await checkMarker(markerFile);
+  } else {
+    const foreign = names.filter((name) => name !== "tenants" && !isOwnedTemporary(name));
+    if (foreign.length > 0) {
+      throw new DriftError(
+        "E_STORE",
+        `${directory} is not an azure-drift store (it has no ${MARKER_FILE} and holds ${foreign.slice(0, 3).join(", ")}${foreign.length > 3 ? ", …" : ""}). Point \`directory\` to an empty or new folder.`,
+        { details: { file: directory } },
+      );
+    }
+    await writeMarker(directory, markerFile);
+  }
+  // Proves the folder is writable now rather than at the end of a long collection.
+  const probeName = ownedName("t");
+  const probe = join(directory, probeName);
+  try {
+    await writeDurable(probe, "");
+    await unlink(probe);
+  } catch (error) {
+    throw storeIoError(error, directory, "write in the store folder");
+  } finally {
+    releaseName(probeName);
+  }
+}
+
+async function writeMarker(directory: string, markerFile: string): Promise<void> {
+  const marker = {
+    format: STORE_FORMAT,
+    formatVersion: STORE_FORMAT_VERSION,
+    createdAt: new Date().toISOString(),
+  };
+  const name = ownedName("t");
+  const temporary = join(directory, name);
+  try {
+    await writeDurable(temporary, `${JSON.stringify(marker, null, 2)}\n`);
+    // link, not rename: when two processes create the store at once, the first marker wins intact.
+    await link(temporary, markerFile).catch((error: unknown) => {
+      if (errnoOf(error) !== "EEXIST") throw error;
+    });
+    await unlink(temporary);
+    await fsyncDirectory(directory);
+  } catch (error) {
+    await unlink(temporary).catch(() => {});
+    throw storeIoError(error, directory, "create the store in");
+  } finally {
+    releaseName(name);
+  }
+}
+
+async function checkMarker(markerFile: string): Promise<void> {
+  let marker: { format?: unknown; formatVersion?: unknown };
+  try {
+    marker = JSON.parse(await readFile(markerFile, "utf8"));
+  } catch (error) {
+    if (isDriftError(error)) throw error;
+    if (error instanceof SyntaxError) {
+      throw new DriftError(
+        "E_STORE_CORRUPT",
+        `${markerFile} is damaged (not valid JSON). Restore it from a backup, or rewrite it as {"format":"${STORE_FORMAT}","formatVersion":${STORE_FORMAT_VERSION}}.`,
+        { cause: error, details: { file: markerFile } },
+      );
+    }
+    throw storeIoError(error, markerFile, "read");
+  }
+  if (marker?.format !== STORE_FORMAT) {
+    throw new DriftError(
+      "E_STORE",
+      `${markerFile} does not describe an azure-drift file store; point \`directory\` to an empty or new folder.`,
+      { details: { file: markerFile } },
+    );
+  }
+  if (marker.formatVersion !== STORE_FORMAT_VERSION) {
+    throw new DriftError(
+      "E_SNAPSHOT_VERSION",
+      `${markerFile} says store format version ${String(marker.formatVersion)}; this release reads version ${STORE_FORMAT_VERSION}. Upgrade @azure-drift/store-file (or the CLI).`,
+      { details: { file: markerFile, version: marker.formatVersion } },
+    );
+  }
+}
+
+class FileStoreImpl implements FileStore {
+  private closed = false;
+  private readonly writers = new Set<FileSnapshotWriter>();
+  private readonly manifests = new Map<string, CachedManifest>();
+  private readonly reportEntries = new Map<
+    string,
+    { ino: number; mtimeMs: number; entry: ReportSummaryEntry }
+  >();
+
+  constructor(
+    readonly directory: string,
+    private readonly compression: Compression,
+    private readonly lockSettings: LockSettings,
+  ) {}
+
+  private get logger() {
+    return this.lockSettings.logger;
+  }
+
+  private assertOpen(): void {
+    if (this.closed) {
+      throw new DriftError(
+        "E_STORE_CLOSED",
+        `The file store at ${this.directory} is closed; open a new one with createFileStore().`,
+      );
+    }
+  }
+
+  private layout(tenantId: string): TenantLayout {
+    return new TenantLayout(this.directory, tenantId);
+  }
+
+  /** Tenants present in the store, with their folders. */
+  async tenantLayouts(): Promise<{ folder: string; tenantId: string }[]> {
+    const tenants = join(this.directory, "tenants");
+    return (await listNames(tenants)).map((name) => ({
+      folder: join(tenants, name),
+      tenantId: decodeName(name),
+    }));
+  }
+
+  /** Removes temporaries of crashed writers and half-pruned snapshots, in every tenant. */
+  async removeLeftovers(): Promise<void> {
+    const removed = await removeAbandoned(this.directory, WRITER_STALE_MS).catch(() => [] as string[]);
+    for (const { folder } of await this.tenantLayouts()) {
+      removed.push(...(await removeAbandoned(join(folder, "tmp"), WRITER_STALE_MS)));
+    }
+    if (removed.length > 0) {
+      this.logger.info("removed leftovers of interrupted writes", {
+        directory: this.directory,
+        count: removed.length,
+      });
+    }
+  }
+
+  // ---- snapshots -------------------------------------------------------------------------------
+
+  async beginSnapshot(init: SnapshotInit, options?: OperationOptions): Promise<SnapshotWriter> {
+    this.assertOpen();
+    throwIfAborted(options?.signal);
+    const writer = await FileSnapshotWriter.open(
+      {
+        layout: this.layout(init?.tenantId),
+        compression: this.compression,
+        lock: this.lockSettings,
+        writerStaleMs: WRITER_STALE_MS,
+        logger: options?.logger ?? this.logger,
+        assertOpen: () => this.assertOpen(),
+        settled: (done) => this.writers.delete(done),
+      },
+      init,
+      options,
+    );
+    this.writers.add(writer);
+    return writer;
+  }
+
+  /** The checked manifest of a snapshot folder, cached while the file is unchanged. */
+  async manifestAt(folder: string): Promise<ManifestFile | undefined> {
+    const file = join(folder, MANIFEST_FILE);
+    let info: { ino: number; mtimeMs: number };
+    try {
+      info = await stat(file);
+    } catch (error) {
+      if (isMissing(error) || errnoOf(error) === "ENOTDIR") return undefined;
+      throw storeIoError(error, file, "read");
+    }
+    const cached = this.manifests.get(folder);
+    if (cached && cached.ino === info.ino && cached.mtimeMs === info.mtimeMs) return cached.manifest;
+    const manifest = await readManifest(folder);
+    if (manifest) this.manifests.set(folder, { ino: info.ino, mtimeMs: info.mtimeMs, manifest });
+    return manifest;
+  }
+
+  private async findSnapshot(
+    tenantId: string,
+    snapshotId: string,
+  ): Promise<{ layout: TenantLayout; folder: string; manifest: ManifestFile } | undefined> {
+    const layout = this.layout(tenantId);
+    if (typeof snapshotId !== "string" || snapshotId.length === 0) return undefined;
+    const folder = layout.snapshot(snapshotId);
+    const manifest = await this.manifestAt(folder);
+    if (!manifest) return undefined;
+    if (manifest.meta.tenantId !== tenantId || manifest.meta.id !== snapshotId) {
+      throw corruptError(
+        join(folder, MANIFEST_FILE),
+        "it belongs to another tenant or snapshot id; was it copied here?",
+      );
+    }
+    return { layout, folder, manifest };
+  }
+
+  private async requireSnapshot(tenantId: string, snapshotId: string) {
+    const found = await this.findSnapshot(tenantId, snapshotId);
+    if (!found) {
+      throw new DriftError(
+        "E_NOT_FOUND",
+        `Tenant ${tenantId} has no snapshot ${JSON.stringify(snapshotId)}; list snapshots to see which exist.`,
+        { details: { tenantId, snapshotId } },
+      );
+    }
+    return found;
+  }
+
+  async getSnapshot(tenantId: string, snapshotId: string): Promise<SnapshotMeta | undefined> {
+    this.assertOpen();
+    return (await this.findSnapshot(tenantId, snapshotId))?.manifest.meta;
+  }
+
+  /** Every readable snapshot of a tenant; damaged ones are logged and skipped so the rest stays usable. */
+  async allSnapshots(layout: TenantLayout): Promise<{ folder: string; manifest: ManifestFile }[]> {
+    const found: { folder: string; manifest: ManifestFile }[] = [];
+    for (const name of await listNames(layout.snapshots)) {
+      const folder = join(layout.snapshots, name);
+      try {
+        const manifest = await this.manifestAt(folder);
+        if (manifest && manifest.meta.tenantId === layout.tenantId) found.push({ folder, manifest });
+      } catch (error) {
+        this.logger.warn("skipping a damaged snapshot; run verify()", { folder, error: String(error) });
+      }
+    }
+    return found;
+  }
+
+  async listSnapshots(tenantId: string, query: ListQuery = {}): Promise<SnapshotMeta[]> {
+    this.assertOpen();
+    const range = checkQuery(query);
+    const layout = this.layout(tenantId);
+    const scope = query.scope?.toLowerCase();
+    const metas = (await this.allSnapshots(layout))
+      .map(({ manifest }) => manifest.meta)
+      .filter((meta) => scope === undefined || meta.scopes.some((item) => item.toLowerCase() === scope))
+      .filter((meta) => inRange(meta.startedAt, range))
+      .sort(newestFirst);
+    return query.limit === undefined ? metas : metas.slice(0, query.limit);
+  }
+
+  async latestSnapshot(
+    tenantId: string,
+    query: Omit<ListQuery, "limit"> = {},
+  ): Promise<SnapshotMeta | undefined> {
+    return (await this.listSnapshots(tenantId, { ...query, limit: 1 }))[0];
+  }
+
+  async *readRecords(
+    tenantId: string,
+    snapshotId: string,
+    options: OperationOptions & { keys?: Iterable<string> } = {},
+  ): AsyncIterable<ResourceRecord> {
+    this.assertOpen();
+    throwIfAborted(options.signal);
+    const { layout, folder, manifest } = await this.requireSnapshot(tenantId, snapshotId);
+    const keys = options.keys === undefined ? undefined : new Set(options.keys);
+    const manifestFile = join(folder, MANIFEST_FILE);
+    // Documents are read ahead in parallel while records come out in index order.
+    const ahead: { line: Record<string, unknown>; config: Promise<ResourceRecord["config"]> }[] = [];
+    const next = async (): Promise<ResourceRecord> => {
+      const item = ahead.shift()!;
+      return { ...item.line, config: await item.config } as unknown as ResourceRecord;
+    };
+    try {
+      for await (const line of readRecordLines(folder, manifest, options.signal)) {
+        if (keys && !keys.has(line.key)) continue;
+        const config = readDocument(layout, line.hash, manifest.docCompression, manifestFile);
+        config.catch(() => {});
+        ahead.push({ line, config });
+        if (ahead.length >= READ_AHEAD) {
+          const record = await next();
+          this.assertOpen();
+          throwIfAborted(options.signal);
+          yield record;
+        }
+      }
+      while (ahead.length > 0) {
+        const record = await next();
+        this.assertOpen();
+        throwIfAborted(options.signal);
+        yield record;
+      }
+    } finally {
+      ahead.length = 0;
+    }
+  }
+
+  async *readIndex(
+    tenantId: string,
+    snapshotId: string,
+    options: OperationOptions = {},
+  ): AsyncIterable<RecordIndexEntry> {
+    this.assertOpen();
+    throwIfAborted(options.signal);
+    const { folder, manifest } = await this.requireSnapshot(tenantId, snapshotId);
+    for await (const line of readRecordLines(folder, manifest, options.signal)) {
+      this.assertOpen();
+      yield {
+        key: line.key,
+        hash: line.hash,
+        id: line.id as string,
+        type: line.type as string,
+        collector: line.collector as string,
+        subscriptionId: line.subscriptionId as string,
+      };
+    }
+  }
+
+  // ---- reports ---------------------------------------------------------------------------------
+
+  async putReport(report: DriftReport, options?: OperationOptions): Promise<void> {
+    this.assertOpen();
+    throwIfAborted(options?.signal);
+    if (typeof report !== "object" || report === null || typeof report.createdAt !== "string") {
+      throw new DriftError("E_INPUT", "putReport needs a DriftReport with tenantId, id and createdAt.");
+    }
+    const layout = this.layout(report.tenantId);
+    const file = layout.report(report.id);
+    const entry: ReportSummaryEntry = {
+      id: report.id,
+      createdAt: report.createdAt,
+      ...(report.base?.snapshotId === undefined ? {} : { baseSnapshotId: report.base.snapshotId }),
+      ...(report.current?.snapshotId === undefined ? {} : { currentSnapshotId: report.current.snapshotId }),
+      summary: report.summary,
+    };
+    // Line 1 is the listing entry, so listing never parses whole reports.
+    const header = {
+      format: REPORT_FORMAT,
+      storeFormatVersion: STORE_FORMAT_VERSION,
+      tenantId: report.tenantId,
+      entry,
+    };
+    const body = await compress(`${JSON.stringify(header)}\n${JSON.stringify(report)}\n`, "gzip");
+    throwIfAborted(options?.signal);
+    try {
+      await writeAtomic(file, body, layout.tmp);
+    } catch (error) {
+      throw storeIoError(error, file, "write");
+    }
+  }
+
+  private async readReportFile(
+    file: string,
+    tenantId: string,
+  ): Promise<{ entry: ReportSummaryEntry; report: () => DriftReport } | undefined> {
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(file);
+    } catch (error) {
+      if (isMissing(error)) return undefined;
+      throw storeIoError(error, file, "read");
+    }
+    let text: string;
+    let header: {
+      format?: unknown;
+      storeFormatVersion?: unknown;
+      tenantId?: unknown;
+      entry?: ReportSummaryEntry;
+    };
+    try {
+      text = (await decompress(bytes, "gzip")).toString("utf8");
+      header = JSON.parse(text.slice(0, text.indexOf("\n")));
+    } catch (error) {
+      throw corruptError(file, "cannot be decompressed or parsed; truncated?", error);
+    }
+    if (header.format !== REPORT_FORMAT || header.entry === undefined)
+      throw corruptError(file, "not a stored report");
+    if (header.storeFormatVersion !== STORE_FORMAT_VERSION) {
+      throw new DriftError(
+        "E_SNAPSHOT_VERSION",
+        `${file} has store format version ${String(header.storeFormatVersion)}; this release reads ${STORE_FORMAT_VERSION}. Upgrade @azure-drift/store-file.`,
+        { details: { file } },
+      );
+    }
+    if (header.tenantId !== tenantId)
+      throw corruptError(file, "it belongs to another tenant; was it copied here?");
+    const entry = header.entry;
+    return {
+      entry,
+      report: () => {
+        try {
+          return JSON.parse(text.slice(text.indexOf("\n") + 1)) as DriftReport;
+        } catch (error) {
+          throw corruptError(file, "the report body is not valid JSON", error);
+        }
+      },
+    };
+  }
+
+  async getReport(tenantId: string, reportId: string): Promise<DriftReport | undefined> {
+    this.assertOpen();
+    if (typeof reportId !== "string" || reportId.length === 0) return undefined;
+    const found = await this.readReportFile(this.layout(tenantId).report(reportId), tenantId);
+    return found?.report();
+  }
+
+  async listReports(tenantId: string, query: Omit<ListQuery, "scope"> = {}): Promise<ReportSummaryEntry[]> {
+    this.assertOpen();
+    const range = checkQuery(query);
+    const layout = this.layout(tenantId);
+    const entries: ReportSummaryEntry[] = [];
+    for (const name of await listNames(layout.reports)) {
+      if (!name.endsWith(".ndjson.gz")) continue;
+      const file = join(layout.reports, name);
+      try {
+        const info = await stat(file);
+        const cached = this.reportEntries.get(file);
+        if (cached && cached.ino === info.ino && cached.mtimeMs === info.mtimeMs) {
+          entries.push(cached.entry);
+          continue;
+        }
+        const found = await this.readReportFile(file, tenantId);
+        if (!found) continue;
+        this.reportEntries.set(file, { ino: info.ino, mtimeMs: info.mtimeMs, entry: found.entry });
+        entries.push(found.entry);
+      } catch (error) {
+        if (isMissing(error)) continue;
+        this.logger.warn("skipping a damaged report; run verify()", { file, error: String(error) });
+      }
+    }
+    const sorted = entries
+      .filter((entry) => inRange(entry.createdAt, range))
+      .sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt) || (a.id < b.id ? 1 : -1));
+    return query.limit === undefined ? sorted : sorted.slice(0, query.limit);
+  }
+
+  // ---- baselines -------------------------------------------------------------------------------
+
+  async putBaseline(baseline: Baseline, options?: OperationOptions): Promise<void> {
+    this.assertOpen();
+    throwIfAborted(options?.signal);
+    if (typeof baseline !== "object" || baseline === null || typeof baseline.snapshotId !== "string") {
+      throw new DriftError("E_INPUT", "putBaseline needs { tenantId, name, snapshotId, createdAt }.");
+    }
+    const layout = this.layout(baseline.tenantId);
+    const file = layout.baseline(baseline.name);
+    // Under the lock, so a concurrent prune cannot remove the snapshot this baseline is about to pin.
+    await withTenantLock(
+      layout.lockTarget,
+      this.lockSettings,
+      async () => {
+        await this.requireSnapshot(baseline.tenantId, baseline.snapshotId);
+        const content = { format: BASELINE_FORMAT, storeFormatVersion: STORE_FORMAT_VERSION, baseline };
+        try {
+          await writeAtomic(file, `${JSON.stringify(content, null, 2)}\n`, layout.tmp);
+        } catch (error) {
+          throw storeIoError(error, file, "write");
+        }
+      },
+      options?.signal,
+    );
+  }
+
+  private async readBaselineFile(file: string, tenantId: string): Promise<Baseline | undefined> {
+    let text: string;
+    try {
+      text = await readFile(file, "utf8");
+    } catch (error) {
+      if (isMissing(error)) return undefined;
+      throw storeIoError(error, file, "read");
+    }
+    let content: { format?: unknown; storeFormatVersion?: unknown; baseline?: Baseline };
+    try {
+      content = JSON.parse(text);
+    } catch (error) {
+      throw corruptError(file, "not valid JSON; truncated?", error);
+    }
+    if (content.format !== BASELINE_FORMAT || typeof content.baseline?.snapshotId !== "string") {
+      throw corruptError(file, "not a stored baseline");
+    }
+    if (content.storeFormatVersion !== STORE_FORMAT_VERSION) {
+      throw new DriftError(
+        "E_SNAPSHOT_VERSION",
+        `${file} has store format version ${String(content.storeFormatVersion)}; this release reads ${STORE_FORMAT_VERSION}. Upgrade @azure-drift/store-file.`,
+        { details: { file } },
+      );
+    }
+    if (content.baseline.tenantId !== tenantId) throw corruptError(file, "it belongs to another tenant");
+    return content.baseline;
+  }
+
+  async getBaseline(tenantId: string, name: string): Promise<Baseline | undefined> {
+    this.assertOpen();
+    if (typeof name !== "string" || name.length === 0) return undefined;
+    return this.readBaselineFile(this.layout(tenantId).baseline(name), tenantId);
+  }
+
+  async listBaselines(tenantId: string): Promise<Baseline[]> {
+    this.assertOpen();
+    return this.baselinesOf(this.layout(tenantId));
+  }
+
+  private async baselinesOf(layout: TenantLayout, strict = false): Promise<Baseline[]> {
+    const baselines: Baseline[] = [];
+    for (const name of await listNames(layout.baselines)) {
+      if (!name.endsWith(".json")) continue;
+      const file = join(layout.baselines, name);
+      try {
+        const baseline = await this.readBaselineFile(file, layout.tenantId);
+        if (baseline) baselines.push(baseline);
+      } catch (error) {
+        if (strict) throw error;
+        this.logger.warn("skipping a damaged baseline; run verify()", { file, error: String(error) });
+      }
+    }
+    return baselines.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
+  async deleteBaseline(tenantId: string, name: string): Promise<boolean> {
+    this.assertOpen();
+    const layout = this.layout(tenantId);
+    const file = layout.baseline(name);
+    return withTenantLock(layout.lockTarget, this.lockSettings, async () => {
+      try {
+        await unlink(file);
+      } catch (error) {
+        if (isMissing(error)) return false;
+        throw storeIoError(error, file, "delete");
+      }
+      await fsyncDirectory(layout.baselines);
+      return true;
+    });
+  }
+
+  // ---- retention -------------------------------------------------------------------------------
+
+  async prune(tenantId: string, options: PruneOptions): Promise<PruneResult> {
+    this.assertOpen();
+    throwIfAborted(options?.signal);
+    const { keepLast, olderThan, scope } = options ?? {};
+    if (keepLast === undefined && olderThan === undefined) {
+      throw new DriftError(
+        "E_INPUT",
+        "prune needs keepLast, olderThan or both; without them it would remove everything.",
+      );
+    }
+    if (keepLast !== undefined && (!Number.isInteger(keepLast) || keepLast < 0)) {
+      throw new DriftError("E_INPUT", `keepLast must be a whole number ≥ 0; got ${String(keepLast)}.`);
+    }
+    if (olderThan !== undefined && Number.isNaN(Date.parse(olderThan))) {
+      throw new DriftError("E_INPUT", `olderThan must be an ISO time; got ${JSON.stringify(olderThan)}.`);
+    }
+    const layout = this.layout(tenantId);
+    const logger = options.logger ?? this.logger;
+    return withTenantLock(
+      layout.lockTarget,
+      this.lockSettings,
+      async () => {
+        const pinned = new Set((await this.baselinesOf(layout, true)).map((baseline) => baseline.snapshotId));
+        const wanted = scope?.toLowerCase();
+        const candidates = (await this.allSnapshots(layout))
+          .filter(
+            ({ manifest }) =>
+              wanted === undefined || manifest.meta.scopes.some((s) => s.toLowerCase() === wanted),
+          )
+          .sort((a, b) => newestFirst(a.manifest.meta, b.manifest.meta));
+        const cutoff = olderThan === undefined ? undefined : Date.parse(olderThan);
+        const doomed = candidates
+          .slice(keepLast ?? 0)
+          .filter(({ manifest }) => cutoff === undefined || Date.parse(manifest.meta.finishedAt) < cutoff)
+          .filter(({ manifest }) => !pinned.has(manifest.meta.id));
+        const snapshotsRemoved: string[] = [];
+        await mkdir(layout.tmp, { recursive: true });
+        for (const { folder, manifest } of doomed) {
+          throwIfAborted(options.signal);
+          // Renaming out first makes the removal atomic for readers; the rest is cleanup.
+          const trashName = ownedName("x");
+          const trash = join(layout.tmp, trashName);
+          await rename(folder, trash);
+          this.manifests.delete(folder);
+          snapshotsRemoved.push(manifest.meta.id);
+          await rm(trash, { recursive: true, force: true });
+          releaseName(trashName);
+        }
+        if (snapshotsRemoved.length > 0) await fsyncDirectory(layout.snapshots);
+        const documentsRemoved = await this.sweepDocuments(layout, logger, options.signal);
+        logger.info("pruned", { tenantId, snapshotsRemoved: snapshotsRemoved.length, documentsRemoved });
+        return { snapshotsRemoved, documentsRemoved };
+      },
+      options.signal,
+    );
+  }
+
+  /**
+   * Removes resource documents no snapshot references. Runs under the tenant lock and only when no
+   * writer of the tenant is in progress: a writer registers under the same lock before it looks at
+   * any document, so a document it found present cannot disappear before its commit. With a writer
+   * in progress, the sweep waits for the next prune.
+   */
+  private async sweepDocuments(layout: TenantLayout, logger: Logger, signal?: AbortSignal): Promise<number> {
+    await removeAbandoned(layout.tmp, WRITER_STALE_MS);
+    const writersInProgress = (await listNames(layout.tmp)).filter((name) => name.startsWith("w-"));
+    if (writersInProgress.length > 0) {
+      logger.info("a snapshot write is in progress; unreferenced documents are left for the next prune", {
+        tenantId: layout.tenantId,
+      });
+      return 0;
+    }
+    const referenced = new Set<string>();
+    for (const name of await listNames(layout.snapshots)) {
+      const folder = join(layout.snapshots, name);
+      try {
+        const manifest = await this.manifestAt(folder);
+        if (!manifest) continue;
+        for await (const line of readRecordLines(folder, manifest, signal)) {
+          referenced.add(layout.doc(line.hash, manifest.docCompression));
+        }
+      } catch (error) {
+        if (isDriftError(error, "E_ABORTED")) throw error;
+        // What a damaged snapshot references is unknown, so nothing can be proven unreferenced.
+        logger.warn("a snapshot cannot be read; documents are not swept until verify() is clean", {
+          folder,
+          error: String(error),
+        });
+        return 0;
+      }
+    }
+    let removed = 0;
+    for (const shard of await listNames(layout.docs)) {
+      const shardFolder = join(layout.docs, shard);
+      for (const name of await listNames(shardFolder)) {
+        const file = join(shardFolder, name);
+        if (referenced.has(file)) continue;
+        await unlink(file).catch((error: unknown) => {
+          if (!isMissing(error)) throw error;
+        });
+        removed++;
+      }
+    }
+    return removed;
+  }
+
+  // ---- integrity and lifecycle -----------------------------------------------------------------
+
+  async verify(options: OperationOptions = {}): Promise<VerifyReport> {
+    this.assertOpen();
+    return verifyStore(this.directory, options);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all([...this.writers].map((writer) => writer.closeWithStore()));
+  }
+}
+
+function checkQuery(query: ListQuery): { since?: number; until?: number } {
+  const parse = (value: string | undefined, name: string) => {
+    if (value === undefined) return undefined;
+    const time = Date.parse(value);
+    if (Number.isNaN(time))
+      throw new DriftError("E_INPUT", `${name} must be an ISO time; got ${JSON.stringify(value)}.`);
+    return time;
+  };
+  if (query.limit !== undefined && (!Number.isInteger(query.limit) || query.limit < 0)) {
+    throw new DriftError("E_INPUT", `limit must be a whole number ≥ 0; got ${String(query.limit)}.`);
+  }
+  return { since: parse(query.since, "since"), until: parse(query.until, "until") };
+}
+
+function inRange(time: string, range: { since?: number; until?: number }): boolean {
+  const value = Date.parse(time);
+  return (
+    (range.since === undefined || value >= range.since) && (range.until === undefined || value < range.until)
+  );
+}
+
+function newestFirst(a: SnapshotMeta, b: SnapshotMeta): number {
+  return Date.parse(b.startedAt) - Date.parse(a.startedAt) || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
+}
