@@ -5,6 +5,8 @@
  * @packageDocumentation
  */
 
+export type { CollectorConformanceOptions, ConformanceTest } from "./collector-conformance/index.js";
+export { collectorConformanceSuite } from "./collector-conformance/index.js";
 export * from "./replay/index.js";
 export * from "./store-conformance/index.js";
 export * from "./tenant/index.js";

@@ -4,6 +4,7 @@ import {
   cloneTenant,
   demoDrift,
   demoTenant,
+  FIREWALL_POLICY_RULE_COLLECTION_GROUPS,
   filterTruth,
   generateTenant,
   IDENTITY_TYPES,
@@ -52,13 +53,21 @@ describe("generateTenant", () => {
 
   test("it makes the requested count, every type of the mix, keyed by lower-cased id", () => {
     const tenant = generateTenant({ seed: 3, resources: 1000, subscriptions: 3 });
-    const subscriptionResources = [...tenant.resources.keys()].filter((key) =>
-      key.startsWith("/subscriptions/"),
+    const subscriptionResources = [...tenant.resources.values()].filter(
+      (resource) =>
+        String(resource.id).startsWith("/subscriptions/") &&
+        String(resource.type).toLowerCase() !== FIREWALL_POLICY_RULE_COLLECTION_GROUPS.toLowerCase(),
     );
     expect(subscriptionResources.length).toBe(1000);
     expect(tenant.subscriptions).toHaveLength(3);
-    const types = new Set([...tenant.resources.values()].map((resource) => String(resource.type)));
-    expect([...types].sort()).toEqual(Object.values(RESOURCE_TYPES).sort());
+    const types = new Set(
+      [...tenant.resources.values()].map((resource) => String(resource.type).toLowerCase()),
+    );
+    expect([...types].sort()).toEqual(
+      [...Object.values(RESOURCE_TYPES), FIREWALL_POLICY_RULE_COLLECTION_GROUPS]
+        .map((type) => type.toLowerCase())
+        .sort(),
+    );
     for (const [key, resource] of tenant.resources) expect(key).toBe(String(resource.id).toLowerCase());
     // Real payloads mix the case of ids.
     expect(
@@ -220,10 +229,10 @@ describe("demo tenant", () => {
     const owner = after.resources.get(
       truth.find((change) => change.type === RESOURCE_TYPES.roleAssignment)?.key ?? "",
     );
-    expect((owner?.properties as JsonObject).scope).toBe(
+    expect(((owner as JsonObject).properties as JsonObject).scope).toBe(
       "/subscriptions/1c6f0e57-0000-4000-8000-000000000001",
     );
-    expect(String((owner?.properties as JsonObject).roleDefinitionId)).toMatch(
+    expect(String(((owner as JsonObject).properties as JsonObject).roleDefinitionId)).toMatch(
       /8e3af657-a8ff-443c-a75c-2fe8c4bcb635$/,
     );
   });

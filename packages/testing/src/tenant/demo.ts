@@ -44,7 +44,8 @@ function add(
     const resource = kindOfType(String(item.type)) === kind && name ? rename(item, name) : item;
     edit?.(resource);
     putResource(tenant, resource);
-    pools.add(kindOfType(String(resource.type)) as ResourceKind, placement.subscriptionId, resource);
+    const madeKind = kindOfType(String(resource.type));
+    if (madeKind) pools.add(madeKind, placement.subscriptionId, resource);
     if (kindOfType(String(resource.type)) === kind) made = resource;
   }
   return made as JsonObject;

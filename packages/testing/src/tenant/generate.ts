@@ -116,7 +116,9 @@ export function generateTenant(options: GenerateTenantOptions): Tenant {
       for (const resource of factory.build(kind, placement)) {
         putResource(tenant, resource);
         // A federated credential may bring its parent identity along; only the credential counts.
-        const madeKind = kindOfType(String(resource.type)) ?? kind;
+        const madeKind = kindOfType(String(resource.type));
+        // Child resources the generator has no kind for (rule collection groups) ride along uncounted.
+        if (madeKind === undefined) continue;
         if (madeKind !== "userAssignedIdentity" || kind === "userAssignedIdentity") {
           pools.add(madeKind, placement.subscriptionId, resource);
         }

@@ -13,4 +13,11 @@ export {
   resourcesOf,
 } from "./tenant.js";
 export type { ResourceKind, TruthChange } from "./types.js";
-export { DEFAULT_MIX, filterTruth, IDENTITY_TYPES, NETWORK_TYPES, RESOURCE_TYPES } from "./types.js";
+export {
+  DEFAULT_MIX,
+  FIREWALL_POLICY_RULE_COLLECTION_GROUPS,
+  filterTruth,
+  IDENTITY_TYPES,
+  NETWORK_TYPES,
+  RESOURCE_TYPES,
+} from "./types.js";

@@ -162,7 +162,7 @@ export class ShapeFactory {
       case "publicIpAddress":
         return [this.publicIpAddress(placement)];
       case "firewallPolicy":
-        return [this.firewallPolicy(placement)];
+        return this.firewallPolicyWithGroups(placement);
       case "azureFirewall":
         return this.azureFirewall(placement);
       case "applicationGateway":
@@ -558,6 +558,61 @@ export class ShapeFactory {
         firewalls: [],
       },
     };
+  }
+
+  /** A firewall policy and its rule collection groups (child resources, listed under the policy). */
+  firewallPolicyWithGroups(placement: Placement): JsonObject[] {
+    const policy = this.firewallPolicy(placement);
+    const groups = ["DefaultNetworkRuleCollectionGroup", "DefaultApplicationRuleCollectionGroup"].map(
+      (name, index): JsonObject => ({
+        name,
+        id: `${policy.id}/ruleCollectionGroups/${name}`,
+        etag: this.etag(),
+        type: "Microsoft.Network/FirewallPolicies/ruleCollectionGroups",
+        properties: {
+          provisioningState: "Succeeded",
+          priority: 200 + index * 100,
+          ruleCollections: [
+            {
+              name: index === 0 ? "allow-shared-services" : "allow-web-egress",
+              ruleCollectionType: "FirewallPolicyFilterRuleCollection",
+              priority: 1000,
+              action: { type: "Allow" },
+              rules: Array.from(
+                { length: this.rng.int(1, 4) },
+                (_, i): JsonObject =>
+                  index === 0
+                    ? {
+                        name: `net-rule-${i}`,
+                        ruleType: "NetworkRule",
+                        description: "Network rule",
+                        ipProtocols: ["TCP"],
+                        sourceAddresses: [`10.${this.rng.int(0, 255)}.0.0/16`],
+                        destinationAddresses: [`10.${this.rng.int(0, 255)}.0.0/16`],
+                        destinationPorts: this.rng.sample(RULE_PORTS, this.rng.int(1, 3)),
+                        sourceIpGroups: [],
+                        destinationIpGroups: [],
+                        destinationFqdns: [],
+                      }
+                    : {
+                        name: `app-rule-${i}`,
+                        ruleType: "ApplicationRule",
+                        description: "Application rule",
+                        protocols: [{ protocolType: "Https", port: 443 }],
+                        sourceAddresses: [`10.${this.rng.int(0, 255)}.0.0/16`],
+                        targetFqdns: [`*.${this.rng.pick(["github.com", "microsoft.com", "contoso.com"])}`],
+                        fqdnTags: [],
+                        sourceIpGroups: [],
+                        terminateTLS: false,
+                        webCategories: [],
+                      },
+              ),
+            },
+          ],
+        },
+      }),
+    );
+    return [policy, ...groups];
   }
 
   private vnetSubnetId(subscriptionId: string, subnetName: string): string {

@@ -21,6 +21,10 @@ export const RESOURCE_TYPES = {
 /** Short name of a generated resource type. */
 export type ResourceKind = keyof typeof RESOURCE_TYPES;
 
+/** Child resources of firewall policies, generated with them (not a kind of their own). */
+export const FIREWALL_POLICY_RULE_COLLECTION_GROUPS =
+  "Microsoft.Network/firewallPolicies/ruleCollectionGroups";
+
 /** The network collector's types. */
 export const NETWORK_TYPES: readonly string[] = [
   RESOURCE_TYPES.networkSecurityGroup,
@@ -28,6 +32,7 @@ export const NETWORK_TYPES: readonly string[] = [
   RESOURCE_TYPES.routeTable,
   RESOURCE_TYPES.publicIpAddress,
   RESOURCE_TYPES.firewallPolicy,
+  FIREWALL_POLICY_RULE_COLLECTION_GROUPS,
   RESOURCE_TYPES.azureFirewall,
   RESOURCE_TYPES.applicationGateway,
   RESOURCE_TYPES.privateEndpoint,
