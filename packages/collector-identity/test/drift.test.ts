@@ -1,0 +1,158 @@
+import type { JsonObject, ResourceDrift } from "@azure-drift/core";
+import { createDriftDetector, createMemoryStore, staticTokenCredential } from "@azure-drift/core";
+import {
+  filterTruth,
+  generateTenant,
+  mutateTenant,
+  putResource,
+  resourcesOf,
+  startArmReplayServer,
+  type Tenant,
+  type TruthChange,
+} from "@azure-drift/testing";
+import { expect, test } from "vitest";
+import {
+  BUILT_IN_ROLES,
+  FEDERATED_CREDENTIAL_TYPE,
+  IDENTITY_RESOURCE_TYPES,
+  identityCollector,
+  ROLE_ASSIGNMENT_TYPE,
+  USER_ASSIGNED_IDENTITY_TYPE,
+} from "../src/index.js";
+
+const TYPES = IDENTITY_RESOURCE_TYPES.map((definition) => definition.type);
+const BUILT_IN_PREFIX = "/providers/microsoft.authorization/roledefinitions/";
+
+/** Per subscription, the built-in role guids its assignments reference. */
+function referencedBuiltIns(tenant: Tenant): Map<string, Set<string>> {
+  const bySubscription = new Map<string, Set<string>>();
+  for (const { subscriptionId } of tenant.subscriptions) {
+    const guids = new Set<string>();
+    for (const assignment of resourcesOf(tenant, { types: [ROLE_ASSIGNMENT_TYPE], subscriptionId })) {
+      const roleId = String((assignment.properties as JsonObject).roleDefinitionId).toLowerCase();
+      const guid = roleId.slice(roleId.lastIndexOf("/") + 1);
+      if (tenant.resources.has(`${BUILT_IN_PREFIX}${guid}`)) guids.add(guid);
+    }
+    bySubscription.set(subscriptionId, guids);
+  }
+  return bySubscription;
+}
+
+/** The built-in role definitions that enter or leave a subscription's snapshot when assignments to them appear or go. */
+function builtInTruth(before: Map<string, Set<string>>, after: Map<string, Set<string>>): TruthChange[] {
+  const changes: TruthChange[] = [];
+  for (const [subscriptionId, now] of after) {
+    const then = before.get(subscriptionId) ?? new Set<string>();
+    const change = (guid: string, status: "added" | "removed") => {
+      const id = `/subscriptions/${subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${guid}`;
+      changes.push({
+        key: id.toLowerCase(),
+        id,
+        type: "Microsoft.Authorization/roleDefinitions",
+        subscriptionId,
+        status,
+        paths: [],
+      });
+    };
+    for (const guid of now) if (!then.has(guid)) change(guid, "added");
+    for (const guid of then) if (!now.has(guid)) change(guid, "removed");
+  }
+  return changes;
+}
+
+/** A report's resources in the truth's shape: paths of the field changes, sorted. */
+function asTruth(resources: ResourceDrift[]) {
+  return resources
+    .map((drift) => ({
+      key: drift.key,
+      status: drift.status,
+      paths:
+        drift.status === "modified" ? [...new Set(drift.changes.map((change) => change.path))].sort() : [],
+    }))
+    .sort((a, b) => (a.key < b.key ? -1 : 1));
+}
+
+test("collect → mutate → check reports exactly the mutator's truth (plus built-in roles entering or leaving), none of its noise", async () => {
+  const tenant = generateTenant({
+    seed: "identity-drift",
+    resources: 400,
+    subscriptions: 2,
+    mix: {
+      storageAccount: 2,
+      keyVault: 2,
+      userAssignedIdentity: 6,
+      federatedIdentityCredential: 5,
+      roleDefinition: 2,
+      roleAssignment: 20,
+      denyAssignment: 2,
+    },
+  });
+  const server = await startArmReplayServer({ tenant, pageSize: 20 });
+  try {
+    const detector = createDriftDetector({
+      collectors: [identityCollector()],
+      store: createMemoryStore(),
+      credential: staticTokenCredential("replay-token"),
+      arm: { ...server.connection(), retry: { maxRetries: 6, maxRetryDelayMs: 20 } },
+      concurrency: 8,
+    });
+    const subscriptions = tenant.subscriptions.map((subscription) => subscription.subscriptionId);
+    const first = await detector.check({ tenantId: tenant.tenantId, subscriptions });
+    expect(first.report.resources).toEqual([]);
+
+    const referencedBefore = referencedBuiltIns(tenant);
+    const { changes } = mutateTenant(tenant, { churn: 0.1, seed: 3, noise: 0.1, types: TYPES });
+    // The demo's story: Owner to a service principal at subscription scope, and a federated credential on an identity.
+    const [subscriptionId] = subscriptions as [string];
+    const owner: JsonObject = {
+      id: `/subscriptions/${subscriptionId}/providers/Microsoft.Authorization/roleAssignments/0000000a-0000-0000-0000-00000000beef`,
+      type: ROLE_ASSIGNMENT_TYPE,
+      name: "0000000a-0000-0000-0000-00000000beef",
+      properties: {
+        roleDefinitionId: `/subscriptions/${subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${BUILT_IN_ROLES.owner}`,
+        principalId: "5d3c1a9e-0000-0000-0000-000000000001",
+        principalType: "ServicePrincipal",
+        scope: `/subscriptions/${subscriptionId}`,
+      },
+    };
+    const identity = resourcesOf(tenant, { types: [USER_ASSIGNED_IDENTITY_TYPE], subscriptionId })[0]!;
+    const credential: JsonObject = {
+      id: `${identity.id}/federatedIdentityCredentials/fork-main`,
+      name: "fork-main",
+      type: FEDERATED_CREDENTIAL_TYPE,
+      properties: {
+        issuer: "https://token.actions.githubusercontent.com",
+        subject: "repo:someone/fork:ref:refs/heads/main",
+        audiences: ["api://AzureADTokenExchange"],
+      },
+    };
+    putResource(tenant, owner);
+    putResource(tenant, credential);
+
+    const builtIns = builtInTruth(referencedBefore, referencedBuiltIns(tenant));
+    // Owner was assigned nowhere before: its definition enters the first subscription's snapshot.
+    const ownerDefinition = `/subscriptions/${subscriptionId}/providers/microsoft.authorization/roledefinitions/${BUILT_IN_ROLES.owner}`;
+    expect(builtIns.map((change) => `${change.status} ${change.key}`)).toContain(`added ${ownerDefinition}`);
+    const truth = [
+      ...filterTruth(changes, TYPES),
+      ...builtIns,
+      { key: String(owner.id).toLowerCase(), status: "added" as const, paths: [] },
+      { key: String(credential.id).toLowerCase(), status: "added" as const, paths: [] },
+    ]
+      .map(({ key, status, paths }) => ({ key, status, paths: [...paths].sort() }))
+      .sort((a, b) => (a.key < b.key ? -1 : 1));
+    expect(truth.filter((change) => change.status === "modified").length).toBeGreaterThan(5);
+
+    const second = await detector.check({ tenantId: tenant.tenantId, subscriptions });
+    expect(second.report.unknown).toEqual([]);
+    expect(asTruth(second.report.resources)).toEqual(truth);
+
+    const severityOf = (id: unknown) =>
+      second.report.resources.find((drift) => drift.key === String(id).toLowerCase())?.severity;
+    expect(severityOf(owner.id)).toBe("critical");
+    expect(severityOf(credential.id)).toBe("high");
+    expect(severityOf(ownerDefinition)).toBe("info");
+  } finally {
+    await server.close();
+  }
+});
