@@ -3,7 +3,6 @@ import { armConnection, isDriftError, noopLogger, staticTokenCredential } from "
 import {
   type ArmReplayServer,
   generateTenant,
-  putResource,
   resourcesOf,
   startArmReplayServer,
   type Tenant,
@@ -11,53 +10,12 @@ import {
 import pLimit from "p-limit";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import { NAME, NETWORK_TYPES, networkCollector } from "../src/index.js";
+import { addRuleCollectionGroups } from "./tenant.js";
 
 const ALL_TYPES = Object.values(NETWORK_TYPES);
 let server: ArmReplayServer;
 let tenant: Tenant;
 let subscriptionId: string;
-
-/** Rule collection groups for every group a generated firewall policy refers to (the generator leaves them out). */
-function addRuleCollectionGroups(target: Tenant): number {
-  let added = 0;
-  for (const policy of resourcesOf(target, { types: [NETWORK_TYPES.firewallPolicy] })) {
-    const refs =
-      (policy.properties as { ruleCollectionGroups?: { id: string }[] } | undefined)?.ruleCollectionGroups ??
-      [];
-    for (const [i, ref] of refs.entries()) {
-      putResource(target, {
-        id: ref.id,
-        name: ref.id.slice(ref.id.lastIndexOf("/") + 1),
-        type: "Microsoft.Network/firewallPolicies/ruleCollectionGroups",
-        etag: 'W/"00000000-0000-0000-0000-000000000001"',
-        properties: {
-          provisioningState: "Succeeded",
-          priority: 200 + i * 100,
-          ruleCollections: [
-            {
-              name: "allow-web",
-              ruleCollectionType: "FirewallPolicyFilterRuleCollection",
-              priority: 1000,
-              action: { type: "Allow" },
-              rules: [
-                {
-                  name: "https-out",
-                  ruleType: "NetworkRule",
-                  ipProtocols: ["TCP"],
-                  sourceAddresses: ["10.0.0.0/8"],
-                  destinationAddresses: ["*"],
-                  destinationPorts: ["443"],
-                },
-              ],
-            },
-          ],
-        },
-      });
-      added++;
-    }
-  }
-  return added;
-}
 
 interface Run {
   records: JsonObject[];
