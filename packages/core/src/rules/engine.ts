@@ -206,11 +206,25 @@ export function createRuleEngine(options: RuleOptions = {}, collectorRules: Seve
     after?: JsonObject,
   ): Finding {
     const segments = parseChangePath(change.path);
-    const context = changeContext(drift, change, segments, before, after);
+    const context = new LazyContext(
+      drift.type,
+      drift.id,
+      change.path,
+      change.kind,
+      change.before,
+      change.after,
+      before,
+      after,
+      segments,
+    );
     const rule = decide(rulesFor(pathRulesByType, pathRules, drift.type), context);
-    const assessed: FieldChange = { ...change, severity: rule ? rule.severity : defaultSeverity };
-    delete assessed.message;
-    delete assessed.ruleId;
+    const assessed: FieldChange = {
+      path: change.path,
+      kind: change.kind,
+      severity: rule ? rule.severity : defaultSeverity,
+    };
+    if (change.before !== undefined) assessed.before = change.before;
+    if (change.after !== undefined) assessed.after = change.after;
     if (rule) {
       assessed.message = fillTemplate(rule.rule.message, drift, context, segments);
       assessed.ruleId = rule.rule.id;
@@ -223,21 +237,30 @@ export function createRuleEngine(options: RuleOptions = {}, collectorRules: Seve
       const suppressed: SuppressedFinding[] = [];
       const kept: FieldChange[] = [];
       let severity: Severity | undefined;
-      const result: ResourceDrift = { ...drift, changes: kept };
-      delete result.message;
+      const result: ResourceDrift = {
+        id: drift.id,
+        key: drift.key,
+        type: drift.type,
+        status: drift.status,
+        severity: drift.severity,
+        changes: kept,
+      };
+      if (drift.name !== undefined) result.name = drift.name;
+      if (drift.subscriptionId !== undefined) result.subscriptionId = drift.subscriptionId;
 
       if (drift.status !== "modified") {
         const kind: ChangeKind = drift.status;
-        const context: RuleContext = {
-          resourceType: drift.type,
-          resourceId: drift.id,
-          path: "",
+        const context = new LazyContext(
+          drift.type,
+          drift.id,
+          "",
           kind,
-          before: kind === "removed" ? before : undefined,
-          after: kind === "added" ? after : undefined,
-          ...(before ? { resourceBefore: before } : {}),
-          ...(after ? { resourceAfter: after } : {}),
-        };
+          kind === "removed" ? before : undefined,
+          kind === "added" ? after : undefined,
+          before,
+          after,
+          [],
+        );
         const rule = decide(rulesFor(resourceRulesByType, resourceRules, drift.type), context);
         const finding: Finding = { path: "", segments: [], ...(rule ? { ruleId: rule.rule.id } : {}) };
         const by = suppressionFor(drift, finding);
@@ -301,51 +324,40 @@ function compileRule(rule: SeverityRule, severity: Severity): CompiledRule {
   return compiled;
 }
 
-const SEGMENTS = Symbol("segments");
-type ContextWithSegments = RuleContext & { [SEGMENTS]?: PathSegment[] };
+/**
+ * The context of one change or resource. The enclosing elements are resolved only when a rule
+ * reads them (most rules never do), and the parsed path travels along for the path globs.
+ */
+class LazyContext implements RuleContext {
+  private resolvedBefore?: { value: JsonValue | undefined };
+  private resolvedAfter?: { value: JsonValue | undefined };
 
-function segmentsOf(context: RuleContext): PathSegment[] {
-  const carrier = context as ContextWithSegments;
-  carrier[SEGMENTS] ??= parseChangePath(context.path);
-  return carrier[SEGMENTS];
+  constructor(
+    readonly resourceType: string,
+    readonly resourceId: string,
+    readonly path: string,
+    readonly kind: ChangeKind,
+    readonly before: JsonValue | undefined,
+    readonly after: JsonValue | undefined,
+    readonly resourceBefore: JsonObject | undefined,
+    readonly resourceAfter: JsonObject | undefined,
+    readonly segments: PathSegment[],
+  ) {}
+
+  get elementBefore(): JsonValue | undefined {
+    this.resolvedBefore ??= { value: enclosingElement(this.resourceBefore, this.segments) };
+    return this.resolvedBefore.value;
+  }
+
+  get elementAfter(): JsonValue | undefined {
+    this.resolvedAfter ??= { value: enclosingElement(this.resourceAfter, this.segments) };
+    return this.resolvedAfter.value;
+  }
 }
 
-/** The context of one change; the enclosing elements are resolved only when a rule asks for them. */
-function changeContext(
-  drift: ResourceDrift,
-  change: FieldChange,
-  segments: PathSegment[],
-  before?: JsonObject,
-  after?: JsonObject,
-): RuleContext {
-  const context = {
-    resourceType: drift.type,
-    resourceId: drift.id,
-    path: change.path,
-    kind: change.kind,
-    before: change.before,
-    after: change.after,
-    ...(before ? { resourceBefore: before } : {}),
-    ...(after ? { resourceAfter: after } : {}),
-    [SEGMENTS]: segments,
-  } as ContextWithSegments;
-  let elementBefore: { value: JsonValue | undefined } | undefined;
-  let elementAfter: { value: JsonValue | undefined } | undefined;
-  Object.defineProperty(context, "elementBefore", {
-    enumerable: true,
-    get: () => {
-      elementBefore ??= { value: enclosingElement(before, segments) };
-      return elementBefore.value;
-    },
-  });
-  Object.defineProperty(context, "elementAfter", {
-    enumerable: true,
-    get: () => {
-      elementAfter ??= { value: enclosingElement(after, segments) };
-      return elementAfter.value;
-    },
-  });
-  return context;
+/** The parsed path of a context; contexts built elsewhere (tests of predicates) are parsed here. */
+function segmentsOf(context: RuleContext): PathSegment[] {
+  return context instanceof LazyContext ? context.segments : parseChangePath(context.path);
 }
 
 function compileSuppression(suppression: Suppression, where: string): CompiledSuppression {
