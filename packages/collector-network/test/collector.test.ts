@@ -10,7 +10,6 @@ import {
 import pLimit from "p-limit";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import { NAME, NETWORK_TYPES, networkCollector } from "../src/index.js";
-import { addRuleCollectionGroups } from "./tenant.js";
 
 const ALL_TYPES = Object.values(NETWORK_TYPES);
 let server: ArmReplayServer;
@@ -55,7 +54,6 @@ const byId = (a: JsonObject, b: JsonObject) =>
 
 beforeAll(async () => {
   tenant = generateTenant({ seed: "network-collector", resources: 400, subscriptions: 2 });
-  addRuleCollectionGroups(tenant);
   subscriptionId = tenant.subscriptions[0]!.subscriptionId;
   server = await startArmReplayServer({ tenant, pageSize: 7 });
 });
