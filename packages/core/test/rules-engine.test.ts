@@ -203,6 +203,12 @@ describe("globs", () => {
     expect(hits(type, path, resourceType, changePath)).toBe(expected);
   });
 
+  test("quoted property names (names with dots) match by name", () => {
+    expect(hits("*", 'tags["cost.center"]', NSG, 'tags["cost.center"]')).toBe(true);
+    expect(hits("*", "tags.*", NSG, 'tags["cost.center"]')).toBe(true);
+    expect(hits("*", "tags.cost", NSG, 'tags["cost.center"]')).toBe(false);
+  });
+
   test("key values may contain dots, dashes and brackets", () => {
     expect(hits("*", "a[name=x.y-z]].b", NSG, "a[name=x.y-z]].b")).toBe(true);
   });
