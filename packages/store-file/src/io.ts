@@ -91,6 +91,9 @@ export async function listNames(directory: string): Promise<string[]> {
   }
 }
 
+/** How {@link ownedName} names temporaries: `<prefix>-<host>-<pid>-<random>`. */
+const OWNED_NAME = /^[a-z]+-[0-9a-f]{8}-\d+-[0-9a-f]+/;
+
 /**
  * Removes what crashed writers left in a temporary folder: entries whose owner process is gone
  * (see {@link isAbandoned}). Live writers' entries are left alone. Returns the names removed.
@@ -98,6 +101,8 @@ export async function listNames(directory: string): Promise<string[]> {
 export async function removeAbandoned(directory: string, staleMs: number): Promise<string[]> {
   const removed: string[] = [];
   for (const name of await listNames(directory)) {
+    // Only temporaries are candidates: the store root also holds the marker file and `tenants/`.
+    if (!OWNED_NAME.test(name)) continue;
     let ageMs: number;
     try {
       ageMs = Date.now() - (await stat(join(directory, name))).mtimeMs;
