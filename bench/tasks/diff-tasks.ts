@@ -1,0 +1,189 @@
+// The measured tasks of bench/diff.ts. Each runs in a fresh process (see lib/child.ts), times its
+// own work, and then scores its findings against the generator's ground truth (scoring is not timed).
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { identityCollector } from "@azure-drift/collector-identity";
+import { networkCollector } from "@azure-drift/collector-network";
+import {
+  type CoverageEntry,
+  createRecord,
+  createTypeRegistry,
+  type DriftReport,
+  diffSnapshots,
+  diffStoredSnapshots,
+  type JsonObject,
+  type ResourceRecord,
+  readSnapshotFile,
+} from "@azure-drift/core";
+import { createFileStore } from "@azure-drift/store-file";
+import { generateTenant, mutateTenant, type TruthChange } from "@azure-drift/testing";
+import diff from "microdiff";
+
+export interface Args {
+  dir: string;
+  resources: number;
+  seed: number;
+}
+
+export interface Scored {
+  ms: number;
+  falsePositives: number;
+  falseNegatives: number;
+}
+
+const TENANT = "bench-tenant";
+const registry = createTypeRegistry([...networkCollector().types, ...identityCollector().types]);
+const files = (dir: string) => ({
+  before: join(dir, "before.json"),
+  after: join(dir, "after.json"),
+  truth: join(dir, "truth.json"),
+  store: join(dir, "store"),
+  ids: join(dir, "snapshots.json"),
+});
+
+/** Writes the two ARM JSON files, the truth, and the same two states as stored snapshots. */
+export async function setup({ dir, resources, seed }: Args): Promise<{ bytes: number; truth: number }> {
+  await mkdir(dir, { recursive: true });
+  const paths = files(dir);
+  const tenant = generateTenant({
+    seed,
+    resources,
+    subscriptions: 4,
+    mix: {
+      networkSecurityGroup: 30,
+      virtualNetwork: 15,
+      storageAccount: 20,
+      keyVault: 10,
+      roleAssignment: 25,
+    },
+  });
+  const beforeResources = [...tenant.resources.values()];
+  const beforeText = JSON.stringify(beforeResources);
+  await writeFile(paths.before, beforeText);
+  const store = await createFileStore({ directory: paths.store });
+  const baseId = await storeSnapshot(store, beforeResources, "2026-01-01T00:00:00.000Z");
+  const { changes } = mutateTenant(tenant, {
+    churn: { modify: 0.01, add: 0.002, remove: 0.002 },
+    noise: 0.05,
+    seed: seed + 1,
+  });
+  const afterResources = [...tenant.resources.values()];
+  const afterText = JSON.stringify(afterResources);
+  await writeFile(paths.after, afterText);
+  const currentId = await storeSnapshot(store, afterResources, "2026-01-02T00:00:00.000Z");
+  await store.close();
+  await writeFile(paths.truth, JSON.stringify(changes));
+  await writeFile(paths.ids, JSON.stringify({ baseId, currentId }));
+  return { bytes: beforeText.length + afterText.length, truth: changes.length };
+}
+
+async function storeSnapshot(
+  store: Awaited<ReturnType<typeof createFileStore>>,
+  resources: JsonObject[],
+  at: string,
+): Promise<string> {
+  const writer = await store.beginSnapshot({ tenantId: TENANT, scopes: [], startedAt: at, source: "bench" });
+  const slices = new Map<string, CoverageEntry>();
+  const scopes = new Set<string>();
+  let batch: ResourceRecord[] = [];
+  for (const resource of resources) {
+    const record = createRecord(resource, { collector: "bench", domain: "bench" }, registry);
+    slices.set(`${record.subscriptionId}|${record.type.toLowerCase()}`, {
+      scope: record.subscriptionId,
+      collector: "bench",
+      type: record.type,
+      complete: true,
+    });
+    scopes.add(record.subscriptionId);
+    batch.push(record);
+    if (batch.length === 500) {
+      await writer.write(batch);
+      batch = [];
+    }
+  }
+  await writer.write(batch);
+  const meta = await writer.commit({ finishedAt: at, collectors: [], coverage: [...slices.values()] });
+  return meta.id;
+}
+
+/** (a) The floor: read and JSON.parse both files. */
+export async function floor({ dir }: Args): Promise<Scored> {
+  const started = performance.now();
+  const before = JSON.parse(await readFile(files(dir).before, "utf8")) as JsonObject[];
+  const after = JSON.parse(await readFile(files(dir).after, "utf8")) as JsonObject[];
+  const ms = performance.now() - started;
+  if (before.length === 0 || after.length === 0) throw new Error("empty snapshot");
+  return { ms, falsePositives: Number.NaN, falseNegatives: Number.NaN };
+}
+
+/** (b) What a user would write: the floor, then microdiff on every pair matched by id. */
+export async function naive({ dir }: Args): Promise<Scored> {
+  const started = performance.now();
+  const before = JSON.parse(await readFile(files(dir).before, "utf8")) as JsonObject[];
+  const after = JSON.parse(await readFile(files(dir).after, "utf8")) as JsonObject[];
+  const byId = new Map(before.map((resource) => [resource.id as string, resource]));
+  const found = new Set<string>();
+  for (const resource of after) {
+    const id = resource.id as string;
+    const previous = byId.get(id);
+    if (!previous) found.add(`${id.toLowerCase()}|added`);
+    else if (diff(previous, resource).length > 0) found.add(`${id.toLowerCase()}|modified`);
+    byId.delete(id);
+  }
+  for (const id of byId.keys()) found.add(`${id.toLowerCase()}|removed`);
+  const ms = performance.now() - started;
+  const truth = await readTruth(dir);
+  // Scored per resource: naive field paths are index-based and cannot be compared with ours.
+  return { ms, ...score(found, new Set(truth.map((change) => `${change.key}|${change.status}`))) };
+}
+
+/** (c) Our engine on two files: parse, normalize, diff. */
+export async function engineFiles({ dir }: Args): Promise<Scored> {
+  const started = performance.now();
+  const base = await readSnapshotFile(files(dir).before, { registry, tenantId: TENANT });
+  const current = await readSnapshotFile(files(dir).after, { registry, tenantId: TENANT });
+  const report = diffSnapshots(base, current, { registry });
+  const ms = performance.now() - started;
+  return { ms, ...scoreReport(report, await readTruth(dir)) };
+}
+
+/** (d) Our engine on two stored snapshots whose hashes were computed when they were written. */
+export async function engineStored({ dir }: Args): Promise<Scored> {
+  const { baseId, currentId } = JSON.parse(await readFile(files(dir).ids, "utf8"));
+  const started = performance.now();
+  const store = await createFileStore({ directory: files(dir).store });
+  const report = await diffStoredSnapshots(store, TENANT, baseId, currentId, { registry });
+  await store.close();
+  const ms = performance.now() - started;
+  return { ms, ...scoreReport(report, await readTruth(dir)) };
+}
+
+async function readTruth(dir: string): Promise<TruthChange[]> {
+  return JSON.parse(await readFile(files(dir).truth, "utf8"));
+}
+
+/** Scores a report per (resource, status, changed path): every change found and none extra. */
+function scoreReport(report: DriftReport, truth: TruthChange[]) {
+  const items = (key: string, status: string, paths: string[]) =>
+    paths.length === 0 ? [`${key}|${status}`] : paths.map((path) => `${key}|${status}|${path}`);
+  const found = new Set(
+    report.resources.flatMap((resource) =>
+      items(
+        resource.key,
+        resource.status,
+        resource.status === "modified" ? resource.changes.map((c) => c.path) : [],
+      ),
+    ),
+  );
+  for (const entry of report.unknown) if (entry.id) found.add(`${entry.id.toLowerCase()}|unknown`);
+  const expected = new Set(truth.flatMap((change) => items(change.key, change.status, change.paths)));
+  return score(found, expected);
+}
+
+function score(found: Set<string>, expected: Set<string>) {
+  let falsePositives = 0;
+  let falseNegatives = 0;
+  for (const item of found) if (!expected.has(item)) falsePositives++;
+  for (const item of expected) if (!found.has(item)) falseNegatives++;
+  return { falsePositives, falseNegatives };
+}
