@@ -1,0 +1,303 @@
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  truncateSync,
+  unlinkSync,
+  writeFileSync,
+} from "node:fs";
+import { join } from "node:path";
+import type { ResourceRecord } from "@azure-drift/core";
+import { createFileStore, type FileStore } from "@azure-drift/store-file";
+import { generateStoreRecords } from "@azure-drift/testing";
+import { afterAll, expect, test } from "vitest";
+import { filesUnder, removeTemporaryFolders, temporaryFolder } from "./helpers.js";
+
+afterAll(removeTemporaryFolders);
+
+const TENANT = "tenant-1";
+const records = generateStoreRecords({ seed: 5, count: 30 });
+const completion = { finishedAt: "2024-03-01T00:05:00.000Z", collectors: [], coverage: [] };
+
+async function snapshot(store: FileStore, items: ResourceRecord[], minute: number) {
+  const writer = await store.beginSnapshot({
+    tenantId: TENANT,
+    scopes: ["s1"],
+    startedAt: new Date(Date.parse("2024-03-01T00:00:00.000Z") + minute * 60_000).toISOString(),
+  });
+  await writer.write(items);
+  return writer.commit(completion);
+}
+
+async function readAll(store: FileStore, id: string) {
+  const read: ResourceRecord[] = [];
+  for await (const record of store.readRecords(TENANT, id)) read.push(record);
+  return read;
+}
+
+/** A store with two snapshots: `damaged` (the first 15 records) and `healthy` (the last 15, no shared documents). */
+async function twoSnapshots() {
+  const directory = temporaryFolder();
+  const store = await createFileStore({ directory });
+  const damaged = await snapshot(store, records.slice(0, 15), 0);
+  const healthy = await snapshot(store, records.slice(15), 10);
+  const folder = join(directory, "tenants", TENANT, "snapshots", damaged.id);
+  return { directory, store, damaged, healthy, folder };
+}
+
+test("a truncated record index: E_STORE_CORRUPT naming the file, the other snapshot still reads, verify reports it", async () => {
+  const { store, damaged, healthy, folder } = await twoSnapshots();
+  const index = join(folder, "records.ndjson.gz");
+  truncateSync(index, Math.floor(statSync(index).size / 2));
+  const failure = readAll(store, damaged.id);
+  await expect(failure).rejects.toMatchObject({
+    code: "E_STORE_CORRUPT",
+    message: expect.stringContaining(index),
+  });
+  await expect(failure).rejects.toThrow(/verify\(\)/);
+  expect(await readAll(store, healthy.id)).toStrictEqual(records.slice(15));
+  const report = await store.verify();
+  expect(report.ok).toBe(false);
+  expect(report.problems).toEqual([
+    expect.objectContaining({
+      code: "E_STORE_CORRUPT",
+      file: index,
+      tenantId: TENANT,
+      snapshotId: damaged.id,
+    }),
+  ]);
+  await store.close();
+});
+
+test("a truncated manifest: getSnapshot fails with E_STORE_CORRUPT, listing skips it and logs, the rest works", async () => {
+  const { directory, store, damaged, healthy, folder } = await twoSnapshots();
+  await store.close();
+  const manifest = join(folder, "manifest.json");
+  truncateSync(manifest, 40);
+  const warnings: unknown[] = [];
+  const logger = {
+    error() {},
+    info() {},
+    debug() {},
+    warn: (message: string, fields?: unknown) => warnings.push({ message, fields }),
+  };
+  const reopened = await createFileStore({ directory, logger });
+  await expect(reopened.getSnapshot(TENANT, damaged.id)).rejects.toMatchObject({
+    code: "E_STORE_CORRUPT",
+    message: expect.stringContaining(manifest),
+  });
+  expect((await reopened.listSnapshots(TENANT)).map((meta) => meta.id)).toEqual([healthy.id]);
+  expect(warnings).toHaveLength(1);
+  expect(await readAll(reopened, healthy.id)).toStrictEqual(records.slice(15));
+  expect((await reopened.verify()).problems).toEqual([
+    expect.objectContaining({ code: "E_STORE_CORRUPT", file: manifest }),
+  ]);
+  // Prune cannot know what the damaged snapshot references, so it removes no document.
+  expect((await reopened.prune(TENANT, { keepLast: 0 })).documentsRemoved).toBe(0);
+  await reopened.close();
+});
+
+test("a missing resource document: E_STORE_CORRUPT naming the document and the snapshot", async () => {
+  const { directory, store, damaged, healthy } = await twoSnapshots();
+  const docs = join(directory, "tenants", TENANT, "docs");
+  const victim = records[3]!.hash;
+  const shard = readdirSync(docs).find((name) =>
+    readdirSync(join(docs, name)).includes(`${victim}.json.gz`),
+  )!;
+  const file = join(docs, shard, `${victim}.json.gz`);
+  unlinkSync(file);
+  const failure = readAll(store, damaged.id);
+  await expect(failure).rejects.toMatchObject({
+    code: "E_STORE_CORRUPT",
+    message: expect.stringContaining(file),
+  });
+  await expect(failure).rejects.toThrow(damaged.id);
+  // Records before the damage and other snapshots still read; keys that avoid it too.
+  const others = [];
+  for await (const record of store.readRecords(TENANT, damaged.id, {
+    keys: [records[0]!.key, records[1]!.key],
+  }))
+    others.push(record);
+  expect(others).toStrictEqual(records.slice(0, 2));
+  expect(await readAll(store, healthy.id)).toStrictEqual(records.slice(15));
+  expect((await store.verify()).problems).toEqual([
+    expect.objectContaining({ code: "E_STORE_CORRUPT", file, snapshotId: damaged.id }),
+  ]);
+  await store.close();
+});
+
+test("a corrupt resource document (garbage bytes) is E_STORE_CORRUPT", async () => {
+  const { directory, store, damaged } = await twoSnapshots();
+  const docs = join(directory, "tenants", TENANT, "docs");
+  const file = filesUnder(docs)
+    .map((name) => join(docs, name))
+    .find((name) => name.includes(records[0]!.hash))!;
+  writeFileSync(file, "not gzip at all");
+  await expect(readAll(store, damaged.id)).rejects.toMatchObject({
+    code: "E_STORE_CORRUPT",
+    message: expect.stringContaining(file),
+  });
+  expect((await store.verify()).problems).toEqual([
+    expect.objectContaining({ code: "E_STORE_CORRUPT", file }),
+  ]);
+  await store.close();
+});
+
+test("verify() changes nothing, even on a damaged store", async () => {
+  const { directory, store, damaged, folder } = await twoSnapshots();
+  truncateSync(join(folder, "records.ndjson.gz"), 10);
+  const before = filesUnder(directory).map((name) => [
+    name,
+    readFileSync(join(directory, name)).toString("base64"),
+  ]);
+  const report = await store.verify();
+  expect(report.ok).toBe(false);
+  expect(report.checked).toMatchObject({ tenants: 1, snapshots: 2 });
+  expect(
+    filesUnder(directory).map((name) => [name, readFileSync(join(directory, name)).toString("base64")]),
+  ).toEqual(before);
+  expect(damaged.id).toBeTruthy();
+  await store.close();
+});
+
+test("an unknown format version: E_SNAPSHOT_VERSION for the snapshot and for the whole store", async () => {
+  const { directory, store, damaged, healthy, folder } = await twoSnapshots();
+  const manifestFile = join(folder, "manifest.json");
+  const manifest = JSON.parse(readFileSync(manifestFile, "utf8"));
+  writeFileSync(manifestFile, JSON.stringify({ ...manifest, storeFormatVersion: 99 }));
+  await expect(store.getSnapshot(TENANT, damaged.id)).rejects.toMatchObject({
+    code: "E_SNAPSHOT_VERSION",
+    message: expect.stringMatching(/version 99.*Upgrade/),
+  });
+  expect(await readAll(store, healthy.id)).toStrictEqual(records.slice(15));
+  expect((await store.verify()).problems).toEqual([
+    expect.objectContaining({ code: "E_SNAPSHOT_VERSION", file: manifestFile }),
+  ]);
+  await store.close();
+  const marker = join(directory, "azure-drift-store.json");
+  writeFileSync(marker, JSON.stringify({ format: "azure-drift/file-store", formatVersion: 2 }));
+  await expect(createFileStore({ directory })).rejects.toMatchObject({
+    code: "E_SNAPSHOT_VERSION",
+    message: expect.stringContaining(marker),
+  });
+});
+
+test("a folder that is not a store, a file, or a path under a file: E_STORE naming it", async () => {
+  const foreign = temporaryFolder();
+  writeFileSync(join(foreign, "holiday.jpg"), "...");
+  await expect(createFileStore({ directory: foreign })).rejects.toMatchObject({
+    code: "E_STORE",
+    message: expect.stringMatching(/not an azure-drift store.*holiday\.jpg/),
+  });
+  expect(readdirSync(foreign)).toEqual(["holiday.jpg"]);
+  const file = join(temporaryFolder(), "a-file");
+  writeFileSync(file, "x");
+  await expect(createFileStore({ directory: file })).rejects.toMatchObject({
+    code: "E_STORE",
+    message: expect.stringContaining("is a file"),
+  });
+  await expect(createFileStore({ directory: join(file, "store") })).rejects.toMatchObject({
+    code: "E_STORE",
+    message: expect.stringContaining("ENOTDIR"),
+  });
+});
+
+test("a folder this user cannot write: E_STORE at open, not at the end of a collection", async () => {
+  const parent = temporaryFolder();
+  // Root ignores permission bits, so as root an unwritable place is made differently: a folder
+  // whose path runs through a file. Either way the store must refuse at open.
+  if (process.getuid?.() === 0) {
+    const blocker = join(parent, "blocker");
+    writeFileSync(blocker, "");
+    await expect(createFileStore({ directory: join(blocker, "store") })).rejects.toMatchObject({
+      code: "E_STORE",
+    });
+  } else {
+    const { chmodSync } = await import("node:fs");
+    const locked = join(parent, "locked");
+    mkdirSync(locked);
+    const store = await createFileStore({ directory: locked });
+    await store.close();
+    chmodSync(locked, 0o500);
+    await expect(createFileStore({ directory: locked })).rejects.toMatchObject({
+      code: "E_STORE",
+      message: expect.stringContaining("writable"),
+    });
+    chmodSync(locked, 0o700);
+  }
+});
+
+test("a damaged store marker: E_STORE_CORRUPT naming it", async () => {
+  const directory = temporaryFolder();
+  await (await createFileStore({ directory })).close();
+  writeFileSync(join(directory, "azure-drift-store.json"), "{ not json");
+  await expect(createFileStore({ directory })).rejects.toMatchObject({
+    code: "E_STORE_CORRUPT",
+    message: expect.stringContaining("azure-drift-store.json"),
+  });
+});
+
+test("leftovers of a crashed writer are removed on open; a live writer's folder is kept", async () => {
+  const directory = temporaryFolder();
+  const store = await createFileStore({ directory });
+  const live = await store.beginSnapshot({
+    tenantId: TENANT,
+    scopes: ["s1"],
+    startedAt: "2024-03-01T00:00:00.000Z",
+  });
+  await live.write(records.slice(0, 5));
+  const tmp = join(directory, "tenants", TENANT, "tmp");
+  const [liveFolder] = readdirSync(tmp);
+  // A writer folder named for a process that no longer exists (pid 2^22 + 1 is above Linux's pid_max).
+  const dead = liveFolder!.replace(/-\d+-/, `-${2 ** 22 + 1}-`).replace(/[0-9a-f]{12}$/, "000000000000");
+  mkdirSync(join(tmp, dead, "snap"), { recursive: true });
+  writeFileSync(join(tmp, dead, "snap", "records.ndjson.gz"), "partial");
+  const second = await createFileStore({ directory });
+  expect(readdirSync(tmp)).toEqual([liveFolder]);
+  const meta = await live.commit(completion);
+  expect(await readAll(second, meta.id)).toStrictEqual(records.slice(0, 5));
+  expect(existsSync(join(tmp, liveFolder!))).toBe(false);
+  await store.close();
+  await second.close();
+});
+
+test("bad arguments are E_INPUT with a message saying what to pass", async () => {
+  const store = await createFileStore({ directory: temporaryFolder() });
+  await expect(store.prune(TENANT, {})).rejects.toMatchObject({
+    code: "E_INPUT",
+    message: expect.stringContaining("keepLast"),
+  });
+  await expect(store.prune(TENANT, { keepLast: -1 })).rejects.toMatchObject({ code: "E_INPUT" });
+  await expect(store.prune(TENANT, { olderThan: "yesterday" })).rejects.toMatchObject({ code: "E_INPUT" });
+  await expect(store.listSnapshots(TENANT, { since: "soon" })).rejects.toMatchObject({ code: "E_INPUT" });
+  await expect(store.listSnapshots("", {})).rejects.toMatchObject({ code: "E_INPUT" });
+  await expect(
+    store.beginSnapshot({ tenantId: TENANT, scopes: ["s1"], startedAt: "not a time" }),
+  ).rejects.toMatchObject({ code: "E_INPUT" });
+  await snapshot(store, records.slice(0, 1), 0);
+  const [existing] = await store.listSnapshots(TENANT);
+  await expect(
+    store.beginSnapshot({
+      tenantId: TENANT,
+      id: existing!.id,
+      scopes: ["s1"],
+      startedAt: "2024-03-01T00:00:00.000Z",
+    }),
+  ).rejects.toMatchObject({ code: "E_INPUT", message: expect.stringContaining("already exists") });
+  await expect(
+    store.putBaseline({
+      tenantId: TENANT,
+      name: "b",
+      snapshotId: "no-such-snapshot",
+      createdAt: "2024-03-01T00:00:00.000Z",
+    }),
+  ).rejects.toMatchObject({ code: "E_NOT_FOUND" });
+  await expect(
+    createFileStore({ directory: temporaryFolder(), compression: "zip" as never }),
+  ).rejects.toMatchObject({
+    code: "E_INPUT",
+  });
+  await store.close();
+});
