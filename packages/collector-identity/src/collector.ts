@@ -93,6 +93,7 @@ async function* collectIdentity(
   options: IdentityCollectorOptions,
 ): AsyncGenerator<JsonObject> {
   const { context, incomplete } = trackCoverage(outer);
+  const withCredentials = options.federatedIdentityCredentials ?? true;
   const clients = createClients(context);
   const subscriptionId = context.subscriptionId;
   const subscriptionScope = `subscriptions/${subscriptionId}`;
@@ -208,9 +209,16 @@ async function* collectIdentity(
     for await (const item of inSubscription(USER_ASSIGNED_IDENTITY_TYPE, items)) {
       const location = typeof item.id === "string" ? identityLocation(item.id) : undefined;
       if (location) identities.push(location);
+      else if (withCredentials) {
+        // Its credentials cannot be listed: none of them may then be reported removed.
+        context.coverage.incomplete(
+          FEDERATED_CREDENTIAL_TYPE,
+          `the managed identity id ${String(item.id)} has no resource group and name to list its federated credentials`,
+        );
+      }
       yield item;
     }
-    if (!(options.federatedIdentityCredentials ?? true)) return;
+    if (!withCredentials) return;
     if (incomplete.has(USER_ASSIGNED_IDENTITY_TYPE.toLowerCase())) {
       context.coverage.incomplete(
         FEDERATED_CREDENTIAL_TYPE,
