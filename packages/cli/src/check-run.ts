@@ -11,7 +11,7 @@ import {
   type TokenCredential,
 } from "@azure-drift/core";
 import { defaultCollectors } from "./collectors.js";
-import { openStore } from "./store.js";
+import { openStore, storeExists } from "./store.js";
 import {
   chooseSubscriptions,
   isGuid,
@@ -45,7 +45,10 @@ export interface CheckPlan {
 export interface CheckOutcome {
   tenantId: string;
   snapshot: SnapshotMeta;
+  /** The report of a check (absent for `collect`). */
   report?: DriftReport;
+  /** What the check compared with; absent on the first check of these subscriptions. */
+  base?: SnapshotMeta;
 }
 
 /**
@@ -63,14 +66,17 @@ export async function executeCheck(plan: CheckPlan, mode: "check" | "collect"): 
     endpoint: plan.arm.endpoint,
   });
 
+  const missingBaseline = () =>
+    new DriftError(
+      "E_NOT_FOUND",
+      `No baseline named "${plan.baseline}" for tenant ${tenantId}: create it with \`azure-drift baseline accept ${plan.baseline}\`, or leave out --baseline to compare with the previous snapshot.`,
+    );
+  // A baseline cannot be in a store that does not exist yet: say so without creating the store.
+  if (plan.baseline !== undefined && !(await storeExists(plan.store, plan.cwd))) throw missingBaseline();
   const store = await openStore(plan.store, plan.cwd);
   try {
-    if (plan.baseline !== undefined && !(await store.getBaseline(tenantId, plan.baseline))) {
-      throw new DriftError(
-        "E_NOT_FOUND",
-        `No baseline named "${plan.baseline}" for tenant ${tenantId}: create it with \`azure-drift baseline accept ${plan.baseline}\`, or leave out --baseline to compare with the previous snapshot.`,
-      );
-    }
+    if (plan.baseline !== undefined && !(await store.getBaseline(tenantId, plan.baseline)))
+      throw missingBaseline();
     const detector = createDriftDetector({
       collectors: plan.collectors ?? defaultCollectors(),
       store,
@@ -92,7 +98,18 @@ export async function executeCheck(plan: CheckPlan, mode: "check" | "collect"): 
       ...(plan.baseline !== undefined ? { baseline: plan.baseline } : {}),
       ...signalOf(plan),
     });
-    return { tenantId, snapshot: result.snapshot, ...(result.report ? { report: result.report } : {}) };
+    if (!result.base) {
+      plan.logger.info("first check of these subscriptions: this snapshot is the starting point", {
+        snapshotId: result.snapshot.id,
+        resources: result.snapshot.resourceCount,
+      });
+    }
+    return {
+      tenantId,
+      snapshot: result.snapshot,
+      report: result.report,
+      ...(result.base ? { base: result.base } : {}),
+    };
   } finally {
     await store.close();
   }

@@ -46,6 +46,7 @@ export function createProgressLine(
   let shown = false;
   let stopped = false;
   let lastDraw = 0;
+  let lastText = "";
   const perSubscription = new Map<string, number>();
 
   const draw = (force: boolean) => {
@@ -62,6 +63,8 @@ export function createProgressLine(
       `pages ${state.pages}`,
       `retries ${state.retries}`,
     ].join(" · ");
+    if (shown && text === lastText) return;
+    lastText = text;
     output.write(`\r\x1b[2K${text.slice(0, width)}`);
     shown = true;
   };

@@ -44,7 +44,9 @@ export function applyReportFilters(report: DriftReport, filter: ReportFilter): D
   const resources: ResourceDrift[] = [];
   for (const resource of report.resources) {
     const changes = resource.changes.filter(
-      (change) => passes(change.severity) && !ignore.some((regexp) => regexp.test(change.path)),
+      // Path "" is the finding about the resource itself (added, removed): globs are about fields.
+      (change) =>
+        passes(change.severity) && (change.path === "" || !ignore.some((regexp) => regexp.test(change.path))),
     );
     if (resource.status === "modified") {
       if (changes.length === 0) continue;

@@ -18,7 +18,7 @@ export function reportExitCode(report: DriftReport): ExitCode {
 export function writeReport(io: CliIo, report: DriftReport, format: ReportFormat): void {
   const text = renderReport(report, format, {
     color: format === "table" && wantsColor(io.stdout, io.env),
-    width: io.stdout.columns ?? 120,
+    width: io.stdout.columns && io.stdout.columns >= 40 ? io.stdout.columns : 120,
   });
   io.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
 }

@@ -1,3 +1,4 @@
+import { stat } from "node:fs/promises";
 import { resolve } from "node:path";
 import { DriftError, type Store } from "@azure-drift/core";
 
@@ -12,6 +13,27 @@ export async function openStore(location: string | undefined, cwd: string): Prom
   checkStoreLocation(location);
   const { createFileStore } = await import("@azure-drift/store-file");
   return createFileStore({ directory: resolve(cwd, location ?? DEFAULT_STORE_DIR) });
+}
+
+/** Whether the store exists already (a directory), without creating it. */
+export async function storeExists(location: string | undefined, cwd: string): Promise<boolean> {
+  checkStoreLocation(location);
+  try {
+    return (await stat(resolve(cwd, location ?? DEFAULT_STORE_DIR))).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** Opens an existing store for reading commands; never creates one. */
+export async function openExistingStore(location: string | undefined, cwd: string): Promise<Store> {
+  if (!(await storeExists(location, cwd))) {
+    throw new DriftError(
+      "E_NOT_FOUND",
+      `No azure-drift store at ${resolve(cwd, location ?? DEFAULT_STORE_DIR)}: run \`azure-drift check\` first, or pass --store DIR.`,
+    );
+  }
+  return openStore(location, cwd);
 }
 
 /** Checks a store location without opening it, so bad input fails before any Azure call. */

@@ -10,7 +10,10 @@ const root = join(import.meta.dirname, "..", "..", "..");
 const bin = join(root, "packages", "cli", "src", "bin.ts");
 const fixtures = join(import.meta.dirname, "fixtures");
 
-function spawnCli(args: string[], cwd = fixtures): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function spawnCli(
+  args: string[],
+  cwd = fixtures,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ["--import", "tsx", bin, ...args], {
       cwd,
@@ -40,7 +43,12 @@ describe("the azure-drift executable", () => {
     const result = await spawnCli(["diff", "before.json", "after.json"]);
     expect(result.stderr).toBe("");
     expect(result.code).toBe(2);
-    expect(JSON.parse(result.stdout).summary).toMatchObject({ added: 1, removed: 1, modified: 2, unknown: 0 });
+    expect(JSON.parse(result.stdout).summary).toMatchObject({
+      added: 1,
+      removed: 1,
+      modified: 2,
+      unknown: 0,
+    });
   });
 
   test("diff without drift exits 0", async () => {

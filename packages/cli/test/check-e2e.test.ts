@@ -2,14 +2,14 @@ import { mkdtemp, readdir, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { DriftReport } from "@azure-drift/core";
+import { type DriftReport, STARTING_POINT_NOTICE } from "@azure-drift/core";
 import {
   type ArmReplayServer,
-  type TruthChange,
   filterTruth,
   generateTenant,
   mutateTenant,
   startArmReplayServer,
+  type TruthChange,
 } from "@azure-drift/testing";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { defaultCollectors } from "../src/collectors.js";
@@ -43,16 +43,20 @@ function parseReport(result: CliResult): DriftReport {
   return JSON.parse(result.stdout) as DriftReport;
 }
 
-describe("check against the replay server (2k resources)", () => {
+describe("check against the replay server (2k resources)", { timeout: 120_000 }, () => {
   let server: ArmReplayServer;
   let dir: string;
   let truth: TruthChange[];
   let subscriptions: string[];
+  let truthReportId: string;
   const env = { AZURE_DRIFT_ACCESS_TOKEN: TOKEN };
 
   const arm = () => ["--arm-endpoint", server.url, "--ca-cert", join(dir, "ca.pem")];
   const check = (...extra: string[]) =>
-    runCli(["check", ...arm(), "--store", join(dir, "store"), "--format", "json", ...extra], { env, cwd: dir });
+    runCli(["check", ...arm(), "--store", join(dir, "store"), "--format", "json", ...extra], {
+      env,
+      cwd: dir,
+    });
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), "azd-cli-e2e-"));
@@ -63,8 +67,14 @@ describe("check against the replay server (2k resources)", () => {
 
     const first = await check();
     expect(first.code, first.stderr).toBe(0);
-    expect(first.stdout).toBe("");
-    expect(first.stderr).toMatch(/first snapshot \S+ saved \(\d+ resources\); nothing to compare with yet/);
+    // The first check: a report with no drift whose notice says it is the starting point.
+    const firstReport = parseReport(first);
+    expect(firstReport.resources).toEqual([]);
+    expect(firstReport.unknown).toEqual([]);
+    expect(firstReport.notices).toContain(STARTING_POINT_NOTICE);
+    expect(logLines(first.stderr).map((line) => line.msg)).toContain(
+      "first check of these subscriptions: this snapshot is the starting point",
+    );
     const accepted = await runCli(
       ["baseline", "accept", "before", "--store", join(dir, "store"), "--tenant", tenant.tenantId],
       { cwd: dir },
@@ -73,7 +83,7 @@ describe("check against the replay server (2k resources)", () => {
 
     const mutation = mutateTenant(server.tenant, { churn: 0.02, seed: 7, noise: 0.05 });
     truth = filterTruth(mutation.changes, COLLECTED_TYPES);
-  });
+  }, 120_000);
 
   afterAll(async () => {
     await server?.close();
@@ -84,6 +94,7 @@ describe("check against the replay server (2k resources)", () => {
     const result = await check("--baseline", "before");
     expect(result.code, result.stderr).toBe(2);
     const report = parseReport(result);
+    truthReportId = report.id;
     expect(report.unknown).toEqual([]);
     expect(findings(report)).toEqual(expected(truth));
   });
@@ -105,6 +116,14 @@ describe("check against the replay server (2k resources)", () => {
     }
   });
 
+  test("without --baseline a check compares with the previous snapshot: no drift since, exit 0", async () => {
+    const result = await check();
+    expect(result.code, result.stderr).toBe(0);
+    const report = parseReport(result);
+    expect(report.resources).toEqual([]);
+    expect(report.unknown).toEqual([]);
+  });
+
   test("a 403 on one subscription: unknown entries for it, never removals, exit code 2", async () => {
     const [open, denied] = subscriptions as [string, string];
     server.setFaults({ forbidden: [{ subscriptionId: denied }] });
@@ -124,32 +143,60 @@ describe("check against the replay server (2k resources)", () => {
     }
   });
 
-  test("a second check without --baseline compares with the previous snapshot: no drift, exit 0", async () => {
-    // The previous snapshot is the 403 one (partial): first take a complete one, then compare.
-    const complete = await check();
-    expect(complete.code).toBe(2);
-    const result = await check();
-    expect(result.code, result.stderr).toBe(0);
-    const report = parseReport(result);
-    expect(report.resources).toEqual([]);
-    expect(report.unknown).toEqual([]);
-  });
-
-  test("--min-severity and --ignore filter what is printed and the exit code", async () => {
-    const all = parseReport(await check("--baseline", "before"));
-    const critical = parseReport(await check("--baseline", "before", "--min-severity", "critical"));
-    expect(critical.resources.every((resource) => resource.changes.every((change) => change.severity === "critical") || resource.severity === "critical")).toBe(true);
-    expect(critical.resources.length).toBeLessThan(all.resources.length);
-    const ignored = await check("--baseline", "before", "--ignore", "**");
-    const report = parseReport(ignored);
-    expect(report.resources.filter((resource) => resource.status === "modified")).toEqual([]);
+  test("report shows a stored report; --min-severity and --ignore filter it and its exit code", async () => {
+    const show = (...extra: string[]) =>
+      runCli(
+        [
+          "report",
+          truthReportId,
+          "--store",
+          join(dir, "store"),
+          "--tenant",
+          server.tenant.tenantId,
+          "--format",
+          "json",
+          ...extra,
+        ],
+        {
+          cwd: dir,
+        },
+      );
+    const all = await show();
+    expect(all.code).toBe(2);
+    expect(findings(parseReport(all))).toEqual(expected(truth));
+    const critical = parseReport(await show("--min-severity", "critical"));
+    const expectedCritical = parseReport(all)
+      .resources.map((resource) => ({
+        key: resource.key,
+        changes: resource.changes
+          .filter((change) => change.severity === "critical")
+          .map((change) => change.path),
+      }))
+      .filter((resource) => resource.changes.length > 0);
+    expect(
+      critical.resources.map((resource) => ({
+        key: resource.key,
+        changes: resource.changes.map((change) => change.path),
+      })),
+    ).toEqual(expectedCritical);
+    const ignored = await show("--ignore", "**");
+    // Every field change is ignored; only resources added or removed remain.
+    expect(findings(parseReport(ignored))).toEqual(
+      expected(truth.filter((change) => change.status !== "modified")).map((change) => ({
+        ...change,
+        paths: [],
+      })),
+    );
   });
 
   test("collect saves a snapshot and prints its metadata", async () => {
-    const result = await runCli(["collect", ...arm(), "--store", join(dir, "store"), "--subscription", subscriptions[0]!], {
-      env,
-      cwd: dir,
-    });
+    const result = await runCli(
+      ["collect", ...arm(), "--store", join(dir, "store"), "--subscription", subscriptions[0]!],
+      {
+        env,
+        cwd: dir,
+      },
+    );
     expect(result.code, result.stderr).toBe(0);
     const summary = JSON.parse(result.stdout);
     expect(summary.scopes).toEqual([subscriptions[0]]);
@@ -164,7 +211,11 @@ describe("check against the replay server (2k resources)", () => {
   });
 
   describe("bad input: one line, exit 1, nothing written", () => {
-    async function expectError(argv: string[], line: string | RegExp, options: { env?: Record<string, string> } = {}) {
+    async function expectError(
+      argv: string[],
+      line: string | RegExp,
+      options: { env?: Record<string, string> } = {},
+    ) {
       const store = await mkdtemp(join(tmpdir(), "azd-cli-bad-"));
       const result = await runCli([...argv, "--store", join(store, "s"), "--format", "json"], {
         env: options.env ?? env,

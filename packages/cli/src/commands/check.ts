@@ -92,13 +92,9 @@ export function registerCheck(program: Command, context: CommandContext): void {
       ...(rules ? { rules } : {}),
       ...(options.baseline ? { baseline: options.baseline } : {}),
     });
-    if (!outcome.report) {
-      io.stderr.write(
-        `azure-drift: first snapshot ${outcome.snapshot.id} saved (${outcome.snapshot.resourceCount} resources); nothing to compare with yet.\n`,
-      );
-      context.setExitCode(EXIT_CODES.ok);
-      return;
-    }
+    // Always a report, also on the first check (no drift, its notice says it is the starting point):
+    // pipelines parse the same shape every time.
+    if (!outcome.report) throw new Error("check returned no report");
     const report = applyReportFilters(outcome.report, {
       ignore: options.ignore,
       ...(minSeverity ? { minSeverity } : {}),

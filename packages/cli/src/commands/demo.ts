@@ -62,12 +62,7 @@ export function registerDemo(program: Command, context: CommandContext): void {
       const store = options.store ?? temporaryStore!;
       try {
         const collectors = defaultCollectors();
-        const feedback = createFeedback(io, {
-          format: logFormat,
-          level: logLevel,
-          collectorsPerSubscription: collectors.length,
-        });
-        const plan = {
+        const base = {
           credential: staticTokenCredential("azure-drift-demo-token"),
           arm: server.connection(),
           subscriptions: [],
@@ -76,22 +71,34 @@ export function registerDemo(program: Command, context: CommandContext): void {
           cwd: io.cwd,
           collectors,
           ...(rules ? { rules } : {}),
-          logger: feedback.logger,
-          onProgress: feedback.onProgress,
           ...(io.signal ? { signal: io.signal } : {}),
+        };
+        // One progress display per check, removed before the demo says what happened.
+        const runCheck = async () => {
+          const feedback = createFeedback(io, {
+            format: logFormat,
+            level: logLevel,
+            collectorsPerSubscription: collectors.length,
+          });
+          try {
+            return await executeCheck(
+              { ...base, logger: feedback.logger, onProgress: feedback.onProgress },
+              "check",
+            );
+          } finally {
+            feedback.stop();
+          }
         };
         say(
           `azure-drift demo: replay server on ${server.url} serving the demo tenant (${server.tenant.subscriptions.length} subscriptions, ${server.tenant.resources.size} resources).`,
         );
-        const first = await executeCheck(plan, "check");
-        feedback.stop();
+        const first = await runCheck();
         say(
           `azure-drift demo: first check saved snapshot ${first.snapshot.id} (${first.snapshot.resourceCount} resources).`,
         );
         const changes = demoDrift(server.tenant);
         say(`azure-drift demo: changed the tenant (${describeChanges(changes)}); checking again.`);
-        const second = await executeCheck(plan, "check");
-        feedback.stop();
+        const second = await runCheck();
         say(`azure-drift demo: second check saved snapshot ${second.snapshot.id}; the report follows.`);
         if (second.report) {
           const report = applyReportFilters(second.report, {

@@ -1,11 +1,11 @@
-import { DriftError, type Store, acceptBaseline } from "@azure-drift/core";
+import { acceptBaseline, DriftError, type Store } from "@azure-drift/core";
 import type { Command } from "commander";
 import type { CommandContext } from "../command-context.js";
 import { EXIT_CODES } from "../exit-codes.js";
 import type { CliIo } from "../io.js";
 import { chooseFormat, parsePositiveInt, parseSeverity, repeatable } from "../options.js";
 import { applyReportFilters, reportExitCode, writeReport } from "../report-output.js";
-import { openStore } from "../store.js";
+import { openExistingStore } from "../store.js";
 import { isGuid } from "../subscriptions.js";
 
 interface StoreOptions {
@@ -128,7 +128,7 @@ async function withStore(
       "E_INPUT",
       `Invalid tenant id "${tenantId}": a tenant id is a GUID (see az account show).`,
     );
-  const store = await openStore(options.store, io.cwd);
+  const store = await openExistingStore(options.store, io.cwd);
   try {
     await body(store, tenantId.toLowerCase());
   } finally {
