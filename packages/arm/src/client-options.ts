@@ -1,4 +1,4 @@
-import { rootCertificates } from "node:tls";
+import { createSecureContext, rootCertificates, type SecureContext } from "node:tls";
 import type { CommonClientOptions } from "@azure/core-client";
 import type { TlsSettings } from "@azure/core-rest-pipeline";
 import type { ArmConnection, CollectorContext } from "@azure-drift/core";
@@ -32,12 +32,23 @@ export type ArmClientOptions = CommonClientOptions & {
 // so every client of a check then shares keep-alive connections.
 const tlsSettingsByConnection = new WeakMap<ArmConnection, TlsSettings>();
 
+// One secure context per CA: building one parses every trusted certificate, which costs tens of
+// milliseconds of CPU with the public roots included; Node would otherwise redo it per connection.
+const secureContextByCa = new Map<string, SecureContext>();
+
 function tlsSettingsFor(arm: ArmConnection): TlsSettings | undefined {
   if (!arm.ca) return undefined;
   let settings = tlsSettingsByConnection.get(arm);
   if (!settings) {
-    // `ca` replaces Node's trust store, so keep the public roots and add the extra CA to them.
-    settings = { ca: [...rootCertificates, arm.ca] };
+    let secureContext = secureContextByCa.get(arm.ca);
+    if (!secureContext) {
+      // A `ca` replaces Node's trust store, so the context trusts the public roots plus the extra CA.
+      secureContext = createSecureContext({ ca: [...rootCertificates, arm.ca] });
+      secureContextByCa.set(arm.ca, secureContext);
+    }
+    // The SDK hands these settings to its HTTPS agent, which passes `secureContext` on to tls.connect.
+    // `ca` alone (the extra CA, without the public roots) is what the agent would use without it.
+    settings = { ca: arm.ca, secureContext } as TlsSettings;
     tlsSettingsByConnection.set(arm, settings);
   }
   return settings;

@@ -1,12 +1,18 @@
 import type { FullOperationResponse } from "@azure/core-client";
+import type { PipelineResponse } from "@azure/core-rest-pipeline";
 import type { CollectorContext, JsonObject } from "@azure-drift/core";
 import { DriftError, throwIfAborted } from "@azure-drift/core";
 import { classifyArmError } from "./arm-errors.js";
 
-/** What an SDK list operation is given by {@link listRaw}: pass both to the operation's options. */
+/** What an SDK list operation is given by {@link listRaw}: pass the whole object as the operation's options. */
 export interface ListOperationOptions {
   onResponse: (raw: FullOperationResponse) => void;
   abortSignal: AbortSignal;
+  /**
+   * Skips the SDK's model deserialization of successful pages (their items are taken raw anyway);
+   * error responses are still deserialized, so the SDK raises its `RestError` for them.
+   */
+  requestOptions: { shouldDeserialize: (response: PipelineResponse) => boolean };
 }
 
 /** The paged iterator an `@azure/arm-*` list operation returns (only `byPage` is used). */
@@ -52,6 +58,7 @@ export async function* listRaw(
         onResponse: (raw) => {
           lastResponse = raw;
         },
+        requestOptions: { shouldDeserialize: skipDeserializationOfSuccess },
       })
       .byPage();
     const iterator = pages;
@@ -89,8 +96,25 @@ export async function* listRaw(
   }
 }
 
+// Responses whose SDK deserialization was skipped: their `parsedBody` is ARM's JSON as sent.
+const rawParsed = new WeakSet<PipelineResponse>();
+
+/**
+ * The SDK deserializes a page into its reshaped model, which costs more CPU than the rest of a
+ * collection and is thrown away here: skip it for successful pages. Error responses are still
+ * deserialized, so the SDK throws its `RestError` for them.
+ */
+function skipDeserializationOfSuccess(response: PipelineResponse): boolean {
+  if (response.status >= 200 && response.status < 300) {
+    rawParsed.add(response);
+    return false;
+  }
+  return true;
+}
+
 function parseBody(response: FullOperationResponse | undefined, resourceType: string): unknown {
-  // The SDK replaces `parsedBody` with its reshaped model; `bodyAsText` is what ARM sent.
+  if (response && rawParsed.has(response) && response.parsedBody !== undefined) return response.parsedBody;
+  // Otherwise `parsedBody` is the SDK's reshaped model (fields lifted out of `properties`): parse what ARM sent.
   const text = response?.bodyAsText;
   if (typeof text !== "string") {
     throw new DriftError(
