@@ -16,8 +16,10 @@ const permissionSets = (prefix: string): string[] =>
  * The resource types with their normalization hints.
  *
  * `permissions` (of role definitions and deny assignments) is an array of objects with no key field;
- * ARM returns exactly one element in practice, so it is compared by index (`permissions[0]`), which
- * is stable; its four lists are sets. `updatedOn`/`updatedBy` are volatile: an idempotent redeploy
+ * ARM returns exactly one element in practice, so it is declared ordered and compared by index
+ * (`permissions[0]`): an action added is one change at `permissions[0].actions`, where core's default
+ * for unkeyed objects (a set of whole elements) would report the whole block removed and re-added.
+ * Its four lists are sets. `updatedOn`/`updatedBy` are volatile: an idempotent redeploy
  * (Bicep, Terraform) refreshes them without changing anything, and a real update also changes the
  * field it updated. `createdOn`/`createdBy` are kept: they never change unless the object was deleted
  * and recreated under the same name, which is worth seeing.
@@ -33,12 +35,14 @@ export const IDENTITY_RESOURCE_TYPES: ResourceTypeDefinition[] = [
     description:
       "Custom role definitions assignable in the subscription, and built-in ones referenced by its assignments",
     volatile: ["properties.updatedOn", "properties.updatedBy"],
+    orderedArrays: ["properties.permissions"],
     unorderedArrays: ["properties.assignableScopes", ...permissionSets("properties.permissions")],
   },
   {
     type: DENY_ASSIGNMENT_TYPE,
     description: "Deny assignments (created by Azure Blueprints, managed applications and deployment stacks)",
     keyedArrays: { "properties.principals": ["id"], "properties.excludePrincipals": ["id"] },
+    orderedArrays: ["properties.permissions"],
     unorderedArrays: permissionSets("properties.permissions"),
   },
   {

@@ -13,10 +13,12 @@ import {
 import { expect, test } from "vitest";
 import {
   BUILT_IN_ROLES,
+  DENY_ASSIGNMENT_TYPE,
   FEDERATED_CREDENTIAL_TYPE,
   IDENTITY_RESOURCE_TYPES,
   identityCollector,
   ROLE_ASSIGNMENT_TYPE,
+  ROLE_DEFINITION_TYPE,
   USER_ASSIGNED_IDENTITY_TYPE,
 } from "../src/index.js";
 
@@ -128,6 +130,20 @@ test("collect → mutate → check reports exactly the mutator's truth (plus bui
     };
     putResource(tenant, owner);
     putResource(tenant, credential);
+    // A custom role gains a privilege-escalating action; a deny assignment stops denying deletes.
+    const modifiedKeys = new Set(changes.map((change) => change.key));
+    const custom = resourcesOf(tenant, { types: [ROLE_DEFINITION_TYPE], subscriptionId }).find(
+      (definition) => !modifiedKeys.has(String(definition.id).toLowerCase()),
+    )!;
+    ((custom.properties as JsonObject).permissions as JsonObject[])[0]!.actions = [
+      ...(((custom.properties as JsonObject).permissions as JsonObject[])[0]!.actions as string[]),
+      "Microsoft.Authorization/roleAssignments/write",
+    ];
+    const deny = resourcesOf(tenant, { types: [DENY_ASSIGNMENT_TYPE], subscriptionId }).find(
+      (assignment) => !modifiedKeys.has(String(assignment.id).toLowerCase()),
+    )!;
+    const denied = ((deny.properties as JsonObject).permissions as JsonObject[])[0]!;
+    denied.actions = (denied.actions as string[]).filter((action) => action !== "*/delete");
 
     const builtIns = builtInTruth(referencedBefore, referencedBuiltIns(tenant));
     // Owner was assigned nowhere before: its definition enters the first subscription's snapshot.
@@ -138,6 +154,16 @@ test("collect → mutate → check reports exactly the mutator's truth (plus bui
       ...builtIns,
       { key: String(owner.id).toLowerCase(), status: "added" as const, paths: [] },
       { key: String(credential.id).toLowerCase(), status: "added" as const, paths: [] },
+      {
+        key: String(custom.id).toLowerCase(),
+        status: "modified" as const,
+        paths: ["properties.permissions[0].actions"],
+      },
+      {
+        key: String(deny.id).toLowerCase(),
+        status: "modified" as const,
+        paths: ["properties.permissions[0].actions"],
+      },
     ]
       .map(({ key, status, paths }) => ({ key, status, paths: [...paths].sort() }))
       .sort((a, b) => (a.key < b.key ? -1 : 1));
@@ -152,6 +178,30 @@ test("collect → mutate → check reports exactly the mutator's truth (plus bui
     expect(severityOf(owner.id)).toBe("critical");
     expect(severityOf(credential.id)).toBe("high");
     expect(severityOf(ownerDefinition)).toBe("info");
+    const customDrift = second.report.resources.find(
+      (drift) => drift.key === String(custom.id).toLowerCase(),
+    );
+    expect(customDrift?.changes).toEqual([
+      {
+        path: "properties.permissions[0].actions",
+        kind: "added",
+        after: "Microsoft.Authorization/roleAssignments/write",
+        severity: "high",
+        ruleId: "identity/role-gains-access-control-action",
+        message: expect.stringContaining("privilege escalation"),
+      },
+    ]);
+    const denyDrift = second.report.resources.find((drift) => drift.key === String(deny.id).toLowerCase());
+    expect(
+      denyDrift?.changes.map(({ path, kind, before, ruleId }) => ({ path, kind, before, ruleId })),
+    ).toEqual([
+      {
+        path: "properties.permissions[0].actions",
+        kind: "removed",
+        before: "*/delete",
+        ruleId: "identity/deny-assignment-narrowed",
+      },
+    ]);
   } finally {
     await server.close();
   }
