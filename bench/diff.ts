@@ -39,8 +39,8 @@ for (const resources of sizes) {
         ratio(ms, floorMs),
         ((ms * 1e6) / resources).toFixed(0),
         formatMb(median(measured.map((m) => m.peakRssBytes))),
-        Number.isNaN(last?.falsePositives) ? "–" : String(last?.falsePositives),
-        Number.isNaN(last?.falseNegatives) ? "–" : String(last?.falseNegatives),
+        last?.falsePositives == null || Number.isNaN(last.falsePositives) ? "–" : String(last.falsePositives),
+        last?.falseNegatives == null || Number.isNaN(last.falseNegatives) ? "–" : String(last.falseNegatives),
       ]);
     }
     console.log(
