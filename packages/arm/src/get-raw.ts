@@ -43,7 +43,7 @@ export async function getRaw(
       const request = createPipelineRequest({
         url: url.toString(),
         method: "GET",
-        abortSignal: context.signal,
+        abortSignal: AbortSignal.any([context.signal]),
       });
       return options.client.sendRequest(request);
     });

@@ -54,7 +54,9 @@ export async function* listRaw(
     throwIfAborted(context.signal);
     pages = options
       .list({
-        abortSignal: context.signal,
+        // Each request adds an abort listener to the signal it is given: a signal per listing keeps
+        // the check's signal under Node's listener warning threshold however many listings run.
+        abortSignal: AbortSignal.any([context.signal]),
         onResponse: (raw) => {
           lastResponse = raw;
         },

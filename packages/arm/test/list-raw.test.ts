@@ -163,6 +163,23 @@ describe("listRaw with the real @azure/arm-network client", () => {
     expect(items.length).toBeLessThan(5);
   });
 
+  test("many listings side by side on one signal raise no listener-leak warning", async () => {
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.name);
+    process.on("warning", onWarning);
+    try {
+      server.setFaults({ latencyMs: 20 });
+      const context = testContext(server.connection());
+      const listings = Array.from({ length: 24 }, () => collectAll(listNsgs(context)));
+      const results = await Promise.all(listings);
+      expect(results.map((items) => items.length)).toEqual(Array(24).fill(5));
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings).not.toContain("MaxListenersExceededWarning");
+    } finally {
+      process.off("warning", onWarning);
+    }
+  });
+
   test("TLS is verified: without the replay server's CA the listing cannot complete", async () => {
     const { ca: _ca, ...withoutCa } = server.connection();
     const context = testContext({ ...withoutCa, retry: { maxRetries: 0 } });
