@@ -287,12 +287,30 @@ class FileStoreImpl implements FileStore {
         logger: options?.logger ?? this.logger,
         assertOpen: () => this.assertOpen(),
         settled: (done) => this.writers.delete(done),
+        knownHashes: (scopes) => this.latestHashes(init.tenantId, scopes),
       },
       init,
       options,
     );
     this.writers.add(writer);
     return writer;
+  }
+
+  /** Hashes referenced by the tenant's newest snapshot sharing a scope with `scopes` (else the newest). */
+  private async latestHashes(tenantId: string, scopes: readonly string[]): Promise<Set<string>> {
+    const layout = this.layout(tenantId);
+    const wanted = new Set(scopes.map((scope) => scope.toLowerCase()));
+    const snapshots = (await this.allSnapshots(layout)).sort((a, b) =>
+      newestFirst(a.manifest.meta, b.manifest.meta),
+    );
+    const chosen =
+      snapshots.find(({ manifest }) =>
+        manifest.meta.scopes.some((scope) => wanted.has(scope.toLowerCase())),
+      ) ?? snapshots[0];
+    const hashes = new Set<string>();
+    if (!chosen || chosen.manifest.docCompression !== this.compression) return hashes;
+    for await (const line of readRecordLines(chosen.folder, chosen.manifest)) hashes.add(line.hash);
+    return hashes;
   }
 
   /** The checked manifest of a snapshot folder, cached while the file is unchanged. */

@@ -42,6 +42,12 @@ export interface WriterContext {
   assertOpen(): void;
   /** Called once the writer has committed or been cleaned up. */
   settled(writer: FileSnapshotWriter): void;
+  /**
+   * Hashes whose documents are known to be on disk (those of the tenant's latest snapshot), read
+   * after the writer registered, so a prune cannot sweep them before the commit. Saves one `access`
+   * per unchanged resource: the common case of a snapshot with 1 % churn.
+   */
+  knownHashes(scopes: readonly string[]): Promise<Set<string>>;
 }
 
 // Enough parallel document writes to keep the thread pool busy without piling up configs in memory.
@@ -65,6 +71,7 @@ export class FileSnapshotWriter implements SnapshotWriter {
   private count = 0;
   private docCounter = 0;
   private readonly hashesWritten = new Set<string>();
+  private known = new Set<string>();
   private readonly shards = new Set<string>();
   private readonly inflight = new Set<Promise<void>>();
   private readonly limit = createLimit(DOC_CONCURRENCY);
@@ -141,12 +148,19 @@ export class FileSnapshotWriter implements SnapshotWriter {
       throw isDriftError(error) ? error : storeIoError(error, folder, "create the writer folder");
     }
     const file = join(folder, "snap", recordsFile(context.compression));
+    let known = new Set<string>();
+    try {
+      known = await context.knownHashes(init.scopes);
+    } catch (error) {
+      // Only an optimisation: without it every document is checked on disk.
+      context.logger.debug("could not read the latest snapshot's hashes", { error: String(error) });
+    }
     const compressor = compressStream(context.compression);
     // flush: the file is fsynced before it is closed, so `flowing` resolving means durable.
     const out = createWriteStream(file, { flags: "wx", flush: true });
     const flowing = pipeline(compressor, out);
     flowing.catch(() => {});
-    return new FileSnapshotWriter(
+    const writer = new FileSnapshotWriter(
       context,
       init,
       snapshotId,
@@ -156,6 +170,8 @@ export class FileSnapshotWriter implements SnapshotWriter {
       flowing,
       options?.signal,
     );
+    writer.known = known;
+    return writer;
   }
 
   write(records: ResourceRecord | readonly ResourceRecord[]): Promise<void> {
@@ -314,7 +330,7 @@ export class FileSnapshotWriter implements SnapshotWriter {
   private async ensureDoc(hash: string, config: ResourceRecord["config"]): Promise<void> {
     if (this.state !== "open" && this.state !== "committing") return;
     const final = this.context.layout.doc(hash, this.context.compression);
-    if (await exists(final)) return;
+    if (this.known.has(hash) || (await exists(final))) return;
     const body = await compress(JSON.stringify(config), this.context.compression);
     const temporary = join(this.folder, `d${this.docCounter++}`);
     await writeDurable(temporary, body);

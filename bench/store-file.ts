@@ -1,0 +1,182 @@
+// File store benchmark (issue #3): 100 snapshots of a 10k-resource tenant with 1 % churn each
+// (bytes on disk against 100 full JSON copies; target ≤ 5 %), write/read throughput against plain
+// JSON.stringify + writeFile and readFile + JSON.parse of the same snapshot, peak RSS while
+// writing and reading a 100k snapshot (target < 2× one snapshot's JSON), codec sizes, and extra
+// SIGKILL crash trials. `--quick` for smaller sizes.
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { measureInChild } from "./lib/child.js";
+import { formatMb, formatMs, markdownTable, median, ratio } from "./lib/table.js";
+import type { HistoryResult } from "./tasks/store-file-tasks.js";
+
+const quick = process.argv.includes("--quick");
+const tasks = fileURLToPath(new URL("./tasks/store-file-tasks.ts", import.meta.url));
+const root = fileURLToPath(new URL("..", import.meta.url));
+const sizes = quick
+  ? { records: 2000, snapshots: 20, large: 20_000, crashTrials: 0 }
+  : { records: 10_000, snapshots: 100, large: 100_000, crashTrials: 100 };
+const work = mkdtempSync(join(tmpdir(), "azd-bench-store-"));
+const perSecond = (records: number, ms: number) =>
+  `${Math.round((records / ms) * 1000).toLocaleString("en-US")}/s`;
+
+try {
+  const codecs = await measureInChild<
+    {
+      name: string;
+      docBytes: number;
+      docBlocks: number;
+      docMs: number;
+      manifestBytes: number;
+      manifestMs: number;
+      rawDocs: number;
+      rawManifest: number;
+    }[]
+  >(tasks, "compression", { records: sizes.records });
+  console.log(`### Codecs on one ${sizes.records.toLocaleString("en-US")}-resource snapshot\n`);
+  console.log(
+    markdownTable(
+      [
+        "codec",
+        "documents (bytes)",
+        "documents (4 KB blocks)",
+        "documents time",
+        "record index",
+        "record index time",
+      ],
+      codecs.result.map((row) => [
+        row.name,
+        `${formatMb(row.docBytes)} (${ratio(row.docBytes, row.rawDocs)})`,
+        `${formatMb(row.docBlocks)}`,
+        formatMs(row.docMs),
+        `${(row.manifestBytes / 1024).toFixed(0)} KB (${ratio(row.manifestBytes, row.rawManifest)})`,
+        formatMs(row.manifestMs),
+      ]),
+    ),
+  );
+
+  const run = await measureInChild<HistoryResult>(tasks, "history", {
+    directory: join(work, "history"),
+    records: sizes.records,
+    snapshots: sizes.snapshots,
+    churn: 0.01,
+  });
+  const h = run.result;
+  console.log(
+    `\n### ${h.snapshots} snapshots of ${h.records.toLocaleString("en-US")} resources, 1 % churn each\n`,
+  );
+  console.log(
+    markdownTable(
+      ["measure", "value", "against", "ratio"],
+      [
+        [
+          "bytes on disk (file sizes)",
+          formatMb(h.disk.bytes),
+          `${h.snapshots} full JSON copies: ${formatMb(h.naiveBytes)}`,
+          `${((h.disk.bytes / h.naiveBytes) * 100).toFixed(2)} %`,
+        ],
+        [
+          "bytes on disk (allocated blocks)",
+          formatMb(h.disk.allocated),
+          `${formatMb(h.naiveBytes)}`,
+          `${((h.disk.allocated / h.naiveBytes) * 100).toFixed(2)} %`,
+        ],
+        ["files", h.disk.files.toLocaleString("en-US"), "", ""],
+        [
+          "write, first snapshot (all documents new)",
+          perSecond(h.records, h.firstWriteMs),
+          `JSON.stringify + writeFile: ${perSecond(h.records, h.plainWriteMs)}`,
+          ratio(h.firstWriteMs, h.plainWriteMs),
+        ],
+        [
+          "write, 1 % churn snapshot (median)",
+          perSecond(h.records, median(h.churnWriteMs)),
+          `… + fsync: ${perSecond(h.records, h.plainWriteSyncMs)}`,
+          ratio(median(h.churnWriteMs), h.plainWriteSyncMs),
+        ],
+        [
+          "read, readRecords (configs)",
+          perSecond(h.records, h.readMs),
+          `readFile + JSON.parse: ${perSecond(h.records, h.plainReadMs)}`,
+          ratio(h.readMs, h.plainReadMs),
+        ],
+        [
+          "read, readIndex (keys and hashes)",
+          perSecond(h.records, h.readIndexMs),
+          `readFile + JSON.parse: ${perSecond(h.records, h.plainReadMs)}`,
+          ratio(h.readIndexMs, h.plainReadMs),
+        ],
+      ],
+    ),
+  );
+  console.log(
+    `\nOne snapshot as JSON: ${formatMb(h.snapshotJsonBytes)}. Whole run: ${formatMs(run.wallMs)}, peak RSS ${formatMb(run.peakRssBytes)}.`,
+  );
+
+  const write = await measureInChild<{ count: number; jsonBytes: number }>(tasks, "writeLarge", {
+    directory: join(work, "large"),
+    records: sizes.large,
+  });
+  const read = await measureInChild<{ count: number }>(tasks, "readLarge", {
+    directory: join(work, "large"),
+  });
+  console.log(`\n### Memory: one ${sizes.large.toLocaleString("en-US")}-resource snapshot\n`);
+  console.log(
+    markdownTable(
+      ["operation", "wall", "records/s", "peak RSS", "snapshot as JSON", "RSS / JSON (target < 2×)"],
+      [
+        [
+          "write (records generated on the fly)",
+          formatMs(write.wallMs),
+          perSecond(write.result.count, write.wallMs),
+          formatMb(write.peakRssBytes),
+          formatMb(write.result.jsonBytes),
+          ratio(write.peakRssBytes, write.result.jsonBytes),
+        ],
+        [
+          "read (readRecords)",
+          formatMs(read.wallMs),
+          perSecond(read.result.count, read.wallMs),
+          formatMb(read.peakRssBytes),
+          formatMb(write.result.jsonBytes),
+          ratio(read.peakRssBytes, write.result.jsonBytes),
+        ],
+      ],
+    ),
+  );
+
+  if (sizes.crashTrials > 0) {
+    const started = performance.now();
+    const crash = spawnSync(
+      process.execPath,
+      [
+        join(root, "node_modules/vitest/vitest.mjs"),
+        "run",
+        "packages/store-file/test/crash.test.ts",
+        "-t",
+        "SIGKILL",
+        "--reporter=dot",
+      ],
+      {
+        cwd: root,
+        env: {
+          ...process.env,
+          AZD_CRASH_TRIALS: String(sizes.crashTrials),
+          AZD_CRASH_SEED: String(Date.now() % 100_000),
+        },
+        encoding: "utf8",
+      },
+    );
+    console.log(
+      `\n### Crash trials\n\n${sizes.crashTrials} SIGKILLs at random moments of a snapshot write: ${crash.status === 0 ? "all passed" : "FAILED"} in ${formatMs(performance.now() - started)}.`,
+    );
+    if (crash.status !== 0) {
+      console.log(crash.stdout.slice(-3000));
+      process.exitCode = 1;
+    }
+  }
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}

@@ -1,0 +1,216 @@
+// Tasks of bench/store-file.ts, each run in its own process by measureInChild (so peak RSS is its own).
+import { lstat, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { brotliCompressSync, constants, gzipSync } from "node:zlib";
+import type { ResourceRecord } from "@azure-drift/core";
+import { createFileStore } from "../../packages/store-file/src/index.js";
+import {
+  changeStoreRecords,
+  seededRandom,
+  syntheticRecord,
+} from "../../packages/testing/src/store-conformance/records.js";
+
+const TENANT = "bench-tenant";
+const SUBSCRIPTION = "00000000-0000-0000-0000-00000000be0c";
+
+/** A synthetic tenant: network security groups of 3–12 rules (≈1.2–4 KB each, ≈2.6 KB on average). */
+export function* tenantRecords(count: number, seed = 11): Generator<ResourceRecord> {
+  const random = seededRandom(seed);
+  for (let index = 0; index < count; index++)
+    yield syntheticRecord(random, SUBSCRIPTION, index, 3 + (index % 10));
+}
+
+const completion = () => ({ finishedAt: new Date().toISOString(), collectors: [], coverage: [] });
+
+async function writeSnapshot(directory: string, records: Iterable<ResourceRecord>) {
+  const store = await createFileStore({ directory });
+  const writer = await store.beginSnapshot({
+    tenantId: TENANT,
+    scopes: [SUBSCRIPTION],
+    startedAt: new Date().toISOString(),
+  });
+  let batch: ResourceRecord[] = [];
+  let count = 0;
+  let jsonBytes = 2;
+  for (const record of records) {
+    batch.push(record);
+    count++;
+    jsonBytes += Buffer.byteLength(JSON.stringify(record)) + 1;
+    if (batch.length === 500) {
+      await writer.write(batch);
+      batch = [];
+    }
+  }
+  if (batch.length > 0) await writer.write(batch);
+  const meta = await writer.commit(completion());
+  await store.close();
+  return { id: meta.id, count, jsonBytes };
+}
+
+/** Sum of file sizes (apparent) and of allocated blocks under a folder. */
+export async function diskUsage(
+  folder: string,
+): Promise<{ bytes: number; allocated: number; files: number }> {
+  let bytes = 0;
+  let allocated = 0;
+  let files = 0;
+  for (const entry of await readdir(folder, { withFileTypes: true })) {
+    const path = join(folder, entry.name);
+    const info = await lstat(path);
+    allocated += info.blocks * 512;
+    if (entry.isDirectory()) {
+      const inner = await diskUsage(path);
+      bytes += inner.bytes;
+      allocated += inner.allocated;
+      files += inner.files;
+    } else {
+      bytes += info.size;
+      files++;
+    }
+  }
+  return { bytes, allocated, files };
+}
+
+export interface HistoryResult {
+  snapshots: number;
+  records: number;
+  naiveBytes: number;
+  disk: { bytes: number; allocated: number; files: number };
+  firstWriteMs: number;
+  churnWriteMs: number[];
+  plainWriteMs: number;
+  plainWriteSyncMs: number;
+  plainReadMs: number;
+  readMs: number;
+  readIndexMs: number;
+  snapshotJsonBytes: number;
+}
+
+/** 100 snapshots of one tenant with `churn` changed per snapshot; plain JSON files of the same snapshot for comparison. */
+export async function history(args: {
+  directory: string;
+  records: number;
+  snapshots: number;
+  churn: number;
+}): Promise<HistoryResult> {
+  await rm(args.directory, { recursive: true, force: true });
+  let current = [...tenantRecords(args.records)];
+  let naiveBytes = 0;
+  let firstWriteMs = 0;
+  const churnWriteMs: number[] = [];
+  let lastId = "";
+  for (let index = 0; index < args.snapshots; index++) {
+    if (index > 0) current = changeStoreRecords(current, args.churn, 1000 + index);
+    const started = performance.now();
+    const written = await writeSnapshot(join(args.directory, "store"), current);
+    const elapsed = performance.now() - started;
+    if (index === 0) firstWriteMs = elapsed;
+    else churnWriteMs.push(elapsed);
+    naiveBytes += written.jsonBytes;
+    lastId = written.id;
+  }
+  const disk = await diskUsage(join(args.directory, "store"));
+  // The plain way, same snapshot, same run.
+  const plainFile = join(args.directory, "plain.json");
+  let started = performance.now();
+  const text = JSON.stringify(current);
+  await writeFile(plainFile, text);
+  const plainWriteMs = performance.now() - started;
+  started = performance.now();
+  const handle = await import("node:fs/promises").then((fs) => fs.open(`${plainFile}.sync`, "w"));
+  await handle.writeFile(JSON.stringify(current));
+  await handle.sync();
+  await handle.close();
+  const plainWriteSyncMs = performance.now() - started;
+  started = performance.now();
+  const parsed = JSON.parse(await readFile(plainFile, "utf8")) as unknown[];
+  const plainReadMs = performance.now() - started;
+  if (parsed.length !== current.length) throw new Error("plain read lost records");
+  const store = await createFileStore({ directory: join(args.directory, "store") });
+  started = performance.now();
+  let read = 0;
+  for await (const record of store.readRecords(TENANT, lastId)) if (record.hash) read++;
+  const readMs = performance.now() - started;
+  if (read !== current.length) throw new Error(`read ${read} records, expected ${current.length}`);
+  started = performance.now();
+  let indexed = 0;
+  for await (const entry of store.readIndex(TENANT, lastId)) if (entry.hash) indexed++;
+  const readIndexMs = performance.now() - started;
+  const verify = await store.verify();
+  if (!verify.ok) throw new Error(`verify found ${verify.problems.length} problems`);
+  await store.close();
+  return {
+    snapshots: args.snapshots,
+    records: args.records,
+    naiveBytes,
+    disk,
+    firstWriteMs,
+    churnWriteMs,
+    plainWriteMs,
+    plainWriteSyncMs,
+    plainReadMs,
+    readMs,
+    readIndexMs,
+    snapshotJsonBytes: Buffer.byteLength(text),
+  };
+}
+
+/** Writes one snapshot of `records` resources, generated on the fly (never all in memory). */
+export async function writeLarge(args: { directory: string; records: number }) {
+  await rm(args.directory, { recursive: true, force: true });
+  const written = await writeSnapshot(args.directory, tenantRecords(args.records, 99));
+  return written;
+}
+
+/** Reads the snapshot `writeLarge` wrote, record by record. */
+export async function readLarge(args: { directory: string }) {
+  const store = await createFileStore({ directory: args.directory });
+  const [latest] = await store.listSnapshots(TENANT, { limit: 1 });
+  let count = 0;
+  for await (const record of store.readRecords(TENANT, latest?.id ?? "")) if (record.config) count++;
+  await store.close();
+  return { count };
+}
+
+/** Size and time of each codec on resource documents and on record-index lines. */
+export async function compression(args: { records: number }) {
+  const docs: Buffer[] = [];
+  const lines: string[] = [];
+  for (const record of tenantRecords(args.records)) {
+    const { config, ...indexed } = record;
+    docs.push(Buffer.from(JSON.stringify(config)));
+    lines.push(JSON.stringify(indexed));
+  }
+  const manifest = Buffer.from(`${lines.join("\n")}\n`);
+  const block = 4096;
+  const codecs = {
+    none: (data: Buffer) => data,
+    gzip: (data: Buffer) => gzipSync(data),
+    "brotli q5": (data: Buffer) =>
+      brotliCompressSync(data, { params: { [constants.BROTLI_PARAM_QUALITY]: 5 } }),
+  };
+  return Object.entries(codecs).map(([name, codec]) => {
+    let started = performance.now();
+    let docBytes = 0;
+    let docBlocks = 0;
+    for (const doc of docs) {
+      const size = codec(doc).length;
+      docBytes += size;
+      docBlocks += Math.ceil(size / block) * block;
+    }
+    const docMs = performance.now() - started;
+    started = performance.now();
+    const manifestBytes = codec(manifest).length;
+    const manifestMs = performance.now() - started;
+    return {
+      name,
+      docBytes,
+      docBlocks,
+      docMs,
+      manifestBytes,
+      manifestMs,
+      rawDocs: docs.reduce((sum, doc) => sum + doc.length, 0),
+      rawManifest: manifest.length,
+    };
+  });
+}
