@@ -73,27 +73,41 @@ function isAnywhere(addresses: JsonValue | undefined): boolean {
   return listOf(addresses).some((address) => INTERNET_SOURCES.has(lower(address)));
 }
 
+/** Whether one firewall rule (policy or classic shape) lets any source reach any destination on any port. */
+function isAnyToAny(rule: Record<string, JsonValue>, application: boolean): boolean {
+  const anySource = isAnywhere(rule.sourceAddresses);
+  const anyDestination =
+    isAnywhere(rule.destinationAddresses) ||
+    isAnywhere(rule.destinationFqdns) ||
+    isAnywhere(rule.targetFqdns);
+  const anyPort = application || listOf(rule.destinationPorts).some((spec) => coversPort(spec));
+  return anySource && anyDestination && anyPort;
+}
+
 /**
- * The firewall policy rules that allow any source to any destination on any port, as
- * `collection/rule` names (lower-cased), from a rule collection group's ARM JSON.
+ * The firewall rules that allow any source to any destination on any port, as `collection/rule`
+ * names (lower-cased): from a firewall policy's rule collection group (`properties.ruleCollections`)
+ * or from an Azure firewall's classic `networkRuleCollections`/`applicationRuleCollections`.
  */
-export function anyToAnyAllowRules(group: JsonValue | undefined): Set<string> {
+export function anyToAnyAllowRules(resource: JsonValue | undefined): Set<string> {
   const found = new Set<string>();
-  for (const collection of listOf(prop(group, "ruleCollections"))) {
+  const add = (collection: JsonValue, settings: JsonValue | undefined, application?: boolean) => {
     const object = asObject(collection);
-    if (!object || lower(asObject(object.action)?.type) !== "allow") continue;
-    for (const rule of listOf(object.rules)) {
+    const body = asObject(settings);
+    if (!object || !body || lower(asObject(body.action)?.type) !== "allow") return;
+    for (const rule of listOf(body.rules)) {
       const r = asObject(rule);
-      if (!r) continue;
-      const anySource = isAnywhere(r.sourceAddresses);
-      const anyDestination =
-        isAnywhere(r.destinationAddresses) || isAnywhere(r.destinationFqdns) || isAnywhere(r.targetFqdns);
-      const anyPort =
-        lower(r.ruleType) === "applicationrule"
-          ? true
-          : listOf(r.destinationPorts).some((spec) => coversPort(spec));
-      if (anySource && anyDestination && anyPort) found.add(`${lower(object.name)}/${lower(r.name)}`);
+      if (r && isAnyToAny(r, application ?? lower(r.ruleType) === "applicationrule")) {
+        found.add(`${lower(object.name)}/${lower(r.name)}`);
+      }
     }
+  };
+  for (const collection of listOf(prop(resource, "ruleCollections"))) add(collection, collection);
+  for (const collection of listOf(prop(resource, "networkRuleCollections"))) {
+    add(collection, asObject(collection)?.properties, false);
+  }
+  for (const collection of listOf(prop(resource, "applicationRuleCollections"))) {
+    add(collection, asObject(collection)?.properties, true);
   }
   return found;
 }

@@ -231,6 +231,14 @@ export const networkRules: SeverityRule[] = [
     message: "The firewall's policy was removed or replaced.",
   },
   {
+    id: "network/firewall-classic-rule-allows-any",
+    type: NETWORK_TYPES.azureFirewall,
+    path: "properties.*RuleCollections[*].**",
+    when: firewallRuleAllowsAnyToAny,
+    severity: "high",
+    message: "Firewall rule {element} now allows any source to any destination.",
+  },
+  {
     id: "network/firewall-removed",
     type: NETWORK_TYPES.azureFirewall,
     when: { kind: "removed" },

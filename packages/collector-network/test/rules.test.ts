@@ -314,6 +314,43 @@ describe("network severity rules through core's rule engine", () => {
     ).toEqual([["network/firewall-rule-allows-any", "high"]]);
   });
 
+  test("a classic firewall network rule opened to any port from anywhere is high; a narrow port is not", () => {
+    const firewall = (ports: string[]): JsonObject => ({
+      id: `${SUB}/azureFirewalls/fw1`,
+      properties: {
+        networkRuleCollections: [
+          {
+            name: "egress",
+            properties: {
+              priority: 100,
+              action: { type: "Allow" },
+              rules: [
+                {
+                  name: "any",
+                  protocols: ["TCP"],
+                  sourceAddresses: ["*"],
+                  destinationAddresses: ["*"],
+                  destinationPorts: ports,
+                },
+              ],
+            },
+          },
+        ],
+      },
+    });
+    const path = "properties.networkRuleCollections[name=egress].properties.rules[name=any].destinationPorts";
+    expect(
+      assess(NETWORK_TYPES.azureFirewall, firewall(["443"]), firewall(["443", "*"]), [
+        { path, kind: "added", after: "*" },
+      ]),
+    ).toEqual([["network/firewall-classic-rule-allows-any", "high"]]);
+    expect(
+      assess(NETWORK_TYPES.azureFirewall, firewall(["443"]), firewall(["443", "8443"]), [
+        { path, kind: "added", after: "8443" },
+      ]),
+    ).toEqual([[undefined, "low"]]);
+  });
+
   test("firewall threat intelligence Off is high (core's rule applies to firewalls and policies)", () => {
     const firewall = (mode: string): JsonObject => ({
       id: `${SUB}/azureFirewalls/fw1`,
