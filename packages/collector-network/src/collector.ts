@@ -7,7 +7,7 @@ import {
   type PagedList,
 } from "@azure-drift/arm";
 import type { Collector, CollectorContext, JsonObject } from "@azure-drift/core";
-import { defineCollector } from "@azure-drift/core";
+import { DriftError, defineCollector } from "@azure-drift/core";
 import { NETWORK_TYPES, type NetworkResourceKind, networkResourceTypes } from "./resource-types.js";
 import { networkRules } from "./rules.js";
 
@@ -36,6 +36,13 @@ const ALL_KINDS = Object.keys(NETWORK_TYPES) as NetworkResourceKind[];
  * all listings side by side under the check's shared limiter; records are the raw ARM JSON.
  */
 export function networkCollector(options: NetworkCollectorOptions = {}): Collector {
+  const unknown = (options.include ?? []).filter((kind) => !ALL_KINDS.includes(kind));
+  if (unknown.length > 0 || options.include?.length === 0) {
+    throw new DriftError(
+      "E_INPUT",
+      `networkCollector: include names ${unknown.length ? `unknown types (${unknown.join(", ")})` : "no type"}; use some of ${ALL_KINDS.join(", ")}.`,
+    );
+  }
   const kinds = options.include ? ALL_KINDS.filter((kind) => options.include?.includes(kind)) : ALL_KINDS;
   // Rule collection groups are found through their policies.
   const listed =

@@ -178,6 +178,20 @@ describe("networkCollector against the ARM replay server", () => {
     expect(Object.keys(server.stats.byRoute)).toEqual(["list microsoft.network/publicipaddresses"]);
   });
 
+  test("include with an unknown type is a DriftError E_INPUT that lists the known ones", () => {
+    const error = (() => {
+      try {
+        networkCollector({ include: ["loadBalancer" as never] });
+      } catch (caught) {
+        return caught;
+      }
+    })();
+    expect(isDriftError(error, "E_INPUT")).toBe(true);
+    expect((error as Error).message).toMatch(
+      /unknown types \(loadBalancer\); use some of networkSecurityGroup, /,
+    );
+  });
+
   test("an aborted signal stops the collection with E_ABORTED", async () => {
     const controller = new AbortController();
     server.setFaults({ latencyMs: 20 });
