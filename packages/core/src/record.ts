@@ -28,6 +28,42 @@ export function createRecord(
   registry: TypeRegistry,
   options?: RedactionOptions,
 ): ResourceRecord {
+  const { id, type } = checkIdentity(resource, source);
+  const config = normalizeWith(resource, compiledHintsFor(registry, type), redactionFor(options));
+  // Normalized configs have sorted keys everywhere: JSON.stringify is their canonical JSON.
+  const hash = hashString(JSON.stringify(config));
+  const record: ResourceRecord = {
+    id,
+    key: id.toLowerCase(),
+    type,
+    name: nameOf(resource, id),
+    subscriptionId: subscriptionOf(id),
+    domain: source.domain,
+    collector: source.collector,
+    config,
+    hash,
+  };
+  const resourceGroup = RESOURCE_GROUP.exec(id)?.[1];
+  if (resourceGroup) record.resourceGroup = resourceGroup;
+  if (typeof resource.location === "string") record.location = resource.location;
+  const tags = config.tags;
+  if (tags && typeof tags === "object" && !Array.isArray(tags)) {
+    const strings: Record<string, string> = {};
+    for (const [name, value] of Object.entries(tags)) if (typeof value === "string") strings[name] = value;
+    if (Object.keys(strings).length > 0) record.tags = strings;
+  }
+  return record;
+}
+
+function nameOf(resource: JsonObject, id: string): string {
+  return typeof resource.name === "string" ? resource.name : (id.split("/").pop() ?? id);
+}
+
+function subscriptionOf(id: string): string {
+  return (SUBSCRIPTION.exec(id)?.[1] ?? "").toLowerCase();
+}
+
+function checkIdentity(resource: JsonObject, source: RecordSource): { id: string; type: string } {
   const { id, type } = resource;
   if (typeof id !== "string" || id.length === 0) {
     throw new DriftError(
@@ -43,28 +79,101 @@ export function createRecord(
       { details: { collector: source.collector, id } },
     );
   }
-  const config = normalizeWith(resource, compiledHintsFor(registry, type), redactionFor(options));
-  // Normalized configs have sorted keys everywhere: JSON.stringify is their canonical JSON.
-  const hash = hashString(JSON.stringify(config));
-  const record: ResourceRecord = {
+  return { id, type };
+}
+
+const rawHashes = new WeakMap<ResourceRecord, string>();
+
+/**
+ * The hash of a lazy record's raw ARM JSON, if it is one. Two lazy records with the same raw hash
+ * are unchanged without normalizing either. Internal.
+ */
+export function rawHashOf(record: object): string | undefined {
+  return rawHashes.get(record as ResourceRecord);
+}
+
+/** What a lazy record needs to become a full one. */
+interface Pending {
+  raw: JsonObject;
+  source: RecordSource;
+  registry: TypeRegistry;
+  options: RedactionOptions | undefined;
+  fields: readonly LazyField[];
+}
+
+type LazyField = "config" | "hash" | "tags";
+const pending = new WeakMap<ResourceRecord, Pending>();
+const WITH_TAGS: readonly LazyField[] = ["tags", "config", "hash"];
+const WITHOUT_TAGS: readonly LazyField[] = ["config", "hash"];
+
+function materialize(record: ResourceRecord): void {
+  const state = pending.get(record);
+  if (!state) return;
+  pending.delete(record);
+  const full = createRecord(state.raw, state.source, state.registry, state.options);
+  for (const field of state.fields) {
+    Object.defineProperty(record, field, {
+      value: full[field],
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
+}
+
+// Shared accessors (not closures per record): a 100k-resource import allocates no functions.
+const lazyDescriptors = Object.fromEntries(
+  (["config", "hash", "tags"] as const).map((field) => [
+    field,
+    {
+      get(this: ResourceRecord) {
+        materialize(this);
+        return this[field];
+      },
+      set(this: ResourceRecord, value: unknown) {
+        materialize(this);
+        Object.defineProperty(this, field, { value, enumerable: true, writable: true, configurable: true });
+      },
+      enumerable: true,
+      configurable: true,
+    },
+  ]),
+) as Record<LazyField, PropertyDescriptor>;
+
+/**
+ * Like {@link createRecord}, but `config`, `hash` and `tags` are computed on first access. Imports
+ * of large ARM files use it: most resources are unchanged between two files, and for those the diff
+ * compares a hash of the raw JSON instead of normalizing both sides. The raw resource stays in
+ * memory (with its secrets) only until the record is first read; it is never serialized.
+ */
+export function createLazyRecord(
+  resource: JsonObject,
+  source: RecordSource,
+  registry: TypeRegistry,
+  options?: RedactionOptions,
+): ResourceRecord {
+  const { id, type } = checkIdentity(resource, source);
+  const record = {
     id,
     key: id.toLowerCase(),
     type,
-    name: typeof resource.name === "string" ? resource.name : (id.split("/").pop() ?? id),
-    subscriptionId: (SUBSCRIPTION.exec(id)?.[1] ?? "").toLowerCase(),
-    domain: source.domain,
-    collector: source.collector,
-    config,
-    hash,
-  };
+    name: nameOf(resource, id),
+    subscriptionId: subscriptionOf(id),
+  } as ResourceRecord;
   const resourceGroup = RESOURCE_GROUP.exec(id)?.[1];
   if (resourceGroup) record.resourceGroup = resourceGroup;
   if (typeof resource.location === "string") record.location = resource.location;
-  const tags = config.tags;
-  if (tags && typeof tags === "object" && !Array.isArray(tags)) {
-    const strings: Record<string, string> = {};
-    for (const [name, value] of Object.entries(tags)) if (typeof value === "string") strings[name] = value;
-    if (Object.keys(strings).length > 0) record.tags = strings;
-  }
+  const rawTags = resource.tags;
+  const hasTags =
+    rawTags !== null &&
+    typeof rawTags === "object" &&
+    !Array.isArray(rawTags) &&
+    Object.keys(rawTags).length > 0;
+  const fields = hasTags ? WITH_TAGS : WITHOUT_TAGS;
+  for (const field of fields) Object.defineProperty(record, field, lazyDescriptors[field]);
+  record.domain = source.domain;
+  record.collector = source.collector;
+  pending.set(record, { raw: resource, source, registry, options, fields });
+  rawHashes.set(record, hashString(JSON.stringify(resource)));
   return record;
 }

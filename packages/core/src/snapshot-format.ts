@@ -23,7 +23,7 @@ import type {
   SnapshotMeta,
 } from "./model.js";
 import { createTypeRegistry, type TypeRegistry } from "./normalize/hints.js";
-import { createRecord } from "./record.js";
+import { createLazyRecord, rawHashOf } from "./record.js";
 import type { RedactionOptions } from "./redact.js";
 import { findJsonError } from "./snapshot-format-json.js";
 
@@ -77,6 +77,8 @@ type LineSource = Iterable<{ line: number; text: string }>;
 export function parseSnapshot(text: string, options: ParseSnapshotOptions = {}): SnapshotData {
   const label = options.label ?? "the input";
   const start = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  // A JSON array (the usual ARM export) needs no sniffing of lines, which could be the whole file.
+  if (firstNonSpace(text, start) === "[") return parseDocument(text, options);
   const firstLine = firstLineOf(text, start);
   const header = sniffHeader(firstLine, label);
   if (header) return parseRecordLines(header, stringLines(text, start), label);
@@ -120,8 +122,16 @@ export async function readSnapshotFile(
   }
   const withDefaults: ParseSnapshotOptions = { takenAt, ...options, label };
   const start = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
-  const newline = bytes.indexOf(10, start);
-  const firstLine = bytes.toString("utf8", start, newline === -1 ? bytes.length : newline);
+  let first = start;
+  while (
+    first < bytes.length &&
+    (bytes[first] === 32 || bytes[first] === 9 || bytes[first] === 10 || bytes[first] === 13)
+  ) {
+    first++;
+  }
+  const newline = bytes[first] === 0x5b ? -2 : bytes.indexOf(10, start);
+  const firstLine =
+    newline === -2 ? "[" : bytes.toString("utf8", start, newline === -1 ? bytes.length : newline);
   const header = sniffHeader(firstLine, label);
   if (header) return parseRecordLines(header, bufferLines(bytes, start), label);
   let text: string;
@@ -203,7 +213,8 @@ export function importArmResources(
   const slices = new Map<string, { scope: string; type: string }>();
   const perScope = new Map<string, number>();
   let tenantId = options.tenantId;
-  resources.forEach((resource, index) => {
+  for (let index = 0; index < resources.length; index++) {
+    const resource = resources[index]!;
     if (resource === null || typeof resource !== "object" || Array.isArray(resource)) {
       throw new DriftError(
         "E_SNAPSHOT_FORMAT",
@@ -213,7 +224,7 @@ export function importArmResources(
     }
     let record: ResourceRecord;
     try {
-      record = createRecord(resource, source, registry, options.redaction);
+      record = createLazyRecord(resource, source, registry, options.redaction);
     } catch (error) {
       if (isDriftError(error, "E_SNAPSHOT_FORMAT")) {
         throw new DriftError("E_SNAPSHOT_FORMAT", `${label}: resource ${index + 1}: ${error.message}`, {
@@ -230,7 +241,7 @@ export function importArmResources(
       type: record.type,
     });
     perScope.set(record.subscriptionId, (perScope.get(record.subscriptionId) ?? 0) + 1);
-  });
+  }
   const takenAt = options.takenAt ?? new Date().toISOString();
   const scopes = [...perScope.keys()].sort();
   const complete = options.incompleteReason === undefined;
@@ -255,7 +266,7 @@ export function importArmResources(
     formatVersion: SNAPSHOT_FORMAT_VERSION,
     id:
       options.snapshotId ??
-      `arm-import-${hashString(records.map((record) => record.hash).join("")).slice(0, 16)}`,
+      `arm-import-${hashString(records.map((record) => rawHashOf(record) ?? record.hash).join("")).slice(0, 16)}`,
     tenantId: tenantId ?? "default",
     scopes,
     startedAt: takenAt,
@@ -281,6 +292,14 @@ function headerLine(meta: SnapshotMeta, resourceCount: number): string {
     meta: { ...meta, formatVersion: SNAPSHOT_FORMAT_VERSION, resourceCount },
   };
   return JSON.stringify(header);
+}
+
+function firstNonSpace(text: string, start: number): string | undefined {
+  for (let i = start; i < text.length; i++) {
+    const char = text[i]!;
+    if (char !== " " && char !== "\t" && char !== "\n" && char !== "\r") return char;
+  }
+  return undefined;
 }
 
 function firstLineOf(text: string, start: number): string {

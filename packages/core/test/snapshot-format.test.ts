@@ -2,6 +2,8 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
+  createRecord,
+  createTypeRegistry,
   type DriftError,
   type JsonObject,
   parseSnapshot,
@@ -105,6 +107,16 @@ describe("ARM JSON import", () => {
       ["Microsoft.Network/networkSecurityGroups", true],
       ["Microsoft.Storage/storageAccounts", true],
     ]);
+  });
+
+  test("imported records read exactly like createRecord's (config, hash and tags are computed on first access)", () => {
+    const registry = createTypeRegistry();
+    const imported = [...parseSnapshot(JSON.stringify(resources())).records];
+    const eager = resources().map((resource) =>
+      createRecord(resource, { collector: "arm-import", domain: "import" }, registry),
+    );
+    expect(imported).toEqual(eager);
+    expect(JSON.parse(JSON.stringify(imported))).toEqual(JSON.parse(JSON.stringify(eager)));
   });
 
   test("a page with a nextLink is imported with incomplete coverage", () => {

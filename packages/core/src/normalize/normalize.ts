@@ -66,19 +66,25 @@ function normalizeObject(
   walk: Walk,
 ): JsonObject | undefined {
   const keys = Object.keys(object);
-  let renamed = false;
-  for (const key of keys) {
-    if (key.charCodeAt(0) === 47 && isArmId(key)) renamed = true;
+  if (keys.length > 1) keys.sort();
+  // Object keys that are ARM ids (`userAssignedIdentities`) are lower-cased, which can change the order.
+  let outKeys = keys;
+  for (let i = 0; i < keys.length; i++) {
+    if (keys[i]!.charCodeAt(0) === 47 && isArmId(keys[i]!)) {
+      outKeys = keys.map((key) => (isArmId(key) ? key.toLowerCase() : key));
+      const order = keys.map((_key, index) => index).sort((a, b) => compareStrings(outKeys[a]!, outKeys[b]!));
+      outKeys = order.map((index) => outKeys[index]!);
+      const sortedKeys = order.map((index) => keys[index]!);
+      keys.splice(0, keys.length, ...sortedKeys);
+      break;
+    }
   }
-  const pairs: Array<[string, string]> = keys.map((key) => [
-    key,
-    renamed && isArmId(key) ? key.toLowerCase() : key,
-  ]);
-  if (pairs.length > 1) pairs.sort((a, b) => (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
   const out: JsonObject = {};
   let empty = true;
   const { hints, redaction } = walk;
-  for (const [key, outKey] of pairs) {
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    const outKey = outKeys[i]!;
     const value = object[key];
     if (value === null || value === undefined) continue;
     if (hints.volatileKeys.has(key)) continue;

@@ -98,17 +98,31 @@ export function rootState(root: HintNode): HintState {
 /** The state after descending into property `name`. */
 export function stepState(state: HintState, name: string): HintState {
   if (state.length === 0) return NO_HINTS;
-  const out: HintNode[] = [];
+  // Allocated only when a pattern goes on: most steps of a walk match nothing.
+  let out: HintNode[] | undefined;
   for (const node of state) {
     const child = node.children.get(name);
-    if (child) pushClosure(out, child);
-    if (node.star) pushClosure(out, node.star);
-    if (node.globs) {
-      for (const [regex, target] of node.globs) if (regex.test(name)) pushClosure(out, target);
+    if (child) {
+      out = out ?? [];
+      pushClosure(out, child);
     }
-    if (node.isGlobstar) pushClosure(out, node);
+    if (node.star) {
+      out = out ?? [];
+      pushClosure(out, node.star);
+    }
+    if (node.globs) {
+      for (const [regex, target] of node.globs) {
+        if (!regex.test(name)) continue;
+        out = out ?? [];
+        pushClosure(out, target);
+      }
+    }
+    if (node.isGlobstar) {
+      out = out ?? [];
+      pushClosure(out, node);
+    }
   }
-  return out.length === 0 ? NO_HINTS : out;
+  return out ?? NO_HINTS;
 }
 
 /** The flags of the patterns that end exactly at this state, merged. */
