@@ -12,6 +12,8 @@ process.once("SIGINT", () => {
 runProgram(process.argv.slice(2), processIo(controller.signal)).then(
   (code) => {
     process.exitCode = code;
+    // After Ctrl-C, do not wait for connections or timers a cancelled collection left behind.
+    if (controller.signal.aborted) process.exit(code);
   },
   (error: unknown) => {
     process.stderr.write(`azure-drift: ${error instanceof Error ? error.message : String(error)}\n`);

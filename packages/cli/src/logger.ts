@@ -10,7 +10,7 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 
 // Field names whose values are never written, whatever a caller passes: tokens, keys, secrets.
 const SECRET_FIELD =
-  /token|secret|password|authorization|credential|cookie|sas|connectionstring|apikey|key$/i;
+  /token|secret|password|passwd|authorization|cookie|connectionstring|sas$|sastoken|(api|access|account|shared|private|primary|secondary)key/i;
 const REDACTED = "[REDACTED]";
 
 /**

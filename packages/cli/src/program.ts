@@ -1,3 +1,4 @@
+import { DriftError } from "@azure-drift/core";
 import { Command, CommanderError } from "commander";
 import type { CommandContext } from "./command-context.js";
 import { registerCheck } from "./commands/check.js";
@@ -43,7 +44,7 @@ export async function runProgram(argv: readonly string[], io: CliIo): Promise<Ex
   };
   const program = buildProgram(context);
   try {
-    await program.parseAsync([...argv], { from: "user" });
+    await Promise.race([program.parseAsync([...argv], { from: "user" }), cancelledAfterGrace(io.signal)]);
     return exitCode;
   } catch (error) {
     if (error instanceof CommanderError) {
@@ -53,4 +54,27 @@ export async function runProgram(argv: readonly string[], io: CliIo): Promise<Ex
     io.stderr.write(`${errorLine(error)}\n`);
     return EXIT_CODES.error;
   }
+}
+
+/** How long a cancelled command may take to wind down before the CLI stops waiting for it. */
+export const CANCEL_GRACE_MS = 5_000;
+
+/**
+ * Rejects with `E_ABORTED` when `signal` has been aborted for {@link CANCEL_GRACE_MS} and the
+ * command has still not ended, so Ctrl-C always ends the CLI promptly. A command normally ends
+ * sooner by itself, with the same error, after aborting its snapshot (nothing is committed).
+ */
+function cancelledAfterGrace(signal: AbortSignal | undefined): Promise<never> {
+  return new Promise((_, reject) => {
+    if (!signal) return;
+    const start = () => {
+      const timer = setTimeout(
+        () => reject(new DriftError("E_ABORTED", "The operation was cancelled.", { cause: signal.reason })),
+        CANCEL_GRACE_MS,
+      );
+      timer.unref?.();
+    };
+    if (signal.aborted) start();
+    else signal.addEventListener("abort", start, { once: true });
+  });
 }

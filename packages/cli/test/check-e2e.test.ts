@@ -210,6 +210,46 @@ describe("check against the replay server (2k resources)", { timeout: 120_000 },
     expect(JSON.parse(listed.stdout).map((row: { id: string }) => row.id)).toEqual([summary.snapshotId]);
   });
 
+  test("Ctrl-C (the run's AbortSignal) stops a check: exit 1, one line, no snapshot saved", async () => {
+    const list = async () =>
+      JSON.parse(
+        (
+          await runCli(
+            [
+              "snapshots",
+              "--store",
+              join(dir, "store"),
+              "--tenant",
+              server.tenant.tenantId,
+              "--limit",
+              "100",
+            ],
+            { cwd: dir },
+          )
+        ).stdout,
+      ) as unknown[];
+    const before = await list();
+    server.setFaults({ latencyMs: 100 });
+    try {
+      const controller = new AbortController();
+      const running = runCli(["check", ...arm(), "--store", join(dir, "store"), "--format", "json"], {
+        env,
+        cwd: dir,
+        signal: controller.signal,
+      });
+      setTimeout(() => controller.abort(new Error("interrupted")), 1500);
+      const result = await running;
+      expect(result.code).toBe(1);
+      expect(result.stdout).toBe("");
+      const lines = result.stderr.split("\n").filter((text) => text && !text.startsWith("{"));
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(/^azure-drift: .*cancelled/);
+    } finally {
+      server.setFaults({});
+    }
+    expect(await list()).toEqual(before);
+  });
+
   describe("bad input: one line, exit 1, nothing written", () => {
     async function expectError(
       argv: string[],

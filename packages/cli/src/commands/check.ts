@@ -168,7 +168,7 @@ async function runAzureCommand(
     level: logLevel,
     collectorsPerSubscription: collectors.length,
   });
-  feedback.logger.debug("credential chosen", { credentialKind: kind, cloud, endpoint: arm.endpoint });
+  feedback.logger.debug("credential chosen", { auth: kind, cloud, endpoint: arm.endpoint });
   try {
     return await executeCheck(
       {
