@@ -120,7 +120,17 @@ function signalOf(plan: CheckPlan): { signal?: AbortSignal } {
 }
 
 function chooseTenant(plan: CheckPlan, chosen: VisibleSubscription[]): string {
-  if (plan.tenantId) return plan.tenantId;
+  if (plan.tenantId) {
+    // Snapshots are filed by tenant: filing one tenant's subscriptions under another would mix them.
+    const foreign = chosen.find((sub) => sub.tenantId && sub.tenantId !== plan.tenantId);
+    if (foreign) {
+      throw new DriftError(
+        "E_INPUT",
+        `Subscription ${foreign.subscriptionId} belongs to tenant ${foreign.tenantId}, not ${plan.tenantId}: pass --tenant ${foreign.tenantId}, or only that tenant's subscriptions.`,
+      );
+    }
+    return plan.tenantId;
+  }
   const tenants = [...new Set(chosen.map((sub) => sub.tenantId).filter((id): id is string => !!id))];
   if (tenants.length === 1) return tenants[0]!;
   if (tenants.length > 1) {

@@ -301,6 +301,14 @@ describe("check against the replay server (2k resources)", { timeout: 120_000 },
       );
     });
 
+    test("a --tenant that is not the subscriptions' tenant", async () => {
+      const other = "0badc0de-0000-4000-8000-0000000000aa";
+      await expectError(
+        ["check", ...arm(), "--tenant", other, "--subscription", subscriptions[0]!],
+        `azure-drift: Subscription ${subscriptions[0]} belongs to tenant ${server.tenant.tenantId}, not ${other}: pass --tenant ${server.tenant.tenantId}, or only that tenant's subscriptions.`,
+      );
+    });
+
     test("a baseline that does not exist", async () => {
       await expectError(
         ["check", ...arm(), "--baseline", "approved"],

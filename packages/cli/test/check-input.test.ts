@@ -76,6 +76,28 @@ describe("check: bad input rejected before any Azure call", () => {
     );
   });
 
+  // DefaultAzureCredential reads the process's environment: only meaningful where no Azure identity is set up.
+  const azureIdentityConfigured = [
+    "AZURE_CLIENT_ID",
+    "AZURE_FEDERATED_TOKEN_FILE",
+    "IDENTITY_ENDPOINT",
+    "MSI_ENDPOINT",
+  ].some((name) => process.env[name]);
+  test.skipIf(azureIdentityConfigured)(
+    "no credential at all (no token, no az login, no managed identity)",
+    async () => {
+      const dir = await mkdtemp(join(tmpdir(), "azd-cli-"));
+      const result = await runCli(["check", "--subscription", SUB], { cwd: dir, env: {} });
+      expect(result).toEqual({
+        code: 1,
+        stdout: "",
+        stderr:
+          "azure-drift: No Azure credential is available: sign in with `az login`, set AZURE_CLIENT_ID/AZURE_TENANT_ID/AZURE_CLIENT_SECRET (or a managed identity), or set AZURE_DRIFT_ACCESS_TOKEN.\n",
+      });
+      expect(await readdir(dir)).toEqual([]);
+    },
+  );
+
   test("an unknown option", async () => {
     await expectRejected(
       ["check", "--subscriptions", SUB],
