@@ -69,7 +69,7 @@ try {
   );
   console.log(
     markdownTable(
-      ["measure", "value", "against", "ratio"],
+      ["measure", "value", "against", "time or size vs plain"],
       [
         [
           "bytes on disk (file sizes)",
