@@ -22,7 +22,7 @@ import { isGuid, parseSubscriptionIds } from "../subscriptions.js";
 
 /** Options shared by every command that talks to ARM. */
 export interface AzureOptions {
-  subscription: string[];
+  subscription?: string[];
   tenant?: string;
   cloud?: string;
   armEndpoint?: string;
@@ -38,7 +38,7 @@ interface CheckOptions extends AzureOptions {
   format?: string;
   rules?: string;
   minSeverity?: string;
-  ignore: string[];
+  ignore?: string[];
 }
 
 /** Adds the options of commands that collect from ARM. */
@@ -48,7 +48,6 @@ export function addAzureOptions(command: Command): Command {
       "-s, --subscription <id>",
       "a subscription to check (repeatable; default: every one the credential can see)",
       repeatable,
-      [],
     )
     .option("--tenant <id>", "the tenant id (default: from the subscriptions, else AZURE_TENANT_ID)")
     .option("--cloud <name>", "AzureCloud, AzureChinaCloud or AzureUSGovernment (default: AzureCloud)")
@@ -66,12 +65,7 @@ export function addReportOptions(command: Command): Command {
     .option("--format <format>", "table, json or markdown (default: table on a terminal, else json)")
     .option("--rules <file>", "a JSON rules file: extra rules, severity overrides, suppressions")
     .option("--min-severity <level>", "report only changes at or above critical, high, medium, low or info")
-    .option(
-      "--ignore <path-glob>",
-      "ignore changes at paths matching this glob (repeatable)",
-      repeatable,
-      [],
-    );
+    .option("--ignore <path-glob>", "ignore changes at paths matching this glob (repeatable)", repeatable);
 }
 
 /** `azure-drift check` and `azure-drift collect`. */
@@ -96,7 +90,7 @@ export function registerCheck(program: Command, context: CommandContext): void {
     // pipelines parse the same shape every time.
     if (!outcome.report) throw new Error("check returned no report");
     const report = applyReportFilters(outcome.report, {
-      ignore: options.ignore,
+      ignore: options.ignore ?? [],
       ...(minSeverity ? { minSeverity } : {}),
     });
     writeReport(io, report, format);
@@ -146,7 +140,7 @@ async function runAzureCommand(
   extra: Pick<CheckPlan, "rules" | "baseline">,
 ): Promise<CheckOutcome> {
   // Every option is checked before the first network call.
-  const subscriptions = parseSubscriptionIds(options.subscription);
+  const subscriptions = parseSubscriptionIds(options.subscription ?? []);
   if (options.tenant !== undefined && !isGuid(options.tenant)) {
     throw new DriftError(
       "E_INPUT",

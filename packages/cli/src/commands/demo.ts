@@ -16,7 +16,7 @@ interface DemoOptions {
   format?: string;
   rules?: string;
   minSeverity?: string;
-  ignore: string[];
+  ignore?: string[];
   logFormat?: string;
   logLevel?: string;
 }
@@ -41,7 +41,7 @@ export function registerDemo(program: Command, context: CommandContext): void {
     .option("--format <format>", "table, json or markdown (default: table on a terminal, else json)")
     .option("--rules <file>", "a JSON rules file: extra rules, severity overrides, suppressions")
     .option("--min-severity <level>", "report only changes at or above critical, high, medium, low or info")
-    .option("--ignore <path-glob>", "ignore changes at paths matching this glob (repeatable)", repeatable, [])
+    .option("--ignore <path-glob>", "ignore changes at paths matching this glob (repeatable)", repeatable)
     .option("--log-format <format>", "json or text (default: text on a terminal, else json)")
     .option("--log-level <level>", "error, warn, info or debug (default: warn)")
     .action(async (options: DemoOptions) => {
@@ -102,7 +102,7 @@ export function registerDemo(program: Command, context: CommandContext): void {
         say(`azure-drift demo: second check saved snapshot ${second.snapshot.id}; the report follows.`);
         if (second.report) {
           const report = applyReportFilters(second.report, {
-            ignore: options.ignore,
+            ignore: options.ignore ?? [],
             ...(minSeverity ? { minSeverity } : {}),
           });
           writeReport(io, report, format);

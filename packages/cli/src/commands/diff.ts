@@ -10,7 +10,7 @@ interface DiffOptions {
   format?: string;
   rules?: string;
   minSeverity?: string;
-  ignore: string[];
+  ignore?: string[];
 }
 
 /** `azure-drift diff <before> <after>`: compares two snapshot or ARM JSON files. */
@@ -26,7 +26,7 @@ export function registerDiff(program: Command, context: CommandContext): void {
     .option("--format <format>", "table, json or markdown (default: table on a terminal, else json)")
     .option("--rules <file>", "a JSON rules file: extra rules, severity overrides, suppressions")
     .option("--min-severity <level>", "report only changes at or above critical, high, medium, low or info")
-    .option("--ignore <path-glob>", "ignore changes at paths matching this glob (repeatable)", repeatable, [])
+    .option("--ignore <path-glob>", "ignore changes at paths matching this glob (repeatable)", repeatable)
     .action(async (before: string, after: string, options: DiffOptions) => {
       const { io } = context;
       const format = chooseFormat(options.format, io);
@@ -45,7 +45,7 @@ export function registerDiff(program: Command, context: CommandContext): void {
         registry,
         collectorRules: collectors.flatMap((collector) => collector.rules ?? []),
         ...(rules ? { rules } : {}),
-        ignore: options.ignore,
+        ignore: options.ignore ?? [],
         ...(minSeverity ? { minSeverity } : {}),
         base: { label: before },
         current: { label: after },

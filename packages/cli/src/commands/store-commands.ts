@@ -75,16 +75,11 @@ export function registerStoreCommands(program: Command, context: CommandContext)
       .argument("[id]", "the report id (default: the latest)")
       .option("--format <format>", "table, json or markdown (default: table on a terminal, else json)")
       .option("--min-severity <level>", "report only changes at or above this severity")
-      .option(
-        "--ignore <path-glob>",
-        "ignore changes at paths matching this glob (repeatable)",
-        repeatable,
-        [],
-      ),
+      .option("--ignore <path-glob>", "ignore changes at paths matching this glob (repeatable)", repeatable),
   ).action(
     async (
       id: string | undefined,
-      options: StoreOptions & { format?: string; minSeverity?: string; ignore: string[] },
+      options: StoreOptions & { format?: string; minSeverity?: string; ignore?: string[] },
     ) => {
       const format = chooseFormat(options.format, context.io);
       const minSeverity = parseSeverity(options.minSeverity);
@@ -100,7 +95,7 @@ export function registerStoreCommands(program: Command, context: CommandContext)
           );
         }
         const filtered = applyReportFilters(report, {
-          ignore: options.ignore,
+          ignore: options.ignore ?? [],
           ...(minSeverity ? { minSeverity } : {}),
         });
         writeReport(context.io, filtered, format);
