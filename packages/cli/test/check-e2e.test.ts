@@ -210,6 +210,33 @@ describe("check against the replay server (2k resources)", { timeout: 120_000 },
     expect(JSON.parse(listed.stdout).map((row: { id: string }) => row.id)).toEqual([summary.snapshotId]);
   });
 
+  test("prune keeps the newest snapshots and the baseline's", async () => {
+    const store = ["--store", join(dir, "store"), "--tenant", server.tenant.tenantId];
+    const list = async () =>
+      (
+        JSON.parse((await runCli(["snapshots", ...store, "--limit", "100"], { cwd: dir })).stdout) as {
+          id: string;
+        }[]
+      ).map((row) => row.id);
+    const baseline = JSON.parse((await runCli(["baseline", "list", ...store], { cwd: dir })).stdout) as {
+      snapshotId: string;
+    }[];
+    const before = await list();
+    expect(before.length).toBeGreaterThan(3);
+    const result = await runCli(["prune", ...store, "--keep-last", "2"], { cwd: dir });
+    expect(result.code, result.stderr).toBe(0);
+    const pruned = JSON.parse(result.stdout) as { snapshotsRemoved: string[] };
+    const kept = [...new Set([...before.slice(0, 2), baseline[0]!.snapshotId])];
+    expect(await list()).toEqual(before.filter((id) => kept.includes(id)));
+    expect([...pruned.snapshotsRemoved].sort()).toEqual(before.filter((id) => !kept.includes(id)).sort());
+    const refused = await runCli(["prune", ...store], { cwd: dir });
+    expect(refused).toEqual({
+      code: 1,
+      stdout: "",
+      stderr: "azure-drift: Say what to remove: pass --keep-last N, --older-than DATE, or both.\n",
+    });
+  });
+
   test("Ctrl-C (the run's AbortSignal) stops a check: exit 1, one line, no snapshot saved", async () => {
     const list = async () =>
       JSON.parse(

@@ -70,6 +70,41 @@ export function registerStoreCommands(program: Command, context: CommandContext)
 
   storeOptions(
     program
+      .command("prune")
+      .summary("remove old snapshots (baselines' snapshots are always kept)")
+      .option("--keep-last <n>", "keep at least the newest N snapshots")
+      .option("--older-than <date>", "remove snapshots finished before this ISO date or date-time")
+      .option("--subscription <id>", "only snapshots covering this subscription"),
+  ).action(
+    async (options: StoreOptions & { keepLast?: string; olderThan?: string; subscription?: string }) => {
+      const keepLast = parseNonNegativeInt("--keep-last", options.keepLast);
+      if (options.olderThan !== undefined && Number.isNaN(Date.parse(options.olderThan))) {
+        throw new DriftError(
+          "E_INPUT",
+          `--older-than "${options.olderThan}" is not a date: give one like 2026-01-31.`,
+        );
+      }
+      if (keepLast === undefined && options.olderThan === undefined) {
+        throw new DriftError(
+          "E_INPUT",
+          "Say what to remove: pass --keep-last N, --older-than DATE, or both.",
+        );
+      }
+      await withStore(context.io, options, async (store, tenantId) => {
+        const result = await store.prune(tenantId, {
+          ...(keepLast !== undefined ? { keepLast } : {}),
+          ...(options.olderThan ? { olderThan: new Date(options.olderThan).toISOString() } : {}),
+          ...(options.subscription ? { scope: options.subscription.toLowerCase() } : {}),
+          ...(context.io.signal ? { signal: context.io.signal } : {}),
+        });
+        context.io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      });
+      context.setExitCode(EXIT_CODES.ok);
+    },
+  );
+
+  storeOptions(
+    program
       .command("report")
       .summary("show a stored report (default: the latest)")
       .argument("[id]", "the report id (default: the latest)")
@@ -129,4 +164,13 @@ async function withStore(
   } finally {
     await store.close();
   }
+}
+
+function parseNonNegativeInt(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 0) {
+    throw new DriftError("E_INPUT", `${name} must be a whole number, 0 or more: got "${value}".`);
+  }
+  return number;
 }
