@@ -78,6 +78,7 @@ export class FileSnapshotWriter implements SnapshotWriter {
   private readonly heartbeat: NodeJS.Timeout;
   private readonly stopListening: () => void;
   private cleanedUp?: Promise<void>;
+  private committing?: Promise<SnapshotMeta>;
 
   private constructor(
     private readonly context: WriterContext,
@@ -206,9 +207,18 @@ export class FileSnapshotWriter implements SnapshotWriter {
     );
   }
 
-  async commit(completion: SnapshotCompletion): Promise<SnapshotMeta> {
-    this.enter();
+  commit(completion: SnapshotCompletion): Promise<SnapshotMeta> {
+    try {
+      this.enter();
+    } catch (error) {
+      return Promise.reject(error);
+    }
     this.state = "committing";
+    this.committing = this.runCommit(completion);
+    return this.committing;
+  }
+
+  private async runCommit(completion: SnapshotCompletion): Promise<SnapshotMeta> {
     try {
       checkCompletion(completion);
       await this.settleDocuments();
@@ -245,7 +255,6 @@ export class FileSnapshotWriter implements SnapshotWriter {
       await Promise.all([...this.shards].map((shard) => fsyncDirectory(shard)));
       if (this.shards.size > 0) await fsyncDirectory(this.context.layout.docs);
       throwIfAborted(this.signal);
-      this.context.assertOpen();
       const target = this.context.layout.snapshot(this.snapshotId);
       await mkdir(this.context.layout.snapshots, { recursive: true });
       try {
@@ -283,8 +292,12 @@ export class FileSnapshotWriter implements SnapshotWriter {
     await this.cleanup();
   }
 
-  /** Aborts when the store is closed under a writer. */
+  /** Aborts when the store is closed under a writer; a commit already under way is let finish. */
   async closeWithStore(): Promise<void> {
+    if (this.state === "committing") {
+      await this.committing?.catch(() => {});
+      return;
+    }
     if (this.state === "open") this.state = "aborted";
     await this.cleanup();
   }
