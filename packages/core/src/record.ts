@@ -82,35 +82,41 @@ function checkIdentity(resource: JsonObject, source: RecordSource): { id: string
   return { id, type };
 }
 
-const rawHashes = new WeakMap<ResourceRecord, string>();
-
-/**
- * The hash of a lazy record's raw ARM JSON, if it is one. Two lazy records with the same raw hash
- * are unchanged without normalizing either. Internal.
- */
-export function rawHashOf(record: object): string | undefined {
-  return rawHashes.get(record as ResourceRecord);
-}
-
-/** What a lazy record needs to become a full one. */
+/** What a lazy record needs to become a full one, kept under a non-enumerable symbol. */
 interface Pending {
-  raw: JsonObject;
+  /** The raw resource as JSON text: one flat string is far cheaper for the GC than the object graph. */
+  json: string;
   source: RecordSource;
   registry: TypeRegistry;
   options: RedactionOptions | undefined;
   fields: readonly LazyField[];
+  done: boolean;
 }
 
 type LazyField = "config" | "hash" | "tags";
-const pending = new WeakMap<ResourceRecord, Pending>();
+// A symbol property rather than a WeakMap: 100k weak entries make every major GC slower.
+const PENDING = Symbol("azure-drift.lazyRecord");
 const WITH_TAGS: readonly LazyField[] = ["tags", "config", "hash"];
 const WITHOUT_TAGS: readonly LazyField[] = ["config", "hash"];
 
+/**
+ * The raw ARM JSON text of a lazy record, if it is one. Two lazy records with the same raw JSON are
+ * unchanged without normalizing either. Internal.
+ */
+export function rawJsonOf(record: object): string | undefined {
+  return (record as { [PENDING]?: Pending })[PENDING]?.json;
+}
+
 function materialize(record: ResourceRecord): void {
-  const state = pending.get(record);
-  if (!state) return;
-  pending.delete(record);
-  const full = createRecord(state.raw, state.source, state.registry, state.options);
+  const state = (record as { [PENDING]?: Pending })[PENDING];
+  if (!state || state.done) return;
+  state.done = true;
+  const full = createRecord(
+    JSON.parse(state.json) as JsonObject,
+    state.source,
+    state.registry,
+    state.options,
+  );
   for (const field of state.fields) {
     Object.defineProperty(record, field, {
       value: full[field],
@@ -143,8 +149,8 @@ const lazyDescriptors = Object.fromEntries(
 /**
  * Like {@link createRecord}, but `config`, `hash` and `tags` are computed on first access. Imports
  * of large ARM files use it: most resources are unchanged between two files, and for those the diff
- * compares a hash of the raw JSON instead of normalizing both sides. The raw resource stays in
- * memory (with its secrets) only until the record is first read; it is never serialized.
+ * compares a hash of the raw JSON instead of normalizing both sides. The raw JSON stays in memory
+ * (with its secrets) only until the record is first read; it is never serialized.
  */
 export function createLazyRecord(
   resource: JsonObject,
@@ -173,7 +179,7 @@ export function createLazyRecord(
   for (const field of fields) Object.defineProperty(record, field, lazyDescriptors[field]);
   record.domain = source.domain;
   record.collector = source.collector;
-  pending.set(record, { raw: resource, source, registry, options, fields });
-  rawHashes.set(record, hashString(JSON.stringify(resource)));
+  const state: Pending = { json: JSON.stringify(resource), source, registry, options, fields, done: false };
+  Object.defineProperty(record, PENDING, { value: state, enumerable: false });
   return record;
 }

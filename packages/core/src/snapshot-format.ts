@@ -13,7 +13,6 @@ import { open, readFile, rename, stat, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import type { SnapshotData } from "./diff/engine.js";
 import { DriftError, isDriftError } from "./errors.js";
-import { hashString } from "./hash.js";
 import type {
   CollectorRun,
   CoverageEntry,
@@ -23,7 +22,7 @@ import type {
   SnapshotMeta,
 } from "./model.js";
 import { createTypeRegistry, type TypeRegistry } from "./normalize/hints.js";
-import { createLazyRecord, rawHashOf } from "./record.js";
+import { createLazyRecord } from "./record.js";
 import type { RedactionOptions } from "./redact.js";
 import { findJsonError } from "./snapshot-format-json.js";
 
@@ -83,7 +82,7 @@ export function parseSnapshot(text: string, options: ParseSnapshotOptions = {}):
   const header = sniffHeader(firstLine, label);
   if (header) return parseRecordLines(header, stringLines(text, start), label);
   if (looksLikeArmLines(firstLine, text, start)) {
-    return importArmResources(parseArmLines(stringLines(text, start), label), options);
+    return importArmResources(parseArmLines(stringLines(text, start), label), { ...options, consume: true });
   }
   return parseDocument(text, options);
 }
@@ -204,7 +203,7 @@ export async function writeSnapshotFile(path: string, data: SnapshotData): Promi
  */
 export function importArmResources(
   resources: readonly JsonValue[],
-  options: ParseSnapshotOptions & { incompleteReason?: string } = {},
+  options: ParseSnapshotOptions & { incompleteReason?: string; consume?: boolean } = {},
 ): SnapshotData {
   const label = options.label ?? "the input";
   const registry = options.registry ?? defaultRegistry();
@@ -241,6 +240,8 @@ export function importArmResources(
       type: record.type,
     });
     perScope.set(record.subscriptionId, (perScope.get(record.subscriptionId) ?? 0) + 1);
+    // A document parsed here is ours: letting go of each raw resource keeps the live heap small.
+    if (options.consume) (resources as JsonValue[])[index] = null;
   }
   const takenAt = options.takenAt ?? new Date().toISOString();
   const scopes = [...perScope.keys()].sort();
@@ -264,9 +265,7 @@ export function importArmResources(
   }));
   const meta: SnapshotMeta = {
     formatVersion: SNAPSHOT_FORMAT_VERSION,
-    id:
-      options.snapshotId ??
-      `arm-import-${hashString(records.map((record) => rawHashOf(record) ?? record.hash).join("")).slice(0, 16)}`,
+    id: options.snapshotId ?? `arm-import-${randomBytes(8).toString("hex")}`,
     tenantId: tenantId ?? "default",
     scopes,
     startedAt: takenAt,
@@ -469,7 +468,8 @@ function parseDocument(text: string, options: ParseSnapshotOptions): SnapshotDat
       { cause: error, details: { label, line: position?.line, column: position?.column } },
     );
   }
-  if (Array.isArray(document)) return importArmResources(document as JsonValue[], options);
+  if (Array.isArray(document))
+    return importArmResources(document as JsonValue[], { ...options, consume: true });
   if (isObject(document)) {
     if (document.kind === SNAPSHOT_FILE_KIND || ("formatVersion" in document && "records" in document)) {
       checkVersion(document.formatVersion, label);
@@ -488,6 +488,7 @@ function parseDocument(text: string, options: ParseSnapshotOptions): SnapshotDat
           : undefined;
       return importArmResources(list as JsonValue[], {
         ...options,
+        consume: true,
         ...(incompleteReason ? { incompleteReason } : {}),
       });
     }

@@ -23,7 +23,7 @@ import type {
 import { SEVERITIES } from "../model.js";
 import { compiledHintsFor, createTypeRegistry, type TypeRegistry } from "../normalize/hints.js";
 import type { OperationOptions } from "../operation.js";
-import { rawHashOf } from "../record.js";
+import { rawJsonOf } from "../record.js";
 import { createRuleEngine, type RuleEngine } from "../rules/engine.js";
 import { compilePathGlob, parseChangePath } from "../rules/engine-paths.js";
 import type { RuleOptions, SeverityRule } from "../rules/types.js";
@@ -205,8 +205,8 @@ function planDiff(
     const before = baseIndex.get(key);
     if (before) {
       // Lazy records of ARM imports: the same raw JSON is the same config, without normalizing either.
-      const rawBefore = rawHashOf(before);
-      if (rawBefore !== undefined && rawBefore === rawHashOf(entry)) continue;
+      const rawBefore = rawJsonOf(before);
+      if (rawBefore !== undefined && rawBefore === rawJsonOf(entry)) continue;
       if (before.hash !== entry.hash) plan.modified.push(key);
       continue;
     }
