@@ -30,8 +30,9 @@ import { findJsonError } from "./snapshot-format-json.js";
 export const SNAPSHOT_FORMAT_VERSION = 1;
 /** The `kind` of a snapshot file's header line. */
 export const SNAPSHOT_FILE_KIND = "azure-drift-snapshot";
-/** The collector name and domain of records imported from ARM JSON. */
+/** The collector name of records imported from ARM JSON. */
 export const ARM_IMPORT_COLLECTOR = "arm-import";
+/** The domain of records imported from ARM JSON. */
 export const ARM_IMPORT_DOMAIN = "import";
 
 /** Options for reading a snapshot or ARM JSON. */
