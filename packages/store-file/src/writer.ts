@@ -9,6 +9,7 @@ import {
   type Logger,
   type OperationOptions,
   type ResourceRecord,
+  SNAPSHOT_FORMAT_VERSION,
   type SnapshotCompletion,
   type SnapshotInit,
   type SnapshotMeta,
@@ -52,8 +53,6 @@ export interface WriterContext {
 
 // Enough parallel document writes to keep the thread pool busy without piling up configs in memory.
 const DOC_CONCURRENCY = 16;
-/** The snapshot metadata format version written in SnapshotMeta.formatVersion. */
-export const SNAPSHOT_META_VERSION = 1;
 
 type State = "open" | "committing" | "committed" | "aborted" | "failed";
 
@@ -226,7 +225,7 @@ export class FileSnapshotWriter implements SnapshotWriter {
       await this.flowing;
       const bytes = this.out.bytesWritten;
       const meta: SnapshotMeta = {
-        formatVersion: SNAPSHOT_META_VERSION,
+        formatVersion: SNAPSHOT_FORMAT_VERSION,
         id: this.snapshotId,
         tenantId: this.init.tenantId,
         scopes: [...this.init.scopes],
