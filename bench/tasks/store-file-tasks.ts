@@ -186,12 +186,7 @@ export async function compression(args: { records: number }) {
   const block = 4096;
   const codecs = {
     none: (data: Buffer) => data,
-    "gzip (default window)": (data: Buffer) => gzipSync(data),
-    // What the store does for documents: a window just larger than the input (codec.ts).
-    "gzip (as stored)": (data: Buffer) => {
-      const windowBits = data.length <= 4096 ? 12 : data.length <= 16384 ? 14 : 15;
-      return gzipSync(data, { windowBits, memLevel: windowBits < 15 ? 7 : 8 });
-    },
+    gzip: (data: Buffer) => gzipSync(data),
     "brotli q5": (data: Buffer) =>
       brotliCompressSync(data, { params: { [constants.BROTLI_PARAM_QUALITY]: 5 } }),
   };
