@@ -414,7 +414,23 @@ class FileStoreImpl implements FileStore {
     const ahead: { line: Record<string, unknown>; config: Promise<ResourceRecord["config"]> }[] = [];
     const next = async (): Promise<ResourceRecord> => {
       const item = ahead.shift()!;
-      return { ...item.line, config: await item.config } as unknown as ResourceRecord;
+      try {
+        return { ...item.line, config: await item.config } as unknown as ResourceRecord;
+      } catch (error) {
+        // A prune may remove this snapshot (and sweep its documents) while it is being read: that is
+        // not damage, the snapshot is simply gone.
+        if (
+          isDriftError(error, "E_STORE_CORRUPT") &&
+          !(await this.manifestAt(folder).catch(() => undefined))
+        ) {
+          throw new DriftError(
+            "E_NOT_FOUND",
+            `Snapshot ${JSON.stringify(snapshotId)} of tenant ${tenantId} was pruned while it was being read.`,
+            { cause: error, details: { tenantId, snapshotId } },
+          );
+        }
+        throw error;
+      }
     };
     try {
       for await (const line of readRecordLines(folder, manifest, options.signal)) {

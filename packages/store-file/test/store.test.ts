@@ -145,3 +145,25 @@ test("a replaced report is listed with its new summary", async () => {
   expect((await store.listReports(TENANT)).map((entry) => entry.summary.added)).toEqual([3]);
   await store.close();
 });
+
+test("a snapshot pruned while it is being read ends the read with E_NOT_FOUND, not a damage report", async () => {
+  const directory = temporaryFolder();
+  const store = await createFileStore({ directory });
+  const many = generateStoreRecords({ seed: 12, count: 300 });
+  const old = await write(store, many, "2024-03-01T00:00:00.000Z");
+  await write(store, records, "2024-03-02T00:00:00.000Z");
+  const reading = store.readRecords(TENANT, old.id)[Symbol.asyncIterator]();
+  expect((await reading.next()).value).toStrictEqual(many[0]);
+  expect(await store.prune(TENANT, { keepLast: 1 })).toEqual({
+    snapshotsRemoved: [old.id],
+    documentsRemoved: 300,
+  });
+  const drain = async () => {
+    for (let result = await reading.next(); !result.done; result = await reading.next());
+  };
+  await expect(drain()).rejects.toMatchObject({
+    code: "E_NOT_FOUND",
+    message: expect.stringContaining("pruned"),
+  });
+  await store.close();
+});
