@@ -21,17 +21,26 @@ export async function* mergeListings<T>(
 ): AsyncIterable<T> {
   const concurrency = Math.max(1, options.concurrency ?? Number.POSITIVE_INFINITY);
   const upcoming = sources[Symbol.iterator]();
-  const running = new Map<
-    number,
-    { iterator: AsyncIterator<T>; next: Promise<{ slot: number; result: IteratorResult<T> }> }
-  >();
+  const running = new Map<number, AsyncIterator<T>>();
+  // Settled pulls in the order they settled. A queue, not `Promise.race` over the pending pulls: a
+  // race per item costs O(sources) and adds a reaction to every still-pending pull each time, so a
+  // slow source would pile up one reaction per item the others yield.
+  const settled: { slot: number; result?: IteratorResult<T>; error?: unknown; failed?: true }[] = [];
+  let wake: (() => void) | undefined;
   let nextSlot = 0;
 
   const pull = (slot: number, iterator: AsyncIterator<T>) => {
-    const next = iterator.next().then((result) => ({ slot, result }));
-    // A source that fails after the merge stopped listening must not become an unhandled rejection.
-    next.catch(() => undefined);
-    running.set(slot, { iterator, next });
+    running.set(slot, iterator);
+    iterator.next().then(
+      (result) => {
+        settled.push({ slot, result });
+        wake?.();
+      },
+      (error: unknown) => {
+        settled.push({ slot, error, failed: true });
+        wake?.();
+      },
+    );
   };
   const startMore = () => {
     while (running.size < concurrency) {
@@ -44,19 +53,30 @@ export async function* mergeListings<T>(
   try {
     startMore();
     while (running.size > 0) {
-      const { slot, result } = await Promise.race([...running.values()].map((entry) => entry.next));
-      const entry = running.get(slot);
-      if (!entry) continue;
-      if (result.done) {
+      if (settled.length === 0) {
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+        });
+        wake = undefined;
+        continue;
+      }
+      const { slot, result, error, failed } = settled.shift() as (typeof settled)[number];
+      const iterator = running.get(slot);
+      if (!iterator) continue;
+      if (failed) {
+        running.delete(slot);
+        throw error;
+      }
+      if (!result || result.done) {
         running.delete(slot);
         startMore();
         continue;
       }
-      pull(slot, entry.iterator);
+      pull(slot, iterator);
       yield result.value;
     }
   } finally {
-    for (const { iterator } of running.values()) {
+    for (const iterator of running.values()) {
       // Queued behind the pending next(): ends the source once it settles. Not awaited, so a stuck source cannot hang us.
       iterator.return?.().catch(() => undefined);
     }
