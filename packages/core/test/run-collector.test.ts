@@ -173,3 +173,40 @@ test("a tenant-level resource listed by every subscription is written once", asy
   expect(names.sort()).toEqual(["(tenant)/inherited", `${subs[0]}/own`, `${subs[1]}/own`]);
   expect(snapshot.resourceCount).toBe(3);
 });
+
+test("building records of resources already received lets I/O callbacks run in between", async () => {
+  // Resources handed over without any I/O (a page already parsed): only promise callbacks, which
+  // alone would keep Node from reading sockets until the whole run is built.
+  const total = 5000;
+  const collector = defineCollector({
+    name: "network",
+    version: "1.0.0",
+    domain: "network",
+    types: [{ type: "Microsoft.Network/networkSecurityGroups" }],
+    async *collect(): AsyncGenerator<JsonObject> {
+      for (let i = 0; i < total; i++) {
+        yield {
+          id: `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.Network/networkSecurityGroups/n${i}`,
+          name: `n${i}`,
+          type: "Microsoft.Network/networkSecurityGroups",
+          properties: { securityRules: [{ name: "r", properties: { priority: i, access: "Allow" } }] },
+        };
+      }
+    },
+  });
+  let built = 0;
+  let builtWhenIoRan: number | undefined;
+  setImmediate(() => {
+    builtWhenIoRan = built;
+  });
+  await runCollector(collector, {
+    ...base,
+    subscriptionId: SUB,
+    onRecords: async (records) => {
+      built += records.length;
+    },
+  });
+  expect(built).toBe(total);
+  expect(builtWhenIoRan).toBeDefined();
+  expect(builtWhenIoRan).toBeLessThan(total);
+});
