@@ -150,13 +150,15 @@ const lazyDescriptors = Object.fromEntries(
  * Like {@link createRecord}, but `config`, `hash` and `tags` are computed on first access. Imports
  * of large ARM files use it: most resources are unchanged between two files, and for those the diff
  * compares a hash of the raw JSON instead of normalizing both sides. The raw JSON stays in memory
- * (with its secrets) only until the record is first read; it is never serialized.
+ * (with its secrets) only until the record is first read; it is never serialized. `json`, when
+ * given, must be the resource's own JSON text (as read from a file), sparing a `JSON.stringify`.
  */
 export function createLazyRecord(
   resource: JsonObject,
   source: RecordSource,
   registry: TypeRegistry,
   options?: RedactionOptions,
+  json?: string,
 ): ResourceRecord {
   const { id, type } = checkIdentity(resource, source);
   const record = {
@@ -179,7 +181,14 @@ export function createLazyRecord(
   for (const field of fields) Object.defineProperty(record, field, lazyDescriptors[field]);
   record.domain = source.domain;
   record.collector = source.collector;
-  const state: Pending = { json: JSON.stringify(resource), source, registry, options, fields, done: false };
+  const state: Pending = {
+    json: json ?? JSON.stringify(resource),
+    source,
+    registry,
+    options,
+    fields,
+    done: false,
+  };
   Object.defineProperty(record, PENDING, { value: state, enumerable: false });
   return record;
 }

@@ -153,3 +153,67 @@ export function lineColumn(text: string, offset: number): { offset: number; line
   }
   return { offset, line, column: offset - lineStart + 1 };
 }
+
+/**
+ * The byte ranges of the top-level elements of a JSON array held in a buffer, found without parsing:
+ * strings are skipped with `indexOf` (native speed), so a 400 MB `az resource list` file is split in a
+ * fraction of the time `JSON.parse` takes, each element can be parsed on its own (a file larger than
+ * V8's longest string can still be read), and each element's own text is at hand. Returns undefined
+ * when the buffer is not a well-formed array at this level; the caller then reports the error.
+ */
+export function scanJsonArray(
+  bytes: Uint8Array & { indexOf(value: number, from: number): number },
+  start: number,
+): Array<[number, number]> | undefined {
+  const isSpace = (byte: number | undefined) => byte === 32 || byte === 10 || byte === 13 || byte === 9;
+  let position = start;
+  while (isSpace(bytes[position])) position++;
+  if (bytes[position] !== 0x5b) return undefined;
+  position++;
+  const ranges: Array<[number, number]> = [];
+  let depth = 0;
+  let elementStart = -1;
+  let lastEnd = -1;
+  while (position < bytes.length) {
+    const byte = bytes[position]!;
+    if (byte === 0x22) {
+      if (elementStart < 0) elementStart = position;
+      let quote = bytes.indexOf(0x22, position + 1);
+      for (;;) {
+        if (quote === -1) return undefined;
+        let backslashes = 0;
+        while (bytes[quote - 1 - backslashes] === 0x5c) backslashes++;
+        if (backslashes % 2 === 0) break;
+        quote = bytes.indexOf(0x22, quote + 1);
+      }
+      position = quote + 1;
+      lastEnd = position;
+      continue;
+    }
+    if (isSpace(byte)) {
+      position++;
+      continue;
+    }
+    if (depth === 0 && (byte === 0x2c || byte === 0x5d)) {
+      if (elementStart >= 0) ranges.push([elementStart, lastEnd]);
+      else if (byte === 0x2c || ranges.length > 0) return undefined; // `[,` or `,]`
+      elementStart = -1;
+      if (byte === 0x5d) {
+        position++;
+        while (isSpace(bytes[position])) position++;
+        return position === bytes.length ? ranges : undefined;
+      }
+      position++;
+      continue;
+    }
+    if (elementStart < 0) elementStart = position;
+    if (byte === 0x7b || byte === 0x5b) depth++;
+    else if (byte === 0x7d || byte === 0x5d) {
+      if (depth === 0) return undefined;
+      depth--;
+    }
+    position++;
+    lastEnd = position;
+  }
+  return undefined;
+}

@@ -24,7 +24,7 @@ import type {
 import { createTypeRegistry, type TypeRegistry } from "./normalize/hints.js";
 import { createLazyRecord } from "./record.js";
 import type { RedactionOptions } from "./redact.js";
-import { findJsonError } from "./snapshot-format-json.js";
+import { findJsonError, lineColumn, scanJsonArray } from "./snapshot-format-json.js";
 
 /** The snapshot file format version this release reads and writes. */
 export const SNAPSHOT_FORMAT_VERSION = 1;
@@ -134,6 +134,22 @@ export async function readSnapshotFile(
     newline === -2 ? "[" : bytes.toString("utf8", start, newline === -1 ? bytes.length : newline);
   const header = sniffHeader(firstLine, label);
   if (header) return parseRecordLines(header, bufferLines(bytes, start), label);
+  if (newline === -2) {
+    // A JSON array: split it into elements and parse each, keeping each element's text.
+    const ranges = scanJsonArray(bytes, start);
+    if (ranges) {
+      const [resources, parsed] = parseRanges(bytes, ranges, label);
+      return importArmResources(resources, { ...withDefaults, ...parsed });
+    }
+  } else if (newline !== -1 && looksLikeArmLine(firstLine)) {
+    const lines = [...bufferLines(bytes, start)].filter((line) => line.text.trim() !== "");
+    const resources = lines.map(({ line, text }) => parseLine(text, line, label) as JsonValue);
+    return importArmResources(resources, {
+      ...withDefaults,
+      consume: true,
+      texts: lines.map((line) => line.text),
+    });
+  }
   let text: string;
   try {
     text = bytes.toString("utf8");
@@ -204,7 +220,7 @@ export async function writeSnapshotFile(path: string, data: SnapshotData): Promi
  */
 export function importArmResources(
   resources: readonly JsonValue[],
-  options: ParseSnapshotOptions & { incompleteReason?: string; consume?: boolean } = {},
+  options: ParseSnapshotOptions & { incompleteReason?: string; consume?: boolean; texts?: string[] } = {},
 ): SnapshotData {
   const label = options.label ?? "the input";
   const registry = options.registry ?? defaultRegistry();
@@ -224,7 +240,7 @@ export function importArmResources(
     }
     let record: ResourceRecord;
     try {
-      record = createLazyRecord(resource, source, registry, options.redaction);
+      record = createLazyRecord(resource, source, registry, options.redaction, options.texts?.[index]);
     } catch (error) {
       if (isDriftError(error, "E_SNAPSHOT_FORMAT")) {
         throw new DriftError("E_SNAPSHOT_FORMAT", `${label}: resource ${index + 1}: ${error.message}`, {
@@ -423,6 +439,44 @@ function checkCount(header: SnapshotHeader, records: ResourceRecord[], label: st
     );
   }
   return { meta: { ...header.meta, resourceCount: records.length }, records };
+}
+
+/** Parses each element of a scanned JSON array; an error names its line and column in the file. */
+function parseRanges(
+  bytes: Buffer,
+  ranges: Array<[number, number]>,
+  label: string,
+): [JsonValue[], ParseSnapshotOptions & { consume: boolean; texts: string[] }] {
+  const resources: JsonValue[] = [];
+  const texts: string[] = [];
+  for (const [from, to] of ranges) {
+    const text = bytes.toString("utf8", from, to);
+    try {
+      resources.push(JSON.parse(text) as JsonValue);
+    } catch (error) {
+      const inner = findJsonError(text);
+      const before = bytes.toString("utf8", 0, from);
+      const at = lineColumn(before + text, before.length + (inner?.offset ?? 0));
+      throw new DriftError(
+        "E_SNAPSHOT_FORMAT",
+        `${label}:${at.line}:${at.column}: invalid JSON (${inner?.problem ?? "syntax error"}); fix the file or export it again.`,
+        { cause: error, details: { label, line: at.line, column: at.column } },
+      );
+    }
+    texts.push(text);
+  }
+  return [resources, { consume: true, texts }];
+}
+
+function looksLikeArmLine(line: string): boolean {
+  const trimmed = line.trim();
+  if (!trimmed.startsWith("{") || !trimmed.endsWith("}")) return false;
+  try {
+    const first = JSON.parse(trimmed) as unknown;
+    return isObject(first) && typeof first.id === "string" && typeof first.type === "string";
+  } catch {
+    return false;
+  }
 }
 
 /** NDJSON of ARM resources: the first line is a resource object and more lines follow. */

@@ -191,6 +191,22 @@ describe("snapshot files", () => {
     expect(await readdir(dir)).toEqual([]);
   });
 
+  test("ARM JSON files (pretty, compact, NDJSON, tricky strings) read like the same text parsed", async () => {
+    const tricky = storageAccount("sttricky");
+    tricky.tags = { note: 'quote " backslash \\ bracket ] comma , brace } \\"', empty: "" };
+    const all = [...resources(), tricky];
+    const expected = [...parseSnapshot(JSON.stringify(all)).records];
+    for (const [name, text] of [
+      ["pretty.json", `\ufeff ${JSON.stringify(all, null, 2)}\n`],
+      ["compact.json", JSON.stringify(all)],
+      ["lines.ndjson", `${all.map((resource) => JSON.stringify(resource)).join("\n")}\n`],
+    ] as const) {
+      const path = join(dir, name);
+      await writeFile(path, text);
+      expect([...(await readSnapshotFile(path)).records]).toEqual(expected);
+    }
+  });
+
   test("readSnapshotFile on an ARM JSON file uses the file time", async () => {
     const path = join(dir, "before.json");
     await writeFile(path, JSON.stringify(resources(), null, 2));
@@ -228,6 +244,23 @@ describe("bad input", () => {
     );
     expect(errorOf(() => parseSnapshot('[{"a": 1}', { label: "x.json" })).message).toBe(
       "x.json:1:10: invalid JSON (unexpected end of input (expected ',' or ']' in an array, found end of input)); fix the file or export it again.",
+    );
+  });
+
+  test("a broken array is reported with its position even when its elements split cleanly", async () => {
+    const path = join(dir, "broken.json");
+    await writeFile(
+      path,
+      '[\n  {"id": "/subscriptions/s/a", "type": "T/t"},\n  {"id": "/subscriptions/s/b" "type": "T/t"}\n]',
+    );
+    const error = await asyncErrorOf(() => readSnapshotFile(path));
+    expect([error.code, error.message]).toEqual([
+      "E_SNAPSHOT_FORMAT",
+      `${path}:3:31: invalid JSON (expected ',' or '}' in an object, found "\\""); fix the file or export it again.`,
+    ]);
+    await writeFile(path, '[{"id": "/subscriptions/s/a", "type": "T/t"},,]');
+    expect((await asyncErrorOf(() => readSnapshotFile(path))).message).toBe(
+      `${path}:1:46: invalid JSON (unexpected ","); fix the file or export it again.`,
     );
   });
 
