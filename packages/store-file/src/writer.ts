@@ -195,7 +195,7 @@ export class FileSnapshotWriter implements SnapshotWriter {
     } catch (error) {
       return Promise.reject(error);
     }
-    const flushed = this.compressor.write(text) ? undefined : once(this.compressor, "drain");
+    const flushed = this.compressor.write(text) ? undefined : drainedOrClosed(this.compressor);
     return Promise.all([...docs, flushed]).then(
       () => {
         throwIfAborted(this.signal);
@@ -431,5 +431,21 @@ function checkRecord(record: ResourceRecord): void {
       "E_INPUT",
       "Every record needs a string `key`, a non-empty `hash` and an object `config` (build records with createRecord).",
     );
+  }
+}
+
+/**
+ * Waits until `stream` accepts more, or is gone: an abort destroys the stream, which emits no
+ * "drain", and a write waiting only for it would never settle.
+ */
+async function drainedOrClosed(stream: NodeJS.EventEmitter): Promise<void> {
+  const stop = new AbortController();
+  try {
+    await Promise.race([
+      once(stream, "drain", { signal: stop.signal }),
+      once(stream, "close", { signal: stop.signal }),
+    ]);
+  } finally {
+    stop.abort();
   }
 }
