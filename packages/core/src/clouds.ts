@@ -9,7 +9,10 @@ export type AzureCloudName = "AzureCloud" | "AzureChinaCloud" | "AzureUSGovernme
  */
 export const AZURE_CLOUDS: Readonly<Record<AzureCloudName, { endpoint: string; audience: string }>> = {
   AzureCloud: { endpoint: "https://management.azure.com", audience: "https://management.azure.com" },
-  AzureChinaCloud: { endpoint: "https://management.chinacloudapi.cn", audience: "https://management.chinacloudapi.cn" },
+  AzureChinaCloud: {
+    endpoint: "https://management.chinacloudapi.cn",
+    audience: "https://management.chinacloudapi.cn",
+  },
   AzureUSGovernment: {
     endpoint: "https://management.usgovcloudapi.net",
     audience: "https://management.usgovcloudapi.net",
@@ -23,5 +26,9 @@ export function armConnection(
 ): ArmConnection {
   const { endpoint, audience } = typeof target === "string" ? AZURE_CLOUDS[target] : target;
   const base = endpoint.replace(/\/+$/, "");
-  return { ...extra, endpoint: base, credentialScopes: [`${(audience ?? base).replace(/\/+$/, "")}/.default`] };
+  return {
+    ...extra,
+    endpoint: base,
+    credentialScopes: [`${(audience ?? base).replace(/\/+$/, "")}/.default`],
+  };
 }

@@ -5,38 +5,37 @@
  * @packageDocumentation
  */
 
-export * from "./model.js";
-export * from "./errors.js";
-export * from "./operation.js";
-export * from "./collector.js";
-export * from "./store.js";
-export * from "./clouds.js";
-export * from "./credentials.js";
-export type * from "./rules/types.js";
-export { createRuleEngine, maxSeverity, type Assessment, type RuleEngine } from "./rules/engine.js";
-export { defaultRules, isOpenManagementRule } from "./rules/default-rules.js";
-export { parseRuleFile } from "./rules/engine-file.js";
-export { createMemoryStore } from "./memory-store.js";
-export { acceptBaseline, resolveBaseline, type AcceptBaselineOptions } from "./baseline.js";
+export { type AcceptBaselineOptions, acceptBaseline, resolveBaseline } from "./baseline.js";
 export {
-  describeError,
-  runCollector,
-  type CollectorOutcome,
-  type RunCollectorOptions,
-} from "./check/run-collector.js";
-export {
-  createDriftDetector,
-  STARTING_POINT_NOTICE,
   type CheckRequest,
   type CheckResult,
   type CollectRequest,
+  createDriftDetector,
   type DriftDetector,
   type DriftDetectorOptions,
+  STARTING_POINT_NOTICE,
 } from "./check/detector.js";
-export { renderReport, REPORT_FORMATS, type ReportFormat } from "./render/report.js";
-export { renderJson } from "./render/json.js";
-export { renderMarkdown } from "./render/markdown.js";
-export { renderTable, type TableOptions } from "./render/table.js";
+export {
+  type CollectorOutcome,
+  describeError,
+  type RunCollectorOptions,
+  runCollector,
+} from "./check/run-collector.js";
+export * from "./clouds.js";
+export * from "./collector.js";
+export * from "./credentials.js";
+export {
+  type DiffOptions,
+  diffSnapshots,
+  diffStoredSnapshots,
+  REPORT_FORMAT_VERSION,
+  type SnapshotData,
+} from "./diff/engine.js";
+export { type ChangePathStep, formatChangePath, parseChangePath } from "./diff/paths.js";
+export * from "./errors.js";
+export { canonicalJson, hashConfig, hashString } from "./hash.js";
+export { createMemoryStore } from "./memory-store.js";
+export * from "./model.js";
 export {
   createTypeRegistry,
   defaultTypeDefinitions,
@@ -44,27 +43,34 @@ export {
   type TypeRegistry,
   type TypeRegistryOptions,
 } from "./normalize/hints.js";
-export { arrayKeys, isArmId, normalizeResource, type ArrayKeys, type NormalizeOptions } from "./normalize/normalize.js";
-export { defaultSecretKeys, isRedactionMarker, redactSecrets, type RedactionOptions } from "./redact.js";
-export { canonicalJson, hashConfig, hashString } from "./hash.js";
-export { createRecord, type RecordSource } from "./record.js";
 export {
-  diffSnapshots,
-  diffStoredSnapshots,
-  REPORT_FORMAT_VERSION,
-  type DiffOptions,
-  type SnapshotData,
-} from "./diff/engine.js";
-export { formatChangePath, parseChangePath, type ChangePathStep } from "./diff/paths.js";
+  type ArrayKeys,
+  arrayKeys,
+  isArmId,
+  type NormalizeOptions,
+  normalizeResource,
+} from "./normalize/normalize.js";
+export * from "./operation.js";
+export { createRecord, type RecordSource } from "./record.js";
+export { defaultSecretKeys, isRedactionMarker, type RedactionOptions, redactSecrets } from "./redact.js";
+export { renderJson } from "./render/json.js";
+export { renderMarkdown } from "./render/markdown.js";
+export { REPORT_FORMATS, type ReportFormat, renderReport } from "./render/report.js";
+export { renderTable, type TableOptions } from "./render/table.js";
+export { defaultRules, isOpenManagementRule } from "./rules/default-rules.js";
+export { type Assessment, createRuleEngine, maxSeverity, type RuleEngine } from "./rules/engine.js";
+export { parseRuleFile } from "./rules/engine-file.js";
+export type * from "./rules/types.js";
 export {
   ARM_IMPORT_COLLECTOR,
   ARM_IMPORT_DOMAIN,
   importArmResources,
+  type ParseSnapshotOptions,
   parseSnapshot,
   readSnapshotFile,
-  serializeSnapshot,
   SNAPSHOT_FILE_KIND,
   SNAPSHOT_FORMAT_VERSION,
+  serializeSnapshot,
   writeSnapshotFile,
-  type ParseSnapshotOptions,
 } from "./snapshot-format.js";
+export * from "./store.js";

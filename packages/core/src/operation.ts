@@ -26,7 +26,14 @@ export type ProgressEvent =
   | { type: "check-started"; tenantId: string; subscriptions: string[] }
   | { type: "collector-started"; subscriptionId: string; collector: string }
   | { type: "page"; subscriptionId: string; collector: string; resourceType: string; items: number }
-  | { type: "retry"; subscriptionId?: string; collector?: string; status?: number; attempt: number; delayMs: number }
+  | {
+      type: "retry";
+      subscriptionId?: string;
+      collector?: string;
+      status?: number;
+      attempt: number;
+      delayMs: number;
+    }
   | {
       type: "collector-finished";
       subscriptionId: string;

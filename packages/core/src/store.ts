@@ -1,4 +1,11 @@
-import type { Baseline, CollectorRun, CoverageEntry, DriftReport, ResourceRecord, SnapshotMeta } from "./model.js";
+import type {
+  Baseline,
+  CollectorRun,
+  CoverageEntry,
+  DriftReport,
+  ResourceRecord,
+  SnapshotMeta,
+} from "./model.js";
 import type { OperationOptions } from "./operation.js";
 
 /** What is known when a snapshot write begins. */
@@ -94,7 +101,11 @@ export interface Store {
     options?: OperationOptions & { keys?: Iterable<string> },
   ): AsyncIterable<ResourceRecord>;
   /** Streams (key, hash, …) of a snapshot without reading resource documents. */
-  readIndex(tenantId: string, snapshotId: string, options?: OperationOptions): AsyncIterable<RecordIndexEntry>;
+  readIndex(
+    tenantId: string,
+    snapshotId: string,
+    options?: OperationOptions,
+  ): AsyncIterable<RecordIndexEntry>;
 
   putReport(report: DriftReport, options?: OperationOptions): Promise<void>;
   getReport(tenantId: string, reportId: string): Promise<DriftReport | undefined>;
