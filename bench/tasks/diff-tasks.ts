@@ -1,6 +1,6 @@
 // The measured tasks of bench/diff.ts. Each runs in a fresh process (see lib/child.ts), times its
 // own work, and then scores its findings against the generator's ground truth (scoring is not timed).
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, open, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { identityCollector } from "@azure-drift/collector-identity";
 import { networkCollector } from "@azure-drift/collector-network";
@@ -58,8 +58,7 @@ export async function setup({ dir, resources, seed }: Args): Promise<{ bytes: nu
     },
   });
   const beforeResources = [...tenant.resources.values()];
-  const beforeText = JSON.stringify(beforeResources);
-  await writeFile(paths.before, beforeText);
+  const beforeBytes = await writeJsonArray(paths.before, beforeResources);
   const store = await createFileStore({ directory: paths.store });
   const baseId = await storeSnapshot(store, beforeResources, "2026-01-01T00:00:00.000Z");
   const { changes } = mutateTenant(tenant, {
@@ -68,13 +67,31 @@ export async function setup({ dir, resources, seed }: Args): Promise<{ bytes: nu
     seed: seed + 1,
   });
   const afterResources = [...tenant.resources.values()];
-  const afterText = JSON.stringify(afterResources);
-  await writeFile(paths.after, afterText);
+  const afterBytes = await writeJsonArray(paths.after, afterResources);
   const currentId = await storeSnapshot(store, afterResources, "2026-01-02T00:00:00.000Z");
   await store.close();
   await writeFile(paths.truth, JSON.stringify(changes));
   await writeFile(paths.ids, JSON.stringify({ baseId, currentId }));
-  return { bytes: beforeText.length + afterText.length, truth: changes.length };
+  return { bytes: beforeBytes + afterBytes, truth: changes.length };
+}
+
+/** Writes a JSON array element by element: at 100k resources one string would pass V8's limit. */
+async function writeJsonArray(path: string, items: JsonObject[]): Promise<number> {
+  const file = await open(path, "w");
+  let bytes = 0;
+  let chunk = "[";
+  for (let index = 0; index < items.length; index++) {
+    chunk += (index ? "," : "") + JSON.stringify(items[index]);
+    if (chunk.length > 1 << 24 || index === items.length - 1) {
+      if (index === items.length - 1) chunk += "]";
+      bytes += Buffer.byteLength(chunk);
+      await file.write(chunk);
+      chunk = "";
+    }
+  }
+  if (items.length === 0) await file.write("[]");
+  await file.close();
+  return bytes;
 }
 
 async function storeSnapshot(
