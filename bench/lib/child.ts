@@ -14,17 +14,19 @@ const runner = fileURLToPath(new URL("./child-runner.ts", import.meta.url));
 /**
  * Runs `exportName` of `modulePath` with `args` in a fresh Node process, so peak RSS belongs to
  * that task alone. The function returns a JSON-serializable result; wall time is measured inside
- * the child around the call only (process start-up is excluded).
+ * the child around the call only (process start-up is excluded). `nodeArgs` go to the child's
+ * `node` (e.g. a heap cap).
  */
 export function measureInChild<T>(
   modulePath: string,
   exportName: string,
   args: unknown,
+  nodeArgs: string[] = [],
 ): Promise<ChildMeasurement<T>> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      ["--import", "tsx", runner, modulePath, exportName, JSON.stringify(args)],
+      [...nodeArgs, "--import", "tsx", runner, modulePath, exportName, JSON.stringify(args)],
       {
         stdio: ["ignore", "pipe", "inherit"],
       },
