@@ -74,3 +74,11 @@ export {
   writeSnapshotFile,
 } from "./snapshot-format.js";
 export * from "./store.js";
+export {
+  assertStorableRecord,
+  checkListQuery,
+  isInTimeRange,
+  newestFirst,
+  selectSnapshots,
+  type TimeRange,
+} from "./store-kit.js";

@@ -12,6 +12,13 @@ import type {
   SnapshotWriter,
   Store,
 } from "./store.js";
+import {
+  assertStorableRecord,
+  checkListQuery,
+  isInTimeRange,
+  newestFirst,
+  selectSnapshots,
+} from "./store-kit.js";
 
 /** The snapshot metadata version this store writes (the same as the snapshot file format's). */
 const SNAPSHOT_META_VERSION = 1;
@@ -46,10 +53,6 @@ export function createMemoryStore(): Store {
 
 const byString = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
-function newestFirst(a: SnapshotMeta, b: SnapshotMeta): number {
-  return Date.parse(b.startedAt) - Date.parse(a.startedAt) || byString(b.id, a.id);
-}
-
 /** A sortable id from a time: `20240102t030405678z-1a2b3c4d`. */
 export function sortableId(time: string | Date = new Date()): string {
   const parsed = typeof time === "string" ? Date.parse(time) : time.getTime();
@@ -73,37 +76,6 @@ function parseTime(value: string | undefined, name: string): number | undefined 
   if (Number.isNaN(time))
     throw new DriftError("E_INPUT", `${name} must be an ISO time; got ${JSON.stringify(value)}.`);
   return time;
-}
-
-function checkQuery(query: ListQuery): { since?: number; until?: number } {
-  if (query.limit !== undefined && (!Number.isInteger(query.limit) || query.limit < 0)) {
-    throw new DriftError("E_INPUT", `limit must be a whole number ≥ 0; got ${String(query.limit)}.`);
-  }
-  return { since: parseTime(query.since, "since"), until: parseTime(query.until, "until") };
-}
-
-function inRange(time: string, range: { since?: number; until?: number }): boolean {
-  const value = Date.parse(time);
-  return (
-    (range.since === undefined || value >= range.since) && (range.until === undefined || value < range.until)
-  );
-}
-
-function checkRecord(record: ResourceRecord): void {
-  if (
-    typeof record !== "object" ||
-    record === null ||
-    typeof record.key !== "string" ||
-    typeof record.hash !== "string" ||
-    record.hash.length === 0 ||
-    typeof record.config !== "object" ||
-    record.config === null
-  ) {
-    throw new DriftError(
-      "E_INPUT",
-      "Every record needs a string `key`, a non-empty `hash` and an object `config` (build records with createRecord).",
-    );
-  }
 }
 
 class MemoryStore implements Store {
@@ -205,14 +177,13 @@ class MemoryStore implements Store {
 
   async listSnapshots(tenantId: string, query: ListQuery = {}): Promise<SnapshotMeta[]> {
     this.assertOpen();
-    const range = checkQuery(query);
-    const scope = query.scope?.toLowerCase();
-    const metas = [...(this.tenant(tenantId)?.snapshots.values() ?? [])]
-      .map((snapshot) => snapshot.meta)
-      .filter((meta) => scope === undefined || meta.scopes.some((item) => item.toLowerCase() === scope))
-      .filter((meta) => inRange(meta.startedAt, range))
-      .sort(newestFirst);
-    return structuredClone(query.limit === undefined ? metas : metas.slice(0, query.limit));
+    const snapshots = this.tenant(tenantId)?.snapshots.values() ?? [];
+    return structuredClone(
+      selectSnapshots(
+        [...snapshots].map((snapshot) => snapshot.meta),
+        query,
+      ),
+    );
   }
 
   async latestSnapshot(
@@ -289,9 +260,9 @@ class MemoryStore implements Store {
 
   async listReports(tenantId: string, query: Omit<ListQuery, "scope"> = {}): Promise<ReportSummaryEntry[]> {
     this.assertOpen();
-    const range = checkQuery(query);
+    const range = checkListQuery(query);
     const entries = [...(this.tenant(tenantId)?.reports.values() ?? [])]
-      .filter((report) => inRange(report.createdAt, range))
+      .filter((report) => isInTimeRange(report.createdAt, range))
       .sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt) || byString(b.id, a.id))
       .map(
         (report): ReportSummaryEntry => ({
@@ -436,7 +407,7 @@ class MemorySnapshotWriter implements SnapshotWriter {
       ? (records as readonly ResourceRecord[])
       : [records as ResourceRecord];
     try {
-      for (const record of batch) checkRecord(record);
+      for (const record of batch) assertStorableRecord(record);
     } catch (error) {
       // A failed write fails the snapshot: committing part of what the caller meant to write would lie.
       this.fail();

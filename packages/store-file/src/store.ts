@@ -2,11 +2,14 @@ import { link, mkdir, readdir, readFile, rename, rm, stat, unlink } from "node:f
 import { join, resolve } from "node:path";
 import {
   type Baseline,
+  checkListQuery,
   DriftError,
   type DriftReport,
   isDriftError,
+  isInTimeRange,
   type ListQuery,
   type Logger,
+  newestFirst,
   noopLogger,
   type OperationOptions,
   type PruneOptions,
@@ -18,6 +21,7 @@ import {
   type SnapshotMeta,
   type SnapshotWriter,
   type Store,
+  selectSnapshots,
   throwIfAborted,
 } from "@azure-drift/core";
 import { COMPRESSIONS, type Compression, compress, decompress } from "./codec.js";
@@ -382,15 +386,12 @@ class FileStoreImpl implements FileStore {
 
   async listSnapshots(tenantId: string, query: ListQuery = {}): Promise<SnapshotMeta[]> {
     this.assertOpen();
-    const range = checkQuery(query);
+    checkListQuery(query);
     const layout = this.layout(tenantId);
-    const scope = query.scope?.toLowerCase();
-    const metas = (await this.allSnapshots(layout))
-      .map(({ manifest }) => manifest.meta)
-      .filter((meta) => scope === undefined || meta.scopes.some((item) => item.toLowerCase() === scope))
-      .filter((meta) => inRange(meta.startedAt, range))
-      .sort(newestFirst);
-    return query.limit === undefined ? metas : metas.slice(0, query.limit);
+    return selectSnapshots(
+      (await this.allSnapshots(layout)).map(({ manifest }) => manifest.meta),
+      query,
+    );
   }
 
   async latestSnapshot(
@@ -567,7 +568,7 @@ class FileStoreImpl implements FileStore {
 
   async listReports(tenantId: string, query: Omit<ListQuery, "scope"> = {}): Promise<ReportSummaryEntry[]> {
     this.assertOpen();
-    const range = checkQuery(query);
+    const range = checkListQuery(query);
     const layout = this.layout(tenantId);
     const entries: ReportSummaryEntry[] = [];
     for (const name of await listNames(layout.reports)) {
@@ -590,7 +591,7 @@ class FileStoreImpl implements FileStore {
       }
     }
     const sorted = entries
-      .filter((entry) => inRange(entry.createdAt, range))
+      .filter((entry) => isInTimeRange(entry.createdAt, range))
       .sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt) || (a.id < b.id ? 1 : -1));
     return query.limit === undefined ? sorted : sorted.slice(0, query.limit);
   }
@@ -813,29 +814,4 @@ class FileStoreImpl implements FileStore {
     this.closed = true;
     await Promise.all([...this.writers].map((writer) => writer.closeWithStore()));
   }
-}
-
-function checkQuery(query: ListQuery): { since?: number; until?: number } {
-  const parse = (value: string | undefined, name: string) => {
-    if (value === undefined) return undefined;
-    const time = Date.parse(value);
-    if (Number.isNaN(time))
-      throw new DriftError("E_INPUT", `${name} must be an ISO time; got ${JSON.stringify(value)}.`);
-    return time;
-  };
-  if (query.limit !== undefined && (!Number.isInteger(query.limit) || query.limit < 0)) {
-    throw new DriftError("E_INPUT", `limit must be a whole number ≥ 0; got ${String(query.limit)}.`);
-  }
-  return { since: parse(query.since, "since"), until: parse(query.until, "until") };
-}
-
-function inRange(time: string, range: { since?: number; until?: number }): boolean {
-  const value = Date.parse(time);
-  return (
-    (range.since === undefined || value >= range.since) && (range.until === undefined || value < range.until)
-  );
-}
-
-function newestFirst(a: SnapshotMeta, b: SnapshotMeta): number {
-  return Date.parse(b.startedAt) - Date.parse(a.startedAt) || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
 }

@@ -4,6 +4,7 @@ import { access, mkdir, rename, rm, utimes } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import {
+  assertStorableRecord,
   DriftError,
   isDriftError,
   type Logger,
@@ -182,7 +183,7 @@ export class FileSnapshotWriter implements SnapshotWriter {
     const docs: Promise<void>[] = [];
     try {
       this.enter();
-      for (const record of list) checkRecord(record);
+      for (const record of list) assertStorableRecord(record);
       // Lines are queued synchronously, so records keep the order of the write calls.
       for (const record of list) {
         const { config, ...indexed } = record;
@@ -414,23 +415,6 @@ function checkCompletion(completion: SnapshotCompletion): void {
     !Array.isArray(completion.coverage)
   ) {
     throw new DriftError("E_INPUT", "commit needs { finishedAt, collectors, coverage }.");
-  }
-}
-
-function checkRecord(record: ResourceRecord): void {
-  if (
-    typeof record !== "object" ||
-    record === null ||
-    typeof record.key !== "string" ||
-    typeof record.hash !== "string" ||
-    record.hash.length === 0 ||
-    typeof record.config !== "object" ||
-    record.config === null
-  ) {
-    throw new DriftError(
-      "E_INPUT",
-      "Every record needs a string `key`, a non-empty `hash` and an object `config` (build records with createRecord).",
-    );
   }
 }
 
