@@ -83,6 +83,9 @@ describe("check: bad input rejected before any Azure call", () => {
     "IDENTITY_ENDPOINT",
     "MSI_ENDPOINT",
   ].some((name) => process.env[name]);
+  if (azureIdentityConfigured) {
+    console.warn("skipped 'no credential at all': this environment has an Azure identity configured");
+  }
   test.skipIf(azureIdentityConfigured)(
     "no credential at all (no token, no az login, no managed identity)",
     async () => {
