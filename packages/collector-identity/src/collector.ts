@@ -15,6 +15,9 @@ import {
 } from "./resource-types.js";
 import { IDENTITY_RULES } from "./rules.js";
 import { identityLocation, isInSubscription, stringProperty, trackCoverage } from "./scope.js";
+import { WorkQueue } from "./work-queue.js";
+
+type IdentityLocation = { resourceGroup: string; name: string };
 
 /** The collector's name, as it appears in snapshots and coverage. */
 export const NAME = "identity";
@@ -200,34 +203,61 @@ async function* collectIdentity(
   }
 
   async function* identitiesAndCredentials(): AsyncGenerator<JsonObject> {
-    const identities: { resourceGroup: string; name: string }[] = [];
-    const items = listRaw(context, {
-      collector: NAME,
-      resourceType: USER_ASSIGNED_IDENTITY_TYPE,
-      list: (operationOptions) => clients.msi.userAssignedIdentities.listBySubscription(operationOptions),
-    });
-    for await (const item of inSubscription(USER_ASSIGNED_IDENTITY_TYPE, items)) {
-      const location = typeof item.id === "string" ? identityLocation(item.id) : undefined;
-      if (location) identities.push(location);
-      else if (withCredentials) {
-        // Its credentials cannot be listed: none of them may then be reported removed.
+    if (!withCredentials) {
+      yield* userAssignedIdentities(undefined);
+      return;
+    }
+    // ARM has no subscription-level list of federated credentials: one list per identity. Each
+    // identity's listing starts as soon as its page arrives, so the per-identity requests (most of
+    // this collector's) overlap the identities' pages instead of waiting for the last one. A fixed
+    // set of workers takes identities from the queue, which bounds the credential listings running at once.
+    const queue = new WorkQueue<IdentityLocation>();
+    const workers = Array.from({ length: Math.max(1, options.credentialListConcurrency ?? 16) }, () =>
+      credentialWorker(queue),
+    );
+    yield* mergeListings([userAssignedIdentities(queue), ...workers]);
+  }
+
+  /** Lists the identities, handing each one's location to `queue` (closed when the listing ends). */
+  async function* userAssignedIdentities(
+    queue: WorkQueue<IdentityLocation> | undefined,
+  ): AsyncGenerator<JsonObject> {
+    try {
+      const items = listRaw(context, {
+        collector: NAME,
+        resourceType: USER_ASSIGNED_IDENTITY_TYPE,
+        list: (operationOptions) => clients.msi.userAssignedIdentities.listBySubscription(operationOptions),
+      });
+      for await (const item of inSubscription(USER_ASSIGNED_IDENTITY_TYPE, items)) {
+        if (queue) {
+          const location = typeof item.id === "string" ? identityLocation(item.id) : undefined;
+          if (location) queue.push(location);
+          else {
+            // Its credentials cannot be listed: none of them may then be reported removed.
+            context.coverage.incomplete(
+              FEDERATED_CREDENTIAL_TYPE,
+              `the managed identity id ${String(item.id)} has no resource group and name to list its federated credentials`,
+            );
+          }
+        }
+        yield item;
+      }
+      if (queue && incomplete.has(USER_ASSIGNED_IDENTITY_TYPE.toLowerCase())) {
         context.coverage.incomplete(
           FEDERATED_CREDENTIAL_TYPE,
-          `the managed identity id ${String(item.id)} has no resource group and name to list its federated credentials`,
+          "federated identity credentials are listed per identity, and the identities' listing was incomplete",
         );
       }
-      yield item;
+    } finally {
+      // Also on failure or early return, so the workers drain what is queued and end.
+      queue?.close();
     }
-    if (!withCredentials) return;
-    if (incomplete.has(USER_ASSIGNED_IDENTITY_TYPE.toLowerCase())) {
-      context.coverage.incomplete(
-        FEDERATED_CREDENTIAL_TYPE,
-        "federated identity credentials are listed per identity, and the identities' listing was incomplete",
-      );
-    }
-    // ARM has no subscription-level list of federated credentials: one list per identity.
-    const credentialListings = identities.map(({ resourceGroup, name }) =>
-      inSubscription(
+  }
+
+  async function* credentialWorker(queue: WorkQueue<IdentityLocation>): AsyncGenerator<JsonObject> {
+    for (let identity = await queue.take(); identity; identity = await queue.take()) {
+      const { resourceGroup, name } = identity;
+      yield* inSubscription(
         FEDERATED_CREDENTIAL_TYPE,
         listRaw(context, {
           collector: NAME,
@@ -235,9 +265,8 @@ async function* collectIdentity(
           list: (operationOptions) =>
             clients.msi.federatedIdentityCredentials.list(resourceGroup, name, operationOptions),
         }),
-      ),
-    );
-    yield* mergeListings(credentialListings, { concurrency: options.credentialListConcurrency ?? 16 });
+      );
+    }
   }
 
   const streams: (() => AsyncIterable<JsonObject>)[] = [

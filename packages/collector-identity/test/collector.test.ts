@@ -279,6 +279,35 @@ describe("identityCollector against the ARM replay server", () => {
     ).toBe(false);
   });
 
+  test("credential listings start while the identities are still paging, at most credentialListConcurrency at once", async () => {
+    // Two identities per page: the identities' listing takes many sequential round trips.
+    const slow = await startArmReplayServer({ tenant, pageSize: 2, latencyMs: 5 });
+    try {
+      const run = await collect(slow.connection(), {
+        limit: pLimit(64),
+        collector: { credentialListConcurrency: 2, builtInRoleDefinitions: false },
+      });
+      expect(run.incomplete).toEqual([]);
+      expect(run.records.sort(byId)).toEqual(
+        expectedRecords(tenant).filter((record) => properties(record).type !== "BuiltInRole"),
+      );
+      const pages = run.events.filter((event) => event.type === "page");
+      const firstCredentialPage = pages.findIndex(
+        (event) => event.resourceType === FEDERATED_CREDENTIAL_TYPE,
+      );
+      const lastIdentityPage = pages.findLastIndex(
+        (event) => event.resourceType === USER_ASSIGNED_IDENTITY_TYPE,
+      );
+      expect(lastIdentityPage).toBeGreaterThan(2);
+      expect(firstCredentialPage).toBeGreaterThanOrEqual(0);
+      expect(firstCredentialPage).toBeLessThan(lastIdentityPage);
+      // Four subscription-level listings, one page request each at a time, plus two credential listings.
+      expect(slow.stats.maxInFlight).toBeLessThanOrEqual(4 + 2);
+    } finally {
+      await slow.close();
+    }
+  });
+
   test("builtInRoleDefinitions: false fetches none", async () => {
     const run = await collect(server.connection(), { collector: { builtInRoleDefinitions: false } });
     expect(run.records.sort(byId)).toEqual(
