@@ -1,0 +1,58 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import ts from "typescript";
+import { expect, test } from "vitest";
+
+// docs/writing-a-collector.md must not drift from the real exports: each of its TypeScript snippets
+// is type-checked, as a module of this folder (so `./src/index.js` is this example), against the
+// packages' sources.
+const root = join(import.meta.dirname, "..", "..");
+const guide = join(root, "docs", "writing-a-collector.md");
+
+function snippets(markdown: string): string[] {
+  return [...markdown.matchAll(/^```ts\n([\s\S]*?)^```$/gm)].map((match) => match[1] ?? "");
+}
+
+test("every TypeScript snippet of docs/writing-a-collector.md type-checks against the real exports", () => {
+  const blocks = snippets(readFileSync(guide, "utf8"));
+  expect(blocks.length).toBeGreaterThanOrEqual(8);
+  const files = new Map(
+    blocks.map((code, i) => [join(import.meta.dirname, `guide-snippet-${i + 1}.ts`), code]),
+  );
+  const options: ts.CompilerOptions = {
+    target: ts.ScriptTarget.ES2022,
+    module: ts.ModuleKind.NodeNext,
+    moduleResolution: ts.ModuleResolutionKind.NodeNext,
+    lib: ["lib.es2023.d.ts"],
+    types: ["node"],
+    strict: true,
+    noUncheckedIndexedAccess: true,
+    verbatimModuleSyntax: true,
+    isolatedModules: true,
+    skipLibCheck: true,
+    noEmit: true,
+    // As vitest resolves them: the packages' sources, so no build is needed.
+    paths: { "@azure-drift/*": [join(root, "packages", "*", "src", "index.ts")] },
+  };
+  const host = ts.createCompilerHost(options);
+  const readFile = host.readFile.bind(host);
+  const fileExists = host.fileExists.bind(host);
+  const getSourceFile = host.getSourceFile.bind(host);
+  host.readFile = (name) => files.get(name) ?? readFile(name);
+  host.fileExists = (name) => files.has(name) || fileExists(name);
+  host.getSourceFile = (name, language, onError, fresh) => {
+    const code = files.get(name);
+    return code === undefined
+      ? getSourceFile(name, language, onError, fresh)
+      : ts.createSourceFile(name, code, language);
+  };
+  const program = ts.createProgram([...files.keys()], options, host);
+  const problems = [...files.keys()].flatMap((name) =>
+    ts.getPreEmitDiagnostics(program, program.getSourceFile(name)).map((diagnostic) => {
+      const where = diagnostic.file?.getLineAndCharacterOfPosition(diagnostic.start ?? 0);
+      const snippet = diagnostic.file?.fileName.replace(/^.*guide-snippet-/, "snippet ") ?? "?";
+      return `${snippet}:${(where?.line ?? 0) + 1}: ${ts.flattenDiagnosticMessageText(diagnostic.messageText, "\n")}`;
+    }),
+  );
+  expect(problems).toEqual([]);
+});
