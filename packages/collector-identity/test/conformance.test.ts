@@ -30,8 +30,8 @@ function expected(tenant: Tenant, subscriptionId: string): JsonObject[] {
 }
 
 // The 403 test forbids managed identities, so the credentials listed per identity must go incomplete
-// too. (Forbidding role assignments is covered in collector.test.ts: the suite looks up the type of a
-// missing record in the tenant, where re-scoped built-in roles are not.)
+// too. (Forbidding role assignments, which takes the referenced built-in roles along, is covered in
+// collector.test.ts.)
 collectorConformanceSuite(test, () => identityCollector(), {
   expected,
   forbiddenType: USER_ASSIGNED_IDENTITY_TYPE,

@@ -1,6 +1,7 @@
 import type { JsonObject } from "@azure-drift/core";
 import { describe, expect, test } from "vitest";
 import {
+  BUILT_IN_ROLES,
   cloneTenant,
   demoDrift,
   demoTenant,
@@ -42,6 +43,11 @@ function actualChanges(before: Tenant, after: Tenant): TruthChange[] {
     }
   }
   return out.sort((x, y) => (x.key < y.key ? -1 : 1));
+}
+
+/** The truth minus the records a collector derives (built-in roles per subscription): what the tenant's own JSON shows. */
+function tenantOwn(truth: TruthChange[], before: Tenant, after: Tenant): TruthChange[] {
+  return truth.filter((change) => before.resources.has(change.key) || after.resources.has(change.key));
 }
 
 describe("generateTenant", () => {
@@ -161,6 +167,35 @@ describe("mutateTenant", () => {
     expect(actualChanges(before, after)).toEqual(changes);
   });
 
+  test("the truth has built-in role definitions entering and leaving subscriptions, as the identity collector records them", () => {
+    const before = generateTenant({ seed: 18, resources: 300, subscriptions: 2, mix: { roleAssignment: 1 } });
+    const referenced = (tenant: Tenant) =>
+      resourcesOf(tenant, { types: [RESOURCE_TYPES.roleAssignment] }).map((assignment) => {
+        const roleId = String((assignment.properties as JsonObject).roleDefinitionId).toLowerCase();
+        return `${roleId.split("/")[2]}|${roleId.slice(roleId.lastIndexOf("/") + 1)}`;
+      });
+    const builtIns = new Set(Object.values(BUILT_IN_ROLES));
+    const roles = (tenant: Tenant) =>
+      new Set(referenced(tenant).filter((role) => builtIns.has(role.split("|")[1] as never)));
+    const after = cloneTenant(before);
+    // Every assignment removed: each built-in role referenced in a subscription leaves it (the demo's
+    // truth has the opposite case, a role's first assignment in a subscription).
+    const { changes } = mutateTenant(after, {
+      churn: { modify: 0, add: 0, remove: 1 },
+      seed: 19,
+      types: [RESOURCE_TYPES.roleAssignment],
+    });
+    const expected = [...roles(before)].map((role) => {
+      const [subscriptionId, guid] = role.split("|") as [string, string];
+      return `removed /subscriptions/${subscriptionId}/providers/microsoft.authorization/roledefinitions/${guid}`;
+    });
+    expect(expected.length).toBeGreaterThan(2);
+    const derived = changes.filter((change) => change.type === RESOURCE_TYPES.roleDefinition);
+    expect(derived.map((change) => `${change.status} ${change.key}`).sort()).toEqual(expected.sort());
+    expect(derived.every((change) => change.subscriptionId === change.key.split("/")[2])).toBe(true);
+    expect(actualChanges(before, after)).toEqual(tenantOwn(changes, before, after));
+  });
+
   test("removing an identity removes its federated credentials, each in the truth", () => {
     const before = generateTenant({
       seed: 16,
@@ -205,7 +240,7 @@ describe("demo tenant", () => {
     const before = demoTenant();
     const after = demoTenant();
     const truth = demoDrift(after);
-    expect(actualChanges(before, after)).toEqual(truth);
+    expect(actualChanges(before, after)).toEqual(tenantOwn(truth, before, after));
     const summary = truth.map(
       (change) =>
         `${change.status} ${change.type.split("/").pop()} ${change.id.split("/").pop()} ${change.paths.join(",")}`,
@@ -216,6 +251,8 @@ describe("demo tenant", () => {
         "modified virtualNetworks vnet-prod-spoke properties.subnets[name=snet-data].properties.networkSecurityGroup",
         "modified applicationGateways agw-web properties.webApplicationFirewallConfiguration.firewallMode",
         "removed routeTables rt-legacy-egress ",
+        // Owner was assigned nowhere in production: the identity collector starts recording its definition there.
+        `added roleDefinitions ${BUILT_IN_ROLES.Owner} `,
         `added roleAssignments ${truth
           .find((change) => change.type === RESOURCE_TYPES.roleAssignment)
           ?.id.split("/")
@@ -228,6 +265,9 @@ describe("demo tenant", () => {
     );
     const owner = after.resources.get(
       truth.find((change) => change.type === RESOURCE_TYPES.roleAssignment)?.key ?? "",
+    );
+    expect(truth.find((change) => change.type === RESOURCE_TYPES.roleDefinition)?.key).toBe(
+      `/subscriptions/1c6f0e57-0000-4000-8000-000000000001/providers/microsoft.authorization/roledefinitions/${BUILT_IN_ROLES.Owner}`,
     );
     expect(((owner as JsonObject).properties as JsonObject).scope).toBe(
       "/subscriptions/1c6f0e57-0000-4000-8000-000000000001",

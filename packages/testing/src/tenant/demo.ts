@@ -3,6 +3,7 @@
  * newcomer sees without an Azure account.
  */
 import type { JsonObject } from "@azure-drift/core";
+import { builtInRoleChanges, referencedBuiltIns } from "./built-in-truth.js";
 import { Random } from "./random.js";
 import {
   BUILT_IN_ROLES,
@@ -167,11 +168,15 @@ function truth(resource: JsonObject, status: TruthChange["status"], paths: strin
  * The demo's story, applied in place to a tenant made by {@link demoTenant}: a rule opening SSH to
  * the internet, a subnet losing its NSG, a WAF switched to detection only, an Owner assignment
  * at subscription scope, a federated credential added to a managed identity, a route table
- * deleted; plus an etag-only change that is not drift. Returns the ground truth, sorted by key.
+ * deleted; plus an etag-only change that is not drift. Returns the ground truth as the collectors
+ * see it, sorted by key: it includes Owner's definition `added` in the production subscription
+ * (`/subscriptions/{sub}/providers/Microsoft.Authorization/roleDefinitions/{guid}`), since the
+ * identity collector records the built-in roles a subscription's assignments reference.
  */
 export function demoDrift(tenant: Tenant): TruthChange[] {
   const rng = new Random("azure-drift demo drift");
   const changes: TruthChange[] = [];
+  const builtInsBefore = referencedBuiltIns(tenant);
 
   const nsg = find(tenant, "Microsoft.Network/networkSecurityGroups", "nsg-web-frontend");
   const nsgProperties = nsg.properties as JsonObject;
@@ -245,5 +250,6 @@ export function demoDrift(tenant: Tenant): TruthChange[] {
   const hubNsg = find(tenant, "Microsoft.Network/networkSecurityGroups", "nsg-hub-mgmt");
   hubNsg.etag = `W/"${rng.guid()}"`;
 
+  changes.push(...builtInRoleChanges(builtInsBefore, referencedBuiltIns(tenant)));
   return changes.sort((a, b) => (a.key < b.key ? -1 : 1));
 }

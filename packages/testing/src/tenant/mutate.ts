@@ -5,6 +5,7 @@
  * and sets, the case of ids) and is never in the truth.
  */
 import type { JsonObject, JsonValue } from "@azure-drift/core";
+import { builtInRoleChanges, referencedBuiltIns } from "./built-in-truth.js";
 import { hashString, Random } from "./random.js";
 import { kindOfType, type Placement, ResourcePools, ShapeFactory } from "./shapes.js";
 import { parseArmId, putResource, type Tenant } from "./tenant.js";
@@ -32,7 +33,12 @@ export interface MutateTenantOptions {
 export interface MutationResult {
   /** The same tenant object, changed in place (a replay server serving it sees the changes). */
   tenant: Tenant;
-  /** Ground truth, sorted by key. */
+  /**
+   * Ground truth as the collectors see it, sorted by key: the changed resources, plus the built-in
+   * role definitions the identity collector records per subscription (as
+   * `/subscriptions/{sub}/providers/Microsoft.Authorization/roleDefinitions/{guid}`) that enter or
+   * leave a subscription because the first assignment to them appeared or the last one went.
+   */
   changes: TruthChange[];
 }
 
@@ -395,10 +401,13 @@ function placements(tenant: Tenant): Placement[] {
 /**
  * Changes the tenant in place and returns the ground truth. Deterministic: the same tenant and
  * options give the same changes. Removing a managed identity also removes its federated
- * credentials (as ARM does), each reported removed.
+ * credentials (as ARM does), each reported removed. The truth is as the collectors see it: a built-in
+ * role definition first (or no longer) referenced by a subscription's role assignments is in it as
+ * `added` (or `removed`) with its per-subscription id, though the tenant-level definition is unchanged.
  */
 export function mutateTenant(tenant: Tenant, options: MutateTenantOptions): MutationResult {
   const rng = new Random(typeof options.seed === "number" ? options.seed : hashString(options.seed));
+  const builtInsBefore = referencedBuiltIns(tenant);
   const churn = splitChurn(options.churn);
   const types = options.types?.map((type) => type.toLowerCase());
   const eligible = [...tenant.resources.entries()]
@@ -481,6 +490,10 @@ export function mutateTenant(tenant: Tenant, options: MutateTenantOptions): Muta
       const resource = tenant.resources.get(key);
       if (resource) addNoise(resource, rng);
     }
+  }
+
+  for (const change of builtInRoleChanges(builtInsBefore, referencedBuiltIns(tenant))) {
+    truth.set(change.key, change);
   }
 
   // Noise may have re-spelled an id: the truth shows ids as served now.

@@ -70,8 +70,10 @@ export const DEFAULT_MIX: Readonly<Record<ResourceKind, number>> = {
 };
 
 /**
- * One resource's drift as the generator or mutator made it: the ground truth a drift report is
- * compared with.
+ * One resource's drift as the mutator made it, as the collectors see it: the ground truth a drift
+ * report is compared with. Besides the tenant's own resources it covers the records a collector
+ * derives from them: the built-in role definitions the identity collector records per subscription
+ * enter and leave with the first and last assignment to them there.
  */
 export interface TruthChange {
   /** Lower-cased ARM id. */
