@@ -16,7 +16,7 @@ const sizes = quick ? [2_000, 10_000] : [10_000, 100_000];
 const runs = 3;
 const tasks = fileURLToPath(new URL("./tasks/diff-tasks.ts", import.meta.url));
 const rows = [
-  { name: "(a) floor: read + JSON.parse both", task: "floor" },
+  { name: "(a) floor: read + JSON.parse both (NDJSON)", task: "floor" },
   { name: "(b) naive: (a) + microdiff per id", task: "naive" },
   { name: "(c) engine on two files", task: "engineFiles" },
   { name: "(d) engine on two stored snapshots", task: "engineStored" },
@@ -46,7 +46,7 @@ for (const resources of sizes) {
       ]);
     }
     console.log(
-      `\nN = ${resources.toLocaleString("en")} resources, ${formatMb(prepared.result.bytes)} of ARM JSON (both files), ${prepared.result.truth} true changes; median of ${runs} runs\n`,
+      `\nN = ${resources.toLocaleString("en")} resources, ${formatMb(prepared.result.bytes)} of ARM JSON as NDJSON (both files), ${prepared.result.truth} true changes; median of ${runs} runs\n`,
     );
     console.log(
       markdownTable(["row", "median", "× floor", "ns/resource", "peak RSS", "false +", "false −"], table),

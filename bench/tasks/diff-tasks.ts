@@ -34,8 +34,8 @@ export interface Scored {
 const TENANT = "bench-tenant";
 const registry = createTypeRegistry([...networkCollector().types, ...identityCollector().types]);
 const files = (dir: string) => ({
-  before: join(dir, "before.json"),
-  after: join(dir, "after.json"),
+  before: join(dir, "before.ndjson"),
+  after: join(dir, "after.ndjson"),
   truth: join(dir, "truth.json"),
   store: join(dir, "store"),
   ids: join(dir, "snapshots.json"),
@@ -58,7 +58,7 @@ export async function setup({ dir, resources, seed }: Args): Promise<{ bytes: nu
     },
   });
   const beforeResources = [...tenant.resources.values()];
-  const beforeBytes = await writeJsonArray(paths.before, beforeResources);
+  const beforeBytes = await writeNdjson(paths.before, beforeResources);
   const store = await createFileStore({ directory: paths.store });
   const baseId = await storeSnapshot(store, beforeResources, "2026-01-01T00:00:00.000Z");
   const { changes } = mutateTenant(tenant, {
@@ -67,7 +67,7 @@ export async function setup({ dir, resources, seed }: Args): Promise<{ bytes: nu
     seed: seed + 1,
   });
   const afterResources = [...tenant.resources.values()];
-  const afterBytes = await writeJsonArray(paths.after, afterResources);
+  const afterBytes = await writeNdjson(paths.after, afterResources);
   const currentId = await storeSnapshot(store, afterResources, "2026-01-02T00:00:00.000Z");
   await store.close();
   await writeFile(paths.truth, JSON.stringify(changes));
@@ -75,23 +75,37 @@ export async function setup({ dir, resources, seed }: Args): Promise<{ bytes: nu
   return { bytes: beforeBytes + afterBytes, truth: changes.length };
 }
 
-/** Writes a JSON array element by element: at 100k resources one string would pass V8's limit. */
-async function writeJsonArray(path: string, items: JsonObject[]): Promise<number> {
+/**
+ * Writes ARM resources as NDJSON, one resource per line (what `az graph query` exports page by page):
+ * at 100k resources a single JSON array is longer than the longest string V8 can hold.
+ */
+async function writeNdjson(path: string, items: JsonObject[]): Promise<number> {
   const file = await open(path, "w");
   let bytes = 0;
-  let chunk = "[";
+  let chunk = "";
   for (let index = 0; index < items.length; index++) {
-    chunk += (index ? "," : "") + JSON.stringify(items[index]);
+    chunk += `${JSON.stringify(items[index])}\n`;
     if (chunk.length > 1 << 24 || index === items.length - 1) {
-      if (index === items.length - 1) chunk += "]";
       bytes += Buffer.byteLength(chunk);
       await file.write(chunk);
       chunk = "";
     }
   }
-  if (items.length === 0) await file.write("[]");
   await file.close();
   return bytes;
+}
+
+/** Reads an NDJSON file and parses each line: the floor every reader of these files pays. */
+async function readNdjson(path: string): Promise<JsonObject[]> {
+  const bytes = await readFile(path);
+  const items: JsonObject[] = [];
+  for (let start = 0; start < bytes.length; ) {
+    const newline = bytes.indexOf(10, start);
+    const end = newline === -1 ? bytes.length : newline;
+    if (end > start) items.push(JSON.parse(bytes.toString("utf8", start, end)));
+    start = end + 1;
+  }
+  return items;
 }
 
 async function storeSnapshot(
@@ -126,8 +140,8 @@ async function storeSnapshot(
 /** (a) The floor: read and JSON.parse both files. */
 export async function floor({ dir }: Args): Promise<Scored> {
   const started = performance.now();
-  const before = JSON.parse(await readFile(files(dir).before, "utf8")) as JsonObject[];
-  const after = JSON.parse(await readFile(files(dir).after, "utf8")) as JsonObject[];
+  const before = await readNdjson(files(dir).before);
+  const after = await readNdjson(files(dir).after);
   const ms = performance.now() - started;
   if (before.length === 0 || after.length === 0) throw new Error("empty snapshot");
   return { ms, falsePositives: Number.NaN, falseNegatives: Number.NaN };
@@ -136,8 +150,8 @@ export async function floor({ dir }: Args): Promise<Scored> {
 /** (b) What a user would write: the floor, then microdiff on every pair matched by id. */
 export async function naive({ dir }: Args): Promise<Scored> {
   const started = performance.now();
-  const before = JSON.parse(await readFile(files(dir).before, "utf8")) as JsonObject[];
-  const after = JSON.parse(await readFile(files(dir).after, "utf8")) as JsonObject[];
+  const before = await readNdjson(files(dir).before);
+  const after = await readNdjson(files(dir).after);
   const byId = new Map(before.map((resource) => [resource.id as string, resource]));
   const found = new Set<string>();
   for (const resource of after) {
