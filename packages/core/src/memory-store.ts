@@ -11,6 +11,7 @@ import type {
   SnapshotInit,
   SnapshotWriter,
   Store,
+  StoredConfig,
 } from "./store.js";
 import {
   assertStorableRecord,
@@ -228,14 +229,21 @@ class MemoryStore implements Store {
     for (const record of snapshot.records) {
       this.assertOpen();
       throwIfAborted(options.signal);
-      yield {
-        key: record.key,
-        hash: record.hash,
-        id: record.id,
-        type: record.type,
-        collector: record.collector,
-        subscriptionId: record.subscriptionId,
-      };
+      yield structuredClone(record);
+    }
+  }
+
+  async *readConfigs(
+    tenantId: string,
+    hashes: Iterable<string>,
+    options: OperationOptions = {},
+  ): AsyncIterable<StoredConfig> {
+    this.assertOpen();
+    throwIfAborted(options.signal);
+    const documents = this.tenant(tenantId)?.documents;
+    for (const hash of new Set(hashes)) {
+      const config = typeof hash === "string" ? documents?.get(hash) : undefined;
+      if (config) yield { hash, config: structuredClone(config) };
     }
   }
 

@@ -3,6 +3,7 @@ import type {
   CollectorRun,
   CoverageEntry,
   DriftReport,
+  JsonObject,
   ResourceRecord,
   SnapshotMeta,
 } from "./model.js";
@@ -37,14 +38,16 @@ export interface SnapshotWriter {
   abort(): Promise<void>;
 }
 
-/** The per-record facts a diff needs without reading configs: the fast path of `check`. */
-export interface RecordIndexEntry {
-  key: string;
+/**
+ * A record without its config: what a diff needs to plan (key → hash) and to describe a resource,
+ * read from a snapshot's index without touching resource documents. The fast path of `check`.
+ */
+export type RecordIndexEntry = Omit<ResourceRecord, "config">;
+
+/** A resource document: the config stored under a record hash. */
+export interface StoredConfig {
   hash: string;
-  id: string;
-  type: string;
-  collector: string;
-  subscriptionId: string;
+  config: JsonObject;
 }
 
 /** Filters for listing snapshots or reports; results are newest first. */
@@ -100,12 +103,22 @@ export interface Store {
     snapshotId: string,
     options?: OperationOptions & { keys?: Iterable<string> },
   ): AsyncIterable<ResourceRecord>;
-  /** Streams (key, hash, …) of a snapshot without reading resource documents. */
+  /** Streams a snapshot's records without their configs, in write order, reading no resource document. */
   readIndex(
     tenantId: string,
     snapshotId: string,
     options?: OperationOptions,
   ): AsyncIterable<RecordIndexEntry>;
+  /**
+   * Optional capability: streams the configs stored under these record hashes for this tenant, in
+   * any order; a hash the tenant has no document for is skipped. With {@link Store.readIndex} it
+   * lets a diff read only what changed; without it, core falls back to `readRecords({ keys })`.
+   */
+  readConfigs?(
+    tenantId: string,
+    hashes: Iterable<string>,
+    options?: OperationOptions,
+  ): AsyncIterable<StoredConfig>;
 
   putReport(report: DriftReport, options?: OperationOptions): Promise<void>;
   getReport(tenantId: string, reportId: string): Promise<DriftReport | undefined>;

@@ -41,7 +41,8 @@ async function readBack(store: Store, snapshotId: string): Promise<SnapshotData>
 }
 
 /** Counts the records a diff asks the store for. */
-function counting(store: Store): { store: Store; read: string[] } {
+/** Counts what a diff reads: records by key, and documents by hash (`byHash: false` hides readConfigs). */
+function counting(store: Store, { byHash = true } = {}): { store: Store; read: string[] } {
   const read: string[] = [];
   const wrapped: Store = Object.create(store);
   wrapped.readRecords = async function* (tenantId, snapshotId, options) {
@@ -50,6 +51,14 @@ function counting(store: Store): { store: Store; read: string[] } {
       yield record;
     }
   };
+  wrapped.readConfigs = !byHash
+    ? undefined
+    : async function* (tenantId, hashes, options) {
+        for await (const stored of store.readConfigs!(tenantId, hashes, options)) {
+          read.push(stored.hash);
+          yield stored;
+        }
+      };
   return { store: wrapped, read };
 }
 
@@ -98,6 +107,10 @@ describe("diffStoredSnapshots", () => {
     ]);
     // 2 modified × 2 sides + 1 removed + 1 added: not the 79 records of the two snapshots.
     expect(read.length).toBe(6);
+    // A store without readConfigs gets the same report through readRecords({ keys }).
+    const byKey = counting(memory, { byHash: false });
+    expect(await diffStoredSnapshots(byKey.store, TENANT, baseId, currentId, options)).toEqual(inMemory);
+    expect(byKey.read.length).toBe(6);
   });
 
   test("two identical snapshots read no records at all", async () => {

@@ -7,6 +7,7 @@ import {
   type DriftReport,
   isDriftError,
   isInTimeRange,
+  type JsonObject,
   type ListQuery,
   type Logger,
   newestFirst,
@@ -21,6 +22,7 @@ import {
   type SnapshotMeta,
   type SnapshotWriter,
   type Store,
+  type StoredConfig,
   selectSnapshots,
   throwIfAborted,
 } from "@azure-drift/core";
@@ -467,15 +469,42 @@ class FileStoreImpl implements FileStore {
     const { folder, manifest } = await this.requireSnapshot(tenantId, snapshotId);
     for await (const line of readRecordLines(folder, manifest, options.signal)) {
       this.assertOpen();
-      yield {
-        key: line.key,
-        hash: line.hash,
-        id: line.id as string,
-        type: line.type as string,
-        collector: line.collector as string,
-        subscriptionId: line.subscriptionId as string,
-      };
+      // An index line is the record without its config, exactly as the writer wrote it.
+      yield line as unknown as RecordIndexEntry;
     }
+  }
+
+  async *readConfigs(
+    tenantId: string,
+    hashes: Iterable<string>,
+    options: OperationOptions = {},
+  ): AsyncIterable<StoredConfig> {
+    this.assertOpen();
+    throwIfAborted(options.signal);
+    const layout = this.layout(tenantId);
+    const unique = [...new Set(hashes)];
+    for (let start = 0; start < unique.length; start += READ_AHEAD) {
+      const batch = unique.slice(start, start + READ_AHEAD);
+      const configs = await Promise.all(batch.map((hash) => this.findDocument(layout, hash)));
+      this.assertOpen();
+      throwIfAborted(options.signal);
+      for (const [index, config] of configs.entries()) {
+        if (config) yield { hash: batch[index]!, config };
+      }
+    }
+  }
+
+  /** A document in whichever codec it was written with (snapshots of different codecs share a tenant). */
+  private async findDocument(layout: TenantLayout, hash: string): Promise<JsonObject | undefined> {
+    for (const compression of new Set<Compression>([this.compression, ...COMPRESSIONS])) {
+      const file = layout.doc(hash, compression);
+      try {
+        return await readDocument(layout, hash, compression, file);
+      } catch (error) {
+        if (!isDriftError(error, "E_STORE_CORRUPT") || !isMissing(error.cause)) throw error;
+      }
+    }
+    return undefined;
   }
 
   // ---- reports ---------------------------------------------------------------------------------

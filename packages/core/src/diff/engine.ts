@@ -12,6 +12,7 @@ import type {
   CoverageEntry,
   DriftReport,
   FieldChange,
+  JsonObject,
   ReportSide,
   ResourceDrift,
   ResourceRecord,
@@ -132,8 +133,8 @@ export async function diffStoredSnapshots(
       );
     }
   }
-  const readIndex = async (snapshotId: string): Promise<Map<string, IndexEntry>> => {
-    const index = new Map<string, IndexEntry>();
+  const readIndex = async (snapshotId: string): Promise<Map<string, RecordIndexEntry>> => {
+    const index = new Map<string, RecordIndexEntry>();
     for await (const entry of store.readIndex(tenantId, snapshotId, { signal })) index.set(entry.key, entry);
     return index;
   };
@@ -145,18 +146,20 @@ export async function diffStoredSnapshots(
   const plan = planDiff(baseMeta!, currentMeta!, baseIndex, currentIndex);
   const baseKeys = [...plan.modified, ...plan.removed.map((entry) => entry.key)];
   const currentKeys = [...plan.modified, ...plan.added.map((entry) => entry.key)];
-  const readSome = async (snapshotId: string, keys: string[]): Promise<Map<string, ResourceRecord>> => {
-    const records = new Map<string, ResourceRecord>();
-    if (keys.length === 0) return records;
-    for await (const record of store.readRecords(tenantId, snapshotId, { keys, signal })) {
-      records.set(record.key, record);
-    }
-    return records;
-  };
-  const [baseRecords, currentRecords] = await Promise.all([
-    readSome(baseSnapshotId, baseKeys),
-    readSome(currentSnapshotId, currentKeys),
-  ]);
+  const [baseRecords, currentRecords] = store.readConfigs
+    ? await readChangedByHash(
+        store.readConfigs.bind(store),
+        tenantId,
+        [
+          [baseKeys, baseIndex],
+          [currentKeys, currentIndex],
+        ],
+        signal,
+      )
+    : await Promise.all([
+        readChangedByKey(store, tenantId, baseSnapshotId, baseKeys, signal),
+        readChangedByKey(store, tenantId, currentSnapshotId, currentKeys, signal),
+      ]);
   throwIfAborted(signal);
   for (const [keys, records, snapshotId] of [
     [baseKeys, baseRecords, baseSnapshotId],
@@ -180,6 +183,48 @@ export async function diffStoredSnapshots(
     unknown: report.summary.unknown,
   });
   return report;
+}
+
+/** Reads changed records through the index entries already in hand and the documents they name. */
+async function readChangedByHash(
+  readConfigs: NonNullable<Store["readConfigs"]>,
+  tenantId: string,
+  sides: readonly [Side, Side],
+  signal: AbortSignal | undefined,
+): Promise<[Map<string, ResourceRecord>, Map<string, ResourceRecord>]> {
+  const hashes = new Set<string>();
+  for (const [keys, index] of sides) for (const key of keys) hashes.add(index.get(key)!.hash);
+  const configs = new Map<string, JsonObject>();
+  for await (const { hash, config } of readConfigs(tenantId, hashes, { signal })) configs.set(hash, config);
+  const recordsOf = ([keys, index]: Side) => {
+    const records = new Map<string, ResourceRecord>();
+    for (const key of keys) {
+      const entry = index.get(key)!;
+      const config = configs.get(entry.hash);
+      if (config) records.set(key, { ...entry, config });
+    }
+    return records;
+  };
+  return [recordsOf(sides[0]), recordsOf(sides[1])];
+}
+
+/** Keys to read from one snapshot, and that snapshot's index. */
+type Side = readonly [keys: string[], index: ReadonlyMap<string, RecordIndexEntry>];
+
+/** Reads changed records by key: for stores without `readConfigs`. */
+async function readChangedByKey(
+  store: Store,
+  tenantId: string,
+  snapshotId: string,
+  keys: string[],
+  signal: AbortSignal | undefined,
+): Promise<Map<string, ResourceRecord>> {
+  const records = new Map<string, ResourceRecord>();
+  if (keys.length === 0) return records;
+  for await (const record of store.readRecords(tenantId, snapshotId, { keys, signal })) {
+    records.set(record.key, record);
+  }
+  return records;
 }
 
 function recordMap(records: Iterable<ResourceRecord>): Map<string, ResourceRecord> {

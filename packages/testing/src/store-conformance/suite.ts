@@ -224,17 +224,35 @@ export function storeConformanceSuite(
     equal((await collect(store.readRecords(TENANT_A, meta.id))).length, 0, "no records");
   });
 
-  it("readIndex streams key, hash, id, type, collector and subscriptionId in order", async (store) => {
+  it("readIndex streams every record without its config, in order", async (store) => {
     const meta = await writeSnapshot(store, records);
-    const expected = records.map(({ key, hash, id, type, collector, subscriptionId }) => ({
-      key,
-      hash,
-      id,
-      type,
-      collector,
-      subscriptionId,
-    }));
+    const expected = records.map(({ config: _config, ...entry }) => entry);
     sameJson(await collect(store.readIndex(TENANT_A, meta.id)), expected, "readIndex entries");
+  });
+
+  it("readConfigs (when the store has it) returns the tenant's documents by hash, and nothing else", async (store) => {
+    if (!store.readConfigs) return;
+    await writeSnapshot(store, records);
+    const wanted = [records[4]!, records[11]!];
+    const read = await collect(
+      store.readConfigs(TENANT_A, [
+        wanted[0]!.hash,
+        wanted[1]!.hash,
+        wanted[0]!.hash,
+        "0".repeat(64),
+        "../x",
+      ]),
+    );
+    sameJson(
+      read.sort((a, b) => (a.hash < b.hash ? -1 : 1)),
+      wanted.map(({ hash, config }) => ({ hash, config })).sort((a, b) => (a.hash < b.hash ? -1 : 1)),
+      "configs by hash, each once, unknown and crafted hashes skipped",
+    );
+    equal(
+      (await collect(store.readConfigs(TENANT_B, [wanted[0]!.hash]))).length,
+      0,
+      "another tenant's documents",
+    );
   });
 
   it("readRecords with keys yields only those records, in snapshot order", async (store) => {
