@@ -70,7 +70,12 @@ export async function setup({ dir, resources, seed }: Args): Promise<{ bytes: nu
   const afterBytes = await writeNdjson(paths.after, afterResources);
   const currentId = await storeSnapshot(store, afterResources, "2026-01-02T00:00:00.000Z");
   await store.close();
-  await writeFile(paths.truth, JSON.stringify(changes));
+  // The mutator's truth is as the collectors see it (built-in role definitions come and go with the
+  // assignments that reference them); these files hold the tenant's own resources only.
+  const inFiles = new Set(
+    [...beforeResources, ...afterResources].map((resource) => String(resource.id).toLowerCase()),
+  );
+  await writeFile(paths.truth, JSON.stringify(changes.filter((change) => inFiles.has(change.key))));
   await writeFile(paths.ids, JSON.stringify({ baseId, currentId }));
   return { bytes: beforeBytes + afterBytes, truth: changes.length };
 }
