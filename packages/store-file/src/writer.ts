@@ -80,6 +80,9 @@ export class FileSnapshotWriter implements SnapshotWriter {
   private cleanedUp?: Promise<void>;
   private committing?: Promise<SnapshotMeta>;
 
+  /** The wait for the index stream to drain, shared by every write that found it full. */
+  private drained: Promise<void> | undefined;
+
   private constructor(
     private readonly context: WriterContext,
     private readonly init: SnapshotInit,
@@ -196,7 +199,12 @@ export class FileSnapshotWriter implements SnapshotWriter {
     } catch (error) {
       return Promise.reject(error);
     }
-    const flushed = this.compressor.write(text) ? undefined : drainedOrClosed(this.compressor);
+    // Concurrent writes share one wait: a listener pair per waiting write would pile up on the stream.
+    const flushed = this.compressor.write(text)
+      ? undefined
+      : (this.drained ??= drainedOrClosed(this.compressor).finally(() => {
+          this.drained = undefined;
+        }));
     return Promise.all([...docs, flushed]).then(
       () => {
         throwIfAborted(this.signal);
