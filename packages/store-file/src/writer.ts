@@ -199,12 +199,7 @@ export class FileSnapshotWriter implements SnapshotWriter {
     } catch (error) {
       return Promise.reject(error);
     }
-    // Concurrent writes share one wait: a listener pair per waiting write would pile up on the stream.
-    const flushed = this.compressor.write(text)
-      ? undefined
-      : (this.drained ??= drainedOrClosed(this.compressor).finally(() => {
-          this.drained = undefined;
-        }));
+    const flushed = this.compressor.write(text) ? undefined : this.waitForDrain();
     return Promise.all([...docs, flushed]).then(
       () => {
         throwIfAborted(this.signal);
@@ -213,6 +208,16 @@ export class FileSnapshotWriter implements SnapshotWriter {
         throw this.asStoreError(error, this.folder, "write");
       },
     );
+  }
+
+  /** Concurrent writes share one wait: a listener pair per waiting write would pile up on the stream. */
+  private waitForDrain(): Promise<void> {
+    if (!this.drained) {
+      this.drained = drainedOrClosed(this.compressor).finally(() => {
+        this.drained = undefined;
+      });
+    }
+    return this.drained;
   }
 
   commit(completion: SnapshotCompletion): Promise<SnapshotMeta> {
