@@ -8,6 +8,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
+import { DEFAULT_MIX } from "@azure-drift/testing";
 
 /** What the benchmark's tenant and server look like. */
 export interface ReplayProcessArgs {
@@ -49,22 +50,10 @@ export interface ReplayStats {
   byRoute: Record<string, number>;
 }
 
-/** The benchmark tenant's mix of types (percent of resources). */
-export const BENCH_MIX = {
-  networkSecurityGroup: 16,
-  virtualNetwork: 8,
-  routeTable: 6,
-  publicIpAddress: 8,
-  firewallPolicy: 1,
-  azureFirewall: 1,
-  applicationGateway: 2,
-  privateEndpoint: 6,
-  userAssignedIdentity: 6,
-  federatedIdentityCredential: 5,
-  roleDefinition: 2,
-  roleAssignment: 20,
-  denyAssignment: 1,
-};
+const { storageAccount: _storage, keyVault: _vaults, ...collectedTypes } = DEFAULT_MIX;
+
+/** The benchmark tenant's mix: the generator's default, less the types no collector here collects. */
+export const BENCH_MIX = collectedTypes;
 
 /** A replay server running in a child process. */
 export interface ReplayProcess extends ReplayReady {
