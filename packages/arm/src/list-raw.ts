@@ -38,7 +38,8 @@ export interface ListRawOptions {
  * (parsed from the page's response body, not the SDK's reshaped model, so paths match `az` output).
  *
  * Each page request runs through `context.limit`, and each page is announced as a `page` progress
- * event. A listing that fails after the SDK's retries (403, 404, throttled beyond the cap, 5xx,
+ * event. The next page is requested as soon as a page arrives (one page of read-ahead), so the
+ * consumer's work on a page overlaps the next round trip. A listing that fails after the SDK's retries (403, 404, throttled beyond the cap, 5xx,
  * dropped connections) is reported through `context.coverage.incomplete(resourceType, reason)` and
  * ends without throwing; items already yielded stay valid. A 401 or a credential that cannot get a
  * token throws a DriftError `E_AUTH`; an aborted signal throws `E_ABORTED`.
@@ -64,14 +65,24 @@ export async function* listRaw(
       })
       .byPage();
     const iterator = pages;
-    while (true) {
-      lastResponse = undefined;
-      const step = await context.limit(async () => {
+    // Each page is parsed the moment it arrives (before the next request can replace `lastResponse`).
+    const fetchPage = () =>
+      context.limit(async () => {
         throwIfAborted(context.signal);
-        return iterator.next();
+        lastResponse = undefined;
+        const step = await iterator.next();
+        return step.done ? undefined : pageItems(parseBody(lastResponse, resourceType), resourceType);
       });
-      if (step.done) return;
-      const items = pageItems(parseBody(lastResponse, resourceType), resourceType);
+    let upcoming = fetchPage();
+    while (true) {
+      const items = await upcoming;
+      if (items === undefined) return;
+      // Read ahead: the next page is requested before this one's items are handed on, so the time
+      // the consumer spends on them (building records, writing the store) overlaps the round trip
+      // instead of adding to it. At most two pages of a listing are held at once.
+      upcoming = fetchPage();
+      // If the consumer stops early, nobody awaits the read-ahead: its failure is not unhandled.
+      upcoming.catch(() => undefined);
       context.onProgress({
         type: "page",
         subscriptionId: context.subscriptionId,

@@ -1,7 +1,7 @@
 import { NetworkManagementClient } from "@azure/arm-network";
 import { armConnection, isDriftError } from "@azure-drift/core";
 import { type ArmReplayServer, startArmReplayServer } from "@azure-drift/testing";
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, test, vi } from "vitest";
 import { armClientOptions, getRaw, listRaw } from "../src/index.js";
 import {
   collectAll,
@@ -65,6 +65,45 @@ describe("listRaw with the real @azure/arm-network client", () => {
     // Three pages plus the call that finds no next page.
     expect(context.limiter.calls).toBe(4);
     expect(context.incomplete).toEqual([]);
+  });
+
+  test("the next page is requested while the consumer is still on this one, and no further", async () => {
+    const context = testContext(server.connection());
+    const items = listNsgs(context)[Symbol.asyncIterator]();
+    const first = await items.next();
+    expect(first.done).toBe(false);
+    // The consumer holds the first item of page 1; page 2 is fetched meanwhile (read-ahead)…
+    await vi.waitFor(() => expect(server.stats.pages).toBe(2), { timeout: 5000, interval: 5 });
+    await vi.waitFor(() => expect(server.stats.inFlight).toBe(0), { timeout: 5000, interval: 5 });
+    // …and page 3 is not: one page ahead at most, however long the consumer takes.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(server.stats.pages).toBe(2);
+    expect(context.limiter.calls).toBe(2);
+    expect(context.limiter.max).toBe(1);
+    const rest: unknown[] = [];
+    for (let step = await items.next(); !step.done; step = await items.next()) rest.push(step.value);
+    expect(rest).toHaveLength(4);
+    expect(server.stats.pages).toBe(3);
+  });
+
+  test("a consumer that stops early leaves no read-ahead failure unhandled", async () => {
+    const unhandled: unknown[] = [];
+    const record = (reason: unknown) => unhandled.push(reason);
+    process.on("unhandledRejection", record);
+    try {
+      const controller = new AbortController();
+      const context = testContext(server.connection(), { signal: controller.signal });
+      const items = listNsgs(context)[Symbol.asyncIterator]();
+      expect((await items.next()).done).toBe(false);
+      // Page 2 is being read ahead; the abort fails it, and nobody will ever await it.
+      controller.abort();
+      await items.return?.(undefined);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(unhandled).toEqual([]);
+      expect(context.limiter.calls).toBe(2);
+    } finally {
+      process.off("unhandledRejection", record);
+    }
   });
 
   test("a sovereign cloud's token scope matches its audience, not the public cloud's", async () => {
