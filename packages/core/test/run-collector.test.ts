@@ -210,3 +210,59 @@ test("building records of resources already received lets I/O callbacks run in b
   expect(builtWhenIoRan).toBeDefined();
   expect(builtWhenIoRan).toBeLessThan(total);
 });
+
+test("runs side by side share one budget of work between two turns of the event loop", async () => {
+  // Four runs, as in a check of two collectors over two subscriptions. Each resource costs its
+  // collector 1 ms; with a budget per run, four runs' budgets would pass between two turns.
+  const busyFor = (ms: number) => {
+    const end = performance.now() + ms;
+    while (performance.now() < end) {
+      // the collector's own work
+    }
+  };
+  let turn = 0;
+  let probing = true;
+  const probe = () => {
+    turn++;
+    if (probing) setImmediate(probe);
+  };
+  setImmediate(probe);
+  const workPerTurn = new Map<number, number>();
+  const collector = (name: string) =>
+    defineCollector({
+      name,
+      version: "1.0.0",
+      domain: "network",
+      types: [{ type: "Microsoft.Network/routeTables" }],
+      async *collect(): AsyncGenerator<JsonObject> {
+        for (let i = 0; i < 25; i++) {
+          busyFor(1);
+          workPerTurn.set(turn, (workPerTurn.get(turn) ?? 0) + 1);
+          yield {
+            id: `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.Network/routeTables/${name}-${i}`,
+            name: `${name}-${i}`,
+            type: "Microsoft.Network/routeTables",
+          };
+        }
+      },
+    });
+  let built = 0;
+  try {
+    await Promise.all(
+      ["a", "b", "c", "d"].map((name) =>
+        runCollector(collector(name), {
+          ...base,
+          subscriptionId: SUB,
+          onRecords: async (records) => {
+            built += records.length;
+          },
+        }),
+      ),
+    );
+  } finally {
+    probing = false;
+  }
+  expect(built).toBe(100);
+  // 2 ms of budget: at most three 1-ms resources start in one turn, whichever runs they belong to.
+  expect(Math.max(...workPerTurn.values())).toBeLessThanOrEqual(3);
+});

@@ -1,6 +1,6 @@
 import type { ArmConnection, Collector, CollectorContext, Limiter, TokenCredential } from "../collector.js";
 import { DriftError, isDriftError } from "../errors.js";
-import type { CollectorRun, CoverageEntry, ResourceRecord } from "../model.js";
+import type { CollectorRun, CoverageEntry, JsonObject, ResourceRecord } from "../model.js";
 import { createTypeRegistry, type TypeRegistry } from "../normalize/hints.js";
 import { type Logger, noopLogger, type ProgressEvent } from "../operation.js";
 import { createRecord } from "../record.js";
@@ -53,10 +53,42 @@ const MAX_ERROR_LENGTH = 500;
  * read a socket: without a break, building a few pages' records delays every response that
  * arrived meanwhile, so requests hold their limiter slots for the latency plus that delay.
  */
-const YIELD_EVERY_MS = 4;
+const YIELD_EVERY_MS = 2;
 
-/** Waits for one turn of the event loop (I/O callbacks run before `setImmediate` ones). */
-const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+/**
+ * The budget is shared by every collector run in the process, not kept per run: the runs of a
+ * check (collectors × subscriptions) interleave on one thread, so per-run budgets would add up to
+ * runs × the budget between two reads of the sockets. Runs whose budget is spent queue up, and
+ * each turn of the event loop resumes one of them, in order.
+ */
+let turnStartedAt = performance.now();
+const waitingForTurn: (() => void)[] = [];
+let turnScheduled = false;
+
+function scheduleTurn(): void {
+  if (turnScheduled) return;
+  turnScheduled = true;
+  // `setImmediate` callbacks run after the I/O callbacks of the same turn.
+  setImmediate(() => {
+    turnScheduled = false;
+    turnStartedAt = performance.now();
+    waitingForTurn.shift()?.();
+    if (waitingForTurn.length > 0) scheduleTurn();
+  });
+}
+
+/** A turn of the event loop of this run's own: resolves when the runs queued before it had theirs. */
+function nextTurn(): Promise<void> {
+  return new Promise<void>((resolve) => {
+    waitingForTurn.push(resolve);
+    scheduleTurn();
+  });
+}
+
+/** When this turn's budget is spent, {@link nextTurn}; otherwise undefined. */
+function turnIfBusy(): Promise<void> | undefined {
+  return performance.now() - turnStartedAt <= YIELD_EVERY_MS ? undefined : nextTurn();
+}
 
 /**
  * An error's message, safe for a snapshot and a log: bearer tokens, SAS signatures and keys in
@@ -141,43 +173,49 @@ export async function runCollector(
     }
   };
 
+  const toRecord = (resource: JsonObject): ResourceRecord | undefined => {
+    try {
+      return createRecord(
+        resource,
+        { collector: collector.name, domain: collector.domain },
+        registry,
+        options.redaction,
+      );
+    } catch (error) {
+      const type = typeof resource?.type === "string" ? resource.type : "*";
+      markIncomplete(type, `a resource was skipped: ${describeError(error)}`);
+      logger.warn("skipped a resource that could not be read", {
+        collector: collector.name,
+        subscriptionId,
+        type,
+      });
+      return undefined;
+    }
+  };
+
   try {
-    let turnStarted = performance.now();
+    // Runs started together take turns from their first pull on (a pull runs the collector's code).
+    await nextTurn();
     for await (const resource of collector.collect(context)) {
       if (signal.aborted) break;
-      if (performance.now() - turnStarted > YIELD_EVERY_MS) {
-        await nextTurn();
-        turnStarted = performance.now();
+      const record = toRecord(resource);
+      if (record) {
+        const typeKey = record.type.toLowerCase();
+        if (!types.has(typeKey)) types.set(typeKey, record.type);
+        if (record.subscriptionId !== subscriptionId) {
+          const seen = otherScopes.get(record.subscriptionId) ?? new Set<string>();
+          seen.add(typeKey);
+          otherScopes.set(record.subscriptionId, seen);
+        }
+        batch.push(record);
+        records++;
+        if (batch.length >= batchSize) await flush();
+      }
+      const turn = turnIfBusy();
+      if (turn) {
+        await turn;
         if (signal.aborted) break;
       }
-      let record: ResourceRecord;
-      try {
-        record = createRecord(
-          resource,
-          { collector: collector.name, domain: collector.domain },
-          registry,
-          options.redaction,
-        );
-      } catch (error) {
-        const type = typeof resource?.type === "string" ? resource.type : "*";
-        markIncomplete(type, `a resource was skipped: ${describeError(error)}`);
-        logger.warn("skipped a resource that could not be read", {
-          collector: collector.name,
-          subscriptionId,
-          type,
-        });
-        continue;
-      }
-      const typeKey = record.type.toLowerCase();
-      if (!types.has(typeKey)) types.set(typeKey, record.type);
-      if (record.subscriptionId !== subscriptionId) {
-        const seen = otherScopes.get(record.subscriptionId) ?? new Set<string>();
-        seen.add(typeKey);
-        otherScopes.set(record.subscriptionId, seen);
-      }
-      batch.push(record);
-      records++;
-      if (batch.length >= batchSize) await flush();
     }
     await flush();
   } catch (error) {
