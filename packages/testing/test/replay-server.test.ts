@@ -473,4 +473,35 @@ describe("ARM replay server faults", () => {
     expect(first.throttled).toBeGreaterThan(0);
     expect(await run()).toEqual(first);
   });
+
+  test("latencyMs is the time from request to response, for answers and faults alike", async () => {
+    const server = await startArmReplayServer({
+      tenant: cloneTenant(tenant),
+      latencyMs: 80,
+      faults: { forbidden: [{ type: RESOURCE_TYPES.routeTable }] },
+    });
+    try {
+      const base = `${server.url}/subscriptions/${subscriptionId}/providers`;
+      const timed = async (url: string, token?: string | null) => {
+        const started = performance.now();
+        const { status } = await rawGet(url, { ca: server.ca, ...(token === undefined ? {} : { token }) });
+        return { status, atLeastLatency: performance.now() - started >= 79 };
+      };
+      expect(
+        await Promise.all([
+          timed(`${base}/Microsoft.Network/networkSecurityGroups?api-version=2025-05-01`),
+          timed(`${base}/Microsoft.Network/routeTables?api-version=2025-05-01`),
+          timed(`${base}/Microsoft.Network/networkSecurityGroups?api-version=1999-01-01`),
+          timed(`${base}/Microsoft.Network/networkSecurityGroups?api-version=2025-05-01`, null),
+        ]),
+      ).toEqual([
+        { status: 200, atLeastLatency: true },
+        { status: 403, atLeastLatency: true },
+        { status: 400, atLeastLatency: true },
+        { status: 401, atLeastLatency: true },
+      ]);
+    } finally {
+      await server.close();
+    }
+  });
 });

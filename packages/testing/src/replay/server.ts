@@ -15,7 +15,10 @@ export interface ArmReplayServerOptions {
   tenant: Tenant;
   /** Items per list page before a `nextLink` (default 100; ARM's own page sizes vary). */
   pageSize?: number;
-  /** Latency added to every request, in milliseconds (default 0). */
+  /**
+   * Time from a request to its response, in milliseconds (default 0): the server prepares the answer
+   * at once and sends it when this much time has passed since the request arrived.
+   */
   latencyMs?: number;
   /** Faults to inject; change them later with {@link ArmReplayServer.setFaults}. */
   faults?: ReplayFaults;
@@ -115,115 +118,134 @@ export async function startArmReplayServer(options: ArmReplayServerOptions): Pro
       timers.add(timer);
     });
 
-  const send = (
+  /** A response ready to go: its body is serialized already, so sending it costs only the write. */
+  type Reply = () => void;
+
+  const reply = (
     response: ServerResponse,
     status: number,
     body: unknown,
     headers: Record<string, string> = {},
-  ) => {
+  ): Reply => {
     const text = JSON.stringify(body);
-    stats.byStatus[status] = (stats.byStatus[status] ?? 0) + 1;
-    response.writeHead(status, {
-      "content-type": "application/json; charset=utf-8",
-      "content-length": Buffer.byteLength(text),
-      ...headers,
-    });
-    response.end(text);
+    return () => {
+      stats.byStatus[status] = (stats.byStatus[status] ?? 0) + 1;
+      response.writeHead(status, {
+        "content-type": "application/json; charset=utf-8",
+        "content-length": Buffer.byteLength(text),
+        ...headers,
+      });
+      response.end(text);
+    };
   };
 
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
+    const arrived = performance.now();
     stats.requests++;
     stats.inFlight++;
     stats.maxInFlight = Math.max(stats.maxInFlight, stats.inFlight);
     const requestId = `00000000-0000-4000-8000-${String(++requestCount).padStart(12, "0")}`;
     const common = { "x-ms-request-id": requestId, "x-ms-correlation-request-id": requestId };
     try {
+      const ready = answer(request, response, common);
+      // The latency is the time from request to response, the server's own work included (as with
+      // ARM): the answer is prepared first and sent when the latency is up, so the server's CPU
+      // does not stretch every request beyond the latency it was given.
       const latency = (options.latencyMs ?? 0) + (plan.faults.latencyMs ?? 0);
-      if (latency > 0) await delay(latency);
-      // ARM tolerates repeated slashes (SDKs build `/{scope}/providers/…` with a scope that starts with one);
-      // collapse them so `//subscriptions/…` is not read as a host.
-      const [rawPath = "/", rawQuery] = (request.url ?? "/").split(/\?(.*)/s, 2);
-      const url = new URL(
-        `${rawPath.replace(/\/{2,}/g, "/")}${rawQuery === undefined ? "" : `?${rawQuery}`}`,
-        baseUrl,
-      );
-      const authorization = request.headers.authorization ?? "";
-      if (!/^Bearer\s+\S+/i.test(authorization)) {
-        stats.byRoute.unauthorized = (stats.byRoute.unauthorized ?? 0) + 1;
-        return send(
-          response,
-          401,
-          {
-            error: {
-              code: "AuthenticationFailed",
-              message: "Authentication failed. The 'Authorization' header is missing.",
-            },
-          },
-          common,
-        );
-      }
-      if (options.token !== undefined && authorization.replace(/^Bearer\s+/i, "") !== options.token) {
-        stats.byRoute.unauthorized = (stats.byRoute.unauthorized ?? 0) + 1;
-        return send(
-          response,
-          401,
-          {
-            error: { code: "InvalidAuthenticationToken", message: "The access token is invalid." },
-          },
-          common,
-        );
-      }
-      const decision: FaultDecision = plan.decide(request.method ?? "GET", url.pathname + url.search);
-      if (decision === "throttle") return throttle(response, common);
-      if (decision === "server-error") {
-        stats.serverErrors++;
-        const status = stats.serverErrors % 2 ? 500 : 503;
-        return send(
-          response,
-          status,
-          {
-            error: {
-              code: status === 500 ? "InternalServerError" : "ServiceUnavailable",
-              message: "The server encountered an internal error. Please retry the request.",
-            },
-          },
-          common,
-        );
-      }
-      const result: RouteResult = routeRequest(
-        {
-          tenant,
-          index,
-          pageSize,
-          baseUrl,
-          apiVersions,
-          forbidden: (subscriptionId, type) => plan.isForbidden(subscriptionId, type),
-        },
-        request.method ?? "GET",
-        url,
-      );
-      stats.byRoute[result.route] = (stats.byRoute[result.route] ?? 0) + 1;
-      if (decision === "drop") return dropMidBody(response, result);
-      if (result.page && result.status === 200) stats.pages++;
-      return send(response, result.status, result.body, {
-        ...common,
-        "x-ms-ratelimit-remaining-subscription-reads": "11999",
-      });
+      const remaining = latency - (performance.now() - arrived);
+      if (remaining > 0) await delay(remaining);
+      ready();
     } catch (error) {
       if (!response.headersSent) {
-        send(
+        reply(
           response,
           500,
           { error: { code: "InternalServerError", message: `Replay server bug: ${String(error)}` } },
           common,
-        );
+        )();
       }
     } finally {
       stats.inFlight--;
     }
   };
 
-  const throttle = (response: ServerResponse, common: Record<string, string>) => {
+  const answer = (
+    request: IncomingMessage,
+    response: ServerResponse,
+    common: Record<string, string>,
+  ): Reply => {
+    // ARM tolerates repeated slashes (SDKs build `/{scope}/providers/…` with a scope that starts with one);
+    // collapse them so `//subscriptions/…` is not read as a host.
+    const [rawPath = "/", rawQuery] = (request.url ?? "/").split(/\?(.*)/s, 2);
+    const url = new URL(
+      `${rawPath.replace(/\/{2,}/g, "/")}${rawQuery === undefined ? "" : `?${rawQuery}`}`,
+      baseUrl,
+    );
+    const authorization = request.headers.authorization ?? "";
+    if (!/^Bearer\s+\S+/i.test(authorization)) {
+      stats.byRoute.unauthorized = (stats.byRoute.unauthorized ?? 0) + 1;
+      return reply(
+        response,
+        401,
+        {
+          error: {
+            code: "AuthenticationFailed",
+            message: "Authentication failed. The 'Authorization' header is missing.",
+          },
+        },
+        common,
+      );
+    }
+    if (options.token !== undefined && authorization.replace(/^Bearer\s+/i, "") !== options.token) {
+      stats.byRoute.unauthorized = (stats.byRoute.unauthorized ?? 0) + 1;
+      return reply(
+        response,
+        401,
+        {
+          error: { code: "InvalidAuthenticationToken", message: "The access token is invalid." },
+        },
+        common,
+      );
+    }
+    const decision: FaultDecision = plan.decide(request.method ?? "GET", url.pathname + url.search);
+    if (decision === "throttle") return throttle(response, common);
+    if (decision === "server-error") {
+      stats.serverErrors++;
+      const status = stats.serverErrors % 2 ? 500 : 503;
+      return reply(
+        response,
+        status,
+        {
+          error: {
+            code: status === 500 ? "InternalServerError" : "ServiceUnavailable",
+            message: "The server encountered an internal error. Please retry the request.",
+          },
+        },
+        common,
+      );
+    }
+    const result: RouteResult = routeRequest(
+      {
+        tenant,
+        index,
+        pageSize,
+        baseUrl,
+        apiVersions,
+        forbidden: (subscriptionId, type) => plan.isForbidden(subscriptionId, type),
+      },
+      request.method ?? "GET",
+      url,
+    );
+    stats.byRoute[result.route] = (stats.byRoute[result.route] ?? 0) + 1;
+    if (decision === "drop") return dropMidBody(response, result);
+    if (result.page && result.status === 200) stats.pages++;
+    return reply(response, result.status, result.body, {
+      ...common,
+      "x-ms-ratelimit-remaining-subscription-reads": "11999",
+    });
+  };
+
+  const throttle = (response: ServerResponse, common: Record<string, string>): Reply => {
     stats.throttled++;
     const headers: Record<string, string> = { ...common, "x-ms-ratelimit-remaining-subscription-reads": "0" };
     const retryAfter = plan.faults.retryAfter ?? 1;
@@ -234,7 +256,7 @@ export async function startArmReplayServer(options: ArmReplayServerOptions): Pro
         headers["x-ms-retry-after-ms"] = String(plan.faults.retryAfterMs);
       }
     }
-    send(
+    return reply(
       response,
       429,
       {
@@ -248,17 +270,19 @@ export async function startArmReplayServer(options: ArmReplayServerOptions): Pro
     );
   };
 
-  const dropMidBody = (response: ServerResponse, result: RouteResult) => {
-    stats.dropped++;
-    stats.byStatus.dropped = (stats.byStatus.dropped ?? 0) + 1;
+  const dropMidBody = (response: ServerResponse, result: RouteResult): Reply => {
     const text = Buffer.from(JSON.stringify(result.body));
-    response.writeHead(result.status, {
-      "content-type": "application/json; charset=utf-8",
-      "content-length": text.length,
-    });
-    response.write(text.subarray(0, Math.max(1, Math.floor(text.length / 2))), () => {
-      response.socket?.destroy();
-    });
+    return () => {
+      stats.dropped++;
+      stats.byStatus.dropped = (stats.byStatus.dropped ?? 0) + 1;
+      response.writeHead(result.status, {
+        "content-type": "application/json; charset=utf-8",
+        "content-length": text.length,
+      });
+      response.write(text.subarray(0, Math.max(1, Math.floor(text.length / 2))), () => {
+        response.socket?.destroy();
+      });
+    };
   };
 
   const server: Server = createServer({ key, cert }, (request, response) => {
