@@ -71,7 +71,10 @@ export async function* listRaw(
         throwIfAborted(context.signal);
         lastResponse = undefined;
         const step = await iterator.next();
-        return step.done ? undefined : pageItems(parseBody(lastResponse, resourceType), resourceType);
+        const response = lastResponse;
+        // The response holds the page's text as well: let it go as soon as the page is parsed.
+        lastResponse = undefined;
+        return step.done ? undefined : pageItems(parseBody(response, resourceType), resourceType);
       });
     let upcoming = fetchPage();
     while (true) {
@@ -90,7 +93,12 @@ export async function* listRaw(
         resourceType,
         items: items.length,
       });
-      for (const item of items) yield item;
+      // Each item is let go once handed on, so a page held while the next one arrives shrinks as it is consumed.
+      for (let i = 0; i < items.length; i++) {
+        const item = items[i] as JsonObject;
+        items[i] = undefined as unknown as JsonObject;
+        yield item;
+      }
     }
   } catch (error) {
     const failure = classifyArmError(error, resourceType, context.signal);
