@@ -111,6 +111,43 @@ describe("rule order, overrides and defaults", () => {
     expect(engine.notices()).toEqual(['Rule "mine/broken" threw and was skipped: boom']);
   });
 
+  test("a message can be a function of the change; one that throws shows the rule id, with a notice", () => {
+    const engine = createRuleEngine({
+      rules: [
+        {
+          id: "mine/owner-tag",
+          type: SA,
+          path: "tags.owner",
+          severity: "medium",
+          message: (context) =>
+            `Owner tag: ${String(context.before)} handed over to ${String(context.after)}.`,
+        },
+        {
+          id: "mine/broken-message",
+          type: SA,
+          path: "properties.minimumTlsVersion",
+          severity: "critical",
+          message: () => {
+            throw new Error("no words");
+          },
+        },
+      ],
+    });
+    const messages = () =>
+      engine.assess(tlsDrift()).drift?.changes.map((c) => [c.ruleId, c.severity, c.message]);
+    expect(messages()).toEqual([
+      ["mine/broken-message", "critical", "mine/broken-message"],
+      ["mine/owner-tag", "medium", "Owner tag: a handed over to b."],
+    ]);
+    expect(messages()).toEqual([
+      ["mine/broken-message", "critical", "mine/broken-message"],
+      ["mine/owner-tag", "medium", "Owner tag: a handed over to b."],
+    ]);
+    expect(engine.notices()).toEqual([
+      'The message of rule "mine/broken-message" threw; its id is shown instead: no words',
+    ]);
+  });
+
   test("bad options are E_INPUT with the field named", () => {
     const attempt = (run: () => unknown) => {
       try {

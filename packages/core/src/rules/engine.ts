@@ -157,6 +157,7 @@ export function createRuleEngine(options: RuleOptions = {}, collectorRules: Seve
     suppressions.push(compileSuppression(suppression, where));
   }
   const failedRules = new Set<string>();
+  const failedMessages = new Set<string>();
 
   function decide(rules: CompiledRule[], context: RuleContext): CompiledRule | undefined {
     for (const rule of rules) {
@@ -172,6 +173,25 @@ export function createRuleEngine(options: RuleOptions = {}, collectorRules: Seve
       }
     }
     return undefined;
+  }
+
+  function messageOf(
+    rule: SeverityRule,
+    drift: ResourceDrift,
+    context: RuleContext,
+    segments: PathSegment[],
+  ): string {
+    if (typeof rule.message === "string") return fillTemplate(rule.message, drift, context, segments);
+    try {
+      return String(rule.message(context));
+    } catch (error) {
+      if (!failedMessages.has(rule.id)) {
+        failedMessages.add(rule.id);
+        const reason = error instanceof Error ? error.message : String(error);
+        notices.push(`The message of rule "${rule.id}" threw; its id is shown instead: ${reason}`);
+      }
+      return rule.id;
+    }
   }
 
   function suppressionFor(drift: ResourceDrift, finding: Finding): CompiledSuppression | undefined {
@@ -226,7 +246,7 @@ export function createRuleEngine(options: RuleOptions = {}, collectorRules: Seve
     if (change.before !== undefined) assessed.before = change.before;
     if (change.after !== undefined) assessed.after = change.after;
     if (rule) {
-      assessed.message = fillTemplate(rule.rule.message, drift, context, segments);
+      assessed.message = messageOf(rule.rule, drift, context, segments);
       assessed.ruleId = rule.rule.id;
     }
     return { change: assessed, path: change.path, segments, ...(rule ? { ruleId: rule.rule.id } : {}) };
@@ -267,7 +287,7 @@ export function createRuleEngine(options: RuleOptions = {}, collectorRules: Seve
         if (by) return { suppressed: [suppressedEntry(drift, finding, by)] };
         severity = rule ? rule.severity : defaultSeverity;
         if (rule) {
-          const message = fillTemplate(rule.rule.message, drift, context, []);
+          const message = messageOf(rule.rule, drift, context, []);
           kept.push({ path: "", kind, severity, message, ruleId: rule.rule.id });
           result.message = message;
         }

@@ -61,8 +61,14 @@ export interface SeverityRule {
   /** A data predicate (JSON rules files) or a function (rules written in TypeScript). */
   when?: ChangePredicate | ((context: RuleContext) => boolean);
   severity: Severity;
-  /** The sentence shown with the finding; `{path}`, `{before}`, `{after}` and `{name}` are filled in. */
-  message: string;
+  /**
+   * The sentence shown with the finding: a template in which `{path}`, `{before}`, `{after}`,
+   * `{name}`, `{type}`, `{id}` and `{element}` are filled in, or (rules written in TypeScript) a
+   * function of the change that returns the sentence, for what a template cannot say (e.g. the
+   * name of a role known by its id). A function that throws is reported in the report's notices
+   * and the rule's id is shown instead.
+   */
+  message: string | ((context: RuleContext) => string);
 }
 
 /** Hides matching findings from the drift count, with a reason and an optional expiry. */
