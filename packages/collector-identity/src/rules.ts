@@ -1,6 +1,11 @@
 import type { JsonValue, RuleContext, SeverityRule } from "@azure-drift/core";
 import { grantsAccessControl, isProviderWildcard } from "./actions.js";
-import { ACCESS_GRANTING_ROLES, PRIVILEGED_ROLES, roleDefinitionGuid } from "./built-in-roles.js";
+import {
+  ACCESS_GRANTING_ROLES,
+  BUILT_IN_ROLE_NAMES,
+  PRIVILEGED_ROLES,
+  roleDefinitionGuid,
+} from "./built-in-roles.js";
 import {
   DENY_ASSIGNMENT_TYPE,
   FEDERATED_CREDENTIAL_TYPE,
@@ -43,6 +48,41 @@ function assignedRole(context: RuleContext): string | undefined {
   return id === undefined ? undefined : roleDefinitionGuid(id);
 }
 
+/** The assigned role as people know it: its name for the well-known built-in roles, else its id. */
+function roleLabel(context: RuleContext): string {
+  const guid = assignedRole(context);
+  if (guid === undefined) return "A role";
+  const name = BUILT_IN_ROLE_NAMES[guid];
+  return name ? `${name}` : `Role ${guid}`;
+}
+
+const PRINCIPAL_TYPES: Readonly<Record<string, string>> = {
+  user: "user",
+  group: "group",
+  serviceprincipal: "service principal",
+  foreigngroup: "foreign group",
+  device: "device",
+};
+
+/** "service principal 1b2c…" (ARM knows the principal's type and object id, not its name). */
+function principalLabel(context: RuleContext): string {
+  const properties = propertiesOf(context);
+  const id = text(property(properties, "principalId")) ?? "(unknown principal)";
+  const type = text(property(properties, "principalType"))?.toLowerCase();
+  return `${(type && PRINCIPAL_TYPES[type]) ?? "principal"} ${id}`;
+}
+
+function scopeLabel(context: RuleContext): string {
+  return text(property(propertiesOf(context), "scope")) ?? "(unknown scope)";
+}
+
+/** A role definition's display name with its id, e.g. "Owner (8e3af657-…)". */
+function roleName(context: RuleContext): string {
+  const name = text(property(propertiesOf(context), "roleName"));
+  const id = context.resourceId.slice(context.resourceId.lastIndexOf("/") + 1);
+  return name ? `${name} (${id})` : id;
+}
+
 function roleType(context: RuleContext): string | undefined {
   return text(property(propertiesOf(context), "type"))?.toLowerCase();
 }
@@ -78,9 +118,9 @@ const roleAssignmentRules: SeverityRule[] = [
       ACCESS_GRANTING_ROLES.has(assignedRole(context) ?? "") &&
       text(property(propertiesOf(context), "principalType"))?.toLowerCase() !== "user",
     severity: "critical",
-    message:
-      "Owner or User Access Administrator assigned at subscription scope to a group, service principal or " +
-      "managed identity: whoever controls its membership or credentials (outside Azure RBAC) controls the subscription.",
+    message: (context) =>
+      `${roleLabel(context)} assigned at subscription scope to ${principalLabel(context)}: whoever controls ` +
+      "its membership or credentials (outside Azure RBAC) controls the subscription.",
   },
   {
     id: "identity/privileged-role-at-subscription",
@@ -90,23 +130,24 @@ const roleAssignmentRules: SeverityRule[] = [
       assignedAtSubscription(context) &&
       PRIVILEGED_ROLES.has(assignedRole(context) ?? ""),
     severity: "high",
-    message:
-      "Owner, Contributor, User Access Administrator or RBAC Administrator assigned at subscription scope.",
+    message: (context) =>
+      `${roleLabel(context)} assigned at subscription scope to ${principalLabel(context)}: it applies to every resource in the subscription.`,
   },
   {
     id: "identity/role-assignment-at-subscription",
     type: ROLE_ASSIGNMENT_TYPE,
     when: (context) => isAdded(context) && assignedAtSubscription(context),
     severity: "medium",
-    message: "Role assigned at subscription scope: it applies to every resource in the subscription.",
+    message: (context) =>
+      `${roleLabel(context)} assigned at subscription scope to ${principalLabel(context)}: it applies to every resource in the subscription.`,
   },
   {
     id: "identity/privileged-role-assigned",
     type: ROLE_ASSIGNMENT_TYPE,
     when: (context) => isAdded(context) && PRIVILEGED_ROLES.has(assignedRole(context) ?? ""),
     severity: "medium",
-    message:
-      "Owner, Contributor, User Access Administrator or RBAC Administrator assigned at resource-group or resource scope.",
+    message: (context) =>
+      `${roleLabel(context)} assigned to ${principalLabel(context)} at ${scopeLabel(context)}.`,
   },
   {
     id: "identity/role-assignment-retargeted",
@@ -221,15 +262,15 @@ const roleDefinitionRules: SeverityRule[] = [
     type: ROLE_DEFINITION_TYPE,
     when: (context) => isAdded(context) && roleType(context) === "builtinrole",
     severity: "info",
-    message: "Built-in role {name} is now assigned in this subscription.",
+    message: (context) => `Built-in role ${roleName(context)} is now assigned in this subscription.`,
   },
   {
     id: "identity/built-in-role-unreferenced",
     type: ROLE_DEFINITION_TYPE,
     when: (context) => isRemoved(context) && roleType(context) === "builtinrole",
     severity: "info",
-    message:
-      "Built-in role {name} is no longer assigned in this subscription (built-in roles are not deleted; it left the snapshot).",
+    message: (context) =>
+      `Built-in role ${roleName(context)} is no longer assigned in this subscription (built-in roles are not deleted; it left the snapshot).`,
   },
   {
     id: "identity/built-in-role-widened",

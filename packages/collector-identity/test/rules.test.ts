@@ -110,6 +110,70 @@ describe("role assignments added", () => {
   });
 });
 
+describe("messages name the role, the principal and the scope", () => {
+  const message = (status: "added" | "removed", config: JsonObject) => {
+    const drift: ResourceDrift = {
+      id: String(config.id),
+      key: String(config.id).toLowerCase(),
+      type: String(config.type),
+      name: String(config.name),
+      status,
+      severity: "low",
+      changes: [],
+    };
+    return engine.assess(
+      drift,
+      status === "removed" ? config : undefined,
+      status === "added" ? config : undefined,
+    ).drift?.message;
+  };
+  const PRINCIPAL = "11111111-1111-1111-1111-111111111111";
+
+  test.each([
+    [
+      SUB,
+      BUILT_IN_ROLES.owner,
+      "ServicePrincipal",
+      `Owner assigned at subscription scope to service principal ${PRINCIPAL}: whoever controls its membership or credentials (outside Azure RBAC) controls the subscription.`,
+    ],
+    [
+      SUB,
+      BUILT_IN_ROLES.contributor,
+      "Group",
+      `Contributor assigned at subscription scope to group ${PRINCIPAL}: it applies to every resource in the subscription.`,
+    ],
+    [
+      SUB,
+      "0000aaaa-0000-0000-0000-000000000000",
+      "User",
+      `Role 0000aaaa-0000-0000-0000-000000000000 assigned at subscription scope to user ${PRINCIPAL}: it applies to every resource in the subscription.`,
+    ],
+    [
+      `${SUB}/resourceGroups/rg1`,
+      BUILT_IN_ROLES.roleBasedAccessControlAdministrator,
+      "ForeignGroup",
+      `Role Based Access Control Administrator assigned to foreign group ${PRINCIPAL} at ${SUB}/resourceGroups/rg1.`,
+    ],
+  ])("at %s, role %s to a %s", (scope, role, principalType, expected) => {
+    expect(message("added", assignment(scope, role, principalType))).toBe(expected);
+  });
+
+  test("a built-in role entering or leaving the snapshot is named", () => {
+    const owner: JsonObject = {
+      id: `${SUB}/providers/Microsoft.Authorization/roleDefinitions/${BUILT_IN_ROLES.owner}`,
+      type: ROLE_DEFINITION_TYPE,
+      name: BUILT_IN_ROLES.owner,
+      properties: { roleName: "Owner", type: "BuiltInRole", permissions: [{ actions: ["*"] }] },
+    };
+    expect(message("added", owner)).toBe(
+      `Built-in role Owner (${BUILT_IN_ROLES.owner}) is now assigned in this subscription.`,
+    );
+    expect(message("removed", owner)).toBe(
+      `Built-in role Owner (${BUILT_IN_ROLES.owner}) is no longer assigned in this subscription (built-in roles are not deleted; it left the snapshot).`,
+    );
+  });
+});
+
 describe("role assignments modified", () => {
   const before = assignment(SUB, BUILT_IN_ROLES.reader);
   test("condition removed is high, changed medium", () => {
