@@ -238,15 +238,18 @@ export async function startArmReplayServer(options: ArmReplayServerOptions): Pro
     );
     stats.byRoute[result.route] = (stats.byRoute[result.route] ?? 0) + 1;
     if (decision === "drop") return dropMidBody(response, result);
-    if (result.page && result.status === 200) stats.pages++;
-    return reply(response, result.status, result.body, {
+    const send = reply(response, result.status, result.body, {
       ...common,
       "x-ms-ratelimit-remaining-subscription-reads": "11999",
     });
+    if (!result.page || result.status !== 200) return send;
+    return () => {
+      stats.pages++;
+      send();
+    };
   };
 
   const throttle = (response: ServerResponse, common: Record<string, string>): Reply => {
-    stats.throttled++;
     const headers: Record<string, string> = { ...common, "x-ms-ratelimit-remaining-subscription-reads": "0" };
     const retryAfter = plan.faults.retryAfter ?? 1;
     if (retryAfter !== "none") {
@@ -256,7 +259,7 @@ export async function startArmReplayServer(options: ArmReplayServerOptions): Pro
         headers["x-ms-retry-after-ms"] = String(plan.faults.retryAfterMs);
       }
     }
-    return reply(
+    const send = reply(
       response,
       429,
       {
@@ -268,6 +271,10 @@ export async function startArmReplayServer(options: ArmReplayServerOptions): Pro
       },
       headers,
     );
+    return () => {
+      stats.throttled++;
+      send();
+    };
   };
 
   const dropMidBody = (response: ServerResponse, result: RouteResult): Reply => {
