@@ -112,8 +112,9 @@ export async function* listRaw(
     });
     context.coverage.incomplete(resourceType, failure.reason);
   } finally {
-    // Stop the SDK's page generator when the consumer stops early.
-    await pages?.return?.(undefined).catch(() => undefined);
+    // Stop the SDK's page generator when the consumer stops early. Not awaited: it settles only
+    // after the page being read ahead, and a consumer that stops should not wait for that request.
+    void pages?.return?.(undefined).catch(() => undefined);
   }
 }
 

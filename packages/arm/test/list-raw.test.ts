@@ -106,6 +106,22 @@ describe("listRaw with the real @azure/arm-network client", () => {
     }
   });
 
+  test("a consumer that stops early does not wait for the page being read ahead", async () => {
+    const slow = await startArmReplayServer({ tenant: tenantWithNsgs(5), pageSize: 2, latencyMs: 400 });
+    try {
+      const context = testContext(slow.connection());
+      const items = listNsgs(context)[Symbol.asyncIterator]();
+      expect((await items.next()).done).toBe(false);
+      await vi.waitFor(() => expect(slow.stats.requests).toBe(2), { timeout: 5000, interval: 5 });
+      await items.return?.(undefined);
+      // Returned while page 2 is still on its way.
+      expect(slow.stats.inFlight).toBe(1);
+      expect(slow.stats.pages).toBe(1);
+    } finally {
+      await slow.close();
+    }
+  });
+
   test("a sovereign cloud's token scope matches its audience, not the public cloud's", async () => {
     const credential = recordingCredential();
     const arm = armConnection(
