@@ -27,8 +27,8 @@ function assignment(scope: string, role: string, principalType = "User"): JsonOb
   };
 }
 
-/** The finding (rule id and severity) of a resource added or removed. */
-function resourceFinding(status: "added" | "removed", config: JsonObject) {
+/** The rule engine's assessment of a resource added or removed. */
+function assessResource(status: "added" | "removed", config: JsonObject) {
   const drift: ResourceDrift = {
     id: String(config.id),
     key: String(config.id).toLowerCase(),
@@ -38,12 +38,17 @@ function resourceFinding(status: "added" | "removed", config: JsonObject) {
     severity: "low",
     changes: [],
   };
-  const result = engine.assess(
+  return engine.assess(
     drift,
     status === "removed" ? config : undefined,
     status === "added" ? config : undefined,
-  );
-  return { ruleId: result.drift?.changes[0]?.ruleId, severity: result.drift?.severity };
+  ).drift;
+}
+
+/** The finding (rule id and severity) of a resource added or removed. */
+function resourceFinding(status: "added" | "removed", config: JsonObject) {
+  const drift = assessResource(status, config);
+  return { ruleId: drift?.changes[0]?.ruleId, severity: drift?.severity };
 }
 
 /** The finding of one field change of a modified resource. */
@@ -111,22 +116,8 @@ describe("role assignments added", () => {
 });
 
 describe("messages name the role, the principal and the scope", () => {
-  const message = (status: "added" | "removed", config: JsonObject) => {
-    const drift: ResourceDrift = {
-      id: String(config.id),
-      key: String(config.id).toLowerCase(),
-      type: String(config.type),
-      name: String(config.name),
-      status,
-      severity: "low",
-      changes: [],
-    };
-    return engine.assess(
-      drift,
-      status === "removed" ? config : undefined,
-      status === "added" ? config : undefined,
-    ).drift?.message;
-  };
+  const message = (status: "added" | "removed", config: JsonObject) =>
+    assessResource(status, config)?.message;
   const PRINCIPAL = "11111111-1111-1111-1111-111111111111";
 
   test.each([
