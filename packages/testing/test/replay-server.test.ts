@@ -114,6 +114,19 @@ describe("ARM replay server with the real Azure SDK clients", () => {
     );
     const one = await network.subnets.get(group, name, String(embedded[0]?.name));
     expect(one.id).toBe(embedded[0]?.id);
+    // An NSG's `subnets` are references to the VNet's subnets, not children of the NSG.
+    const nsgId = `/subscriptions/${subscriptionId}/resourceGroups/${group}/providers/Microsoft.Network/networkSecurityGroups/nsg-refs`;
+    putResource(tenant, {
+      id: nsgId,
+      name: "nsg-refs",
+      type: "Microsoft.Network/networkSecurityGroups",
+      location: "westeurope",
+      properties: { securityRules: [], subnets: [{ id: String(embedded[0]?.id) }] },
+    });
+    const references = await rawGet(`${server.url}${nsgId}/subnets?api-version=2025-05-01`, {
+      ca: server.ca,
+    });
+    expect(references).toMatchObject({ status: 200, body: { value: [] } });
 
     const msi = new ManagedServiceIdentityClient(credential, subscriptionId, clientOptions(server));
     const identities = await collect(msi.userAssignedIdentities.listBySubscription());

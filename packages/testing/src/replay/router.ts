@@ -187,14 +187,21 @@ function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** The array under `properties` whose name matches `name` case-insensitively. */
+/**
+ * The child resources embedded under `properties` in an array whose name matches `name`
+ * case-insensitively (a VNet's `subnets`, an NSG's `securityRules`). Elements without a `name` are
+ * references to resources elsewhere (an NSG's `subnets: [{ id }]`), not children: ARM has no child
+ * collection for them.
+ */
 function embeddedCollection(parent: JsonObject, name: string): JsonObject[] | undefined {
   const properties = parent.properties;
   if (!properties || typeof properties !== "object" || Array.isArray(properties)) return undefined;
   const found = Object.entries(properties).find(([key]) => key.toLowerCase() === name.toLowerCase());
   const value = found?.[1];
   return Array.isArray(value)
-    ? (value.filter((item) => item && typeof item === "object" && !Array.isArray(item)) as JsonObject[])
+    ? (value.filter(
+        (item) => item && typeof item === "object" && !Array.isArray(item) && typeof item.name === "string",
+      ) as JsonObject[])
     : undefined;
 }
 
