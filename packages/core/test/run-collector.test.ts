@@ -2,9 +2,11 @@ import {
   armConnection,
   createDriftDetector,
   createMemoryStore,
+  type DriftReport,
   defineCollector,
   describeError,
   type JsonObject,
+  type ResourceDrift,
   type ResourceRecord,
   runCollector,
   staticTokenCredential,
@@ -265,4 +267,107 @@ test("runs side by side share one budget of work between two turns of the event 
   expect(built).toBe(100);
   // 2 ms of budget: at most three 1-ms resources start in one turn, whichever runs they belong to.
   expect(Math.max(...workPerTurn.values())).toBeLessThanOrEqual(3);
+});
+
+describe("tenant-level resources are seen through the subscriptions collected", () => {
+  const A = SUB;
+  const B = "bbbbbbbb-0000-0000-0000-000000000002";
+  const inheritedId = raId("/providers/Microsoft.Management/managementGroups/mg-b", "owner-b");
+  /** A tenant whose management group mg-b holds subscription B only: its assignment is listed only there. */
+  const world = { inherited: true, forbidden: new Set<string>() };
+  const collector = defineCollector({
+    name: "identity",
+    version: "1.0.0",
+    domain: "identity",
+    types: [{ type: RA }],
+    async *collect(context): AsyncGenerator<JsonObject> {
+      if (world.forbidden.has(context.subscriptionId)) {
+        context.coverage.incomplete(RA, "HTTP 403: AuthorizationFailed");
+        return;
+      }
+      yield {
+        id: raId(`/subscriptions/${context.subscriptionId}`, "own"),
+        name: "own",
+        type: RA,
+        properties: {},
+      };
+      if (context.subscriptionId === B && world.inherited) {
+        yield { id: inheritedId, name: "owner-b", type: RA, properties: { principalId: "p" } };
+      }
+    },
+  });
+  const detector = () => {
+    world.inherited = true;
+    world.forbidden.clear();
+    return createDriftDetector({
+      collectors: [collector],
+      store: createMemoryStore(),
+      credential: staticTokenCredential("t"),
+    });
+  };
+  const unknownIds = (report: DriftReport) =>
+    report.unknown.filter((entry) => entry.id === inheritedId).map((entry) => entry.reason);
+  const withStatus = (report: DriftReport, status: ResourceDrift["status"]) =>
+    report.resources.filter((entry) => entry.status === status).map((entry) => entry.id);
+
+  test("removed when every subscription was listed completely; unknown when the one it is seen through was not", async () => {
+    const deleted = detector();
+    await deleted.check({ tenantId: "t1", subscriptions: [A, B] });
+    world.inherited = false;
+    const { report: gone } = await deleted.check({ tenantId: "t1", subscriptions: [A, B] });
+    expect(withStatus(gone, "removed")).toEqual([inheritedId]);
+
+    const hidden = detector();
+    await hidden.check({ tenantId: "t1", subscriptions: [A, B] });
+    world.forbidden.add(B);
+    const { report, snapshot } = await hidden.check({ tenantId: "t1", subscriptions: [A, B] });
+    expect(withStatus(report, "removed")).toEqual([]);
+    expect(unknownIds(report)).toEqual([
+      `missing now, but the current snapshot's enumeration of this type was incomplete (seen through subscription ${B}'s listing, which was incomplete: HTTP 403: AuthorizationFailed): cannot tell whether it was removed`,
+    ]);
+    // Subscription A's run saw no tenant-level record this time: the snapshot states nothing for
+    // the tenant scope, and the diff derives it from the subscriptions' listings.
+    expect(snapshot.coverage.filter((entry) => entry.scope === "")).toEqual([]);
+  });
+
+  test("a tenant-level slice is incomplete when any subscription's listing of the type was", async () => {
+    const check = detector();
+    await check.check({ tenantId: "t1", subscriptions: [A, B] });
+    // A fails; B still lists the inherited assignment (and its own).
+    world.forbidden.add(A);
+    const { report, snapshot } = await check.check({ tenantId: "t1", subscriptions: [A, B] });
+    expect(snapshot.coverage.filter((entry) => entry.scope === "")).toEqual([
+      {
+        scope: "",
+        collector: "identity",
+        type: RA,
+        complete: false,
+        reason: `${RA} outside the subscriptions is seen only through their listings, and subscription ${A}'s was incomplete (HTTP 403: AuthorizationFailed)`,
+      },
+    ]);
+    expect(report.resources).toEqual([]);
+  });
+
+  test("against a baseline of other subscriptions, neither added nor removed but unknown", async () => {
+    const check = detector();
+    await check.check({ tenantId: "t1", subscriptions: [A, B] });
+    await check.acceptBaseline("t1", "both");
+    const { report: narrower } = await check.check({ tenantId: "t1", subscriptions: [A], baseline: "both" });
+    expect(withStatus(narrower, "removed")).toEqual([]);
+    expect(unknownIds(narrower)).toEqual([
+      `missing now, but this tenant-level resource is seen through the subscriptions collected, and the current snapshot did not collect subscription ${B}: cannot tell whether it was removed`,
+    ]);
+
+    await check.check({ tenantId: "t1", subscriptions: [A] });
+    await check.acceptBaseline("t1", "only-a");
+    const { report: wider } = await check.check({
+      tenantId: "t1",
+      subscriptions: [A, B],
+      baseline: "only-a",
+    });
+    expect(withStatus(wider, "added")).toEqual([]);
+    expect(unknownIds(wider)).toEqual([
+      `present now, but this tenant-level resource is seen through the subscriptions collected, and the base snapshot did not collect subscription ${B}: cannot tell whether it was added`,
+    ]);
+  });
 });

@@ -22,6 +22,7 @@ import type { RedactionOptions } from "../redact.js";
 import type { RuleOptions } from "../rules/types.js";
 import type { Store } from "../store.js";
 import { abortedError, type CollectorOutcome, runCollector } from "./run-collector.js";
+import { tenantLevelCoverage } from "./tenant-coverage.js";
 
 /** Options of {@link createDriftDetector}. */
 export interface DriftDetectorOptions {
@@ -206,7 +207,10 @@ export function createDriftDetector(options: DriftDetectorOptions): DriftDetecto
       if (failed) throw failed.reason;
       const outcomes = settled.map((result) => (result as PromiseFulfilledResult<CollectorOutcome>).value);
       const collectorRuns: CollectorRun[] = outcomes.map((outcome) => outcome.run);
-      const coverage: CoverageEntry[] = outcomes.flatMap((outcome) => outcome.coverage);
+      const coverage: CoverageEntry[] = tenantLevelCoverage(
+        outcomes.flatMap((outcome) => outcome.coverage),
+        scopes,
+      );
       const meta = await writer.commit({
         finishedAt: clock().toISOString(),
         collectors: collectorRuns,

@@ -45,11 +45,37 @@ export class CoverageIndex {
   }
 
   /**
-   * The coverage of a resource's slice. The entry of the record's own collector decides; when this
-   * snapshot has none (its collector has another name, e.g. one side is an ARM import), any complete
-   * entry for (scope, type) counts, provided no entry for it is incomplete.
+   * The coverage of a resource's slice, as {@link lookupSlice}, except for tenant-level resources
+   * (scope `""`: management-group role assignments, ids under `/providers/...`) in a snapshot of
+   * subscriptions: those are seen through the subscriptions' listings, so their slice is complete
+   * when every subscription's listing of the type by that collector was, even if none of them
+   * happened to show one this time, and incomplete as soon as one was not.
    */
   lookup(scope: string, collector: string, type: string): SliceCoverage {
+    const direct = this.lookupSlice(scope, collector, type);
+    const subscriptions = this.meta.scopes;
+    if (scope !== "" || direct.state === "incomplete" || subscriptions.length === 0) return direct;
+    if (subscriptions.includes("")) return direct;
+    for (const subscription of subscriptions) {
+      const listing = this.lookupSlice(subscription.toLowerCase(), collector, type);
+      if (listing.state === "incomplete") {
+        return {
+          state: "incomplete",
+          reason: `seen through subscription ${subscription}'s listing, which was incomplete: ${listing.reason}`,
+        };
+      }
+      if (listing.state === "absent") return direct.state === "complete" ? ABSENT : direct;
+    }
+    return COMPLETE;
+  }
+
+  /**
+   * The coverage of one (scope, collector, type) slice as the snapshot states it. The entry of the
+   * record's own collector decides; when this snapshot has none (its collector has another name,
+   * e.g. one side is an ARM import), any complete entry for (scope, type) counts, provided no entry
+   * for it is incomplete.
+   */
+  lookupSlice(scope: string, collector: string, type: string): SliceCoverage {
     const lowered = type.toLowerCase();
     const entry =
       this.exact.get(scope + SEP + collector + SEP + lowered) ??

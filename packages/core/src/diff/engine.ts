@@ -245,6 +245,7 @@ function planDiff(
   const currentCoverage = new CoverageIndex(currentMeta);
   const plan: Plan = { modified: [], added: [], removed: [], unknown: [], notices: [] };
   const notCoveredByBase = new Map<string, { entry: IndexEntry; count: number }>();
+  const seenThrough = tenantLevelDoubts(baseMeta, currentMeta);
 
   for (const [key, entry] of currentIndex) {
     const before = baseIndex.get(key);
@@ -256,7 +257,16 @@ function planDiff(
       continue;
     }
     const coverage = baseCoverage.lookup(entry.subscriptionId, entry.collector, entry.type);
-    if (coverage.state === "complete") plan.added.push(entry);
+    const addedDoubt = coverage.state === "complete" ? seenThrough(entry.subscriptionId, "added") : undefined;
+    if (addedDoubt !== undefined) {
+      plan.unknown.push({
+        id: entry.id,
+        scope: entry.subscriptionId,
+        type: entry.type,
+        collector: entry.collector,
+        reason: addedDoubt,
+      });
+    } else if (coverage.state === "complete") plan.added.push(entry);
     else if (coverage.state === "incomplete") {
       plan.unknown.push({
         id: entry.id,
@@ -276,7 +286,11 @@ function planDiff(
     if (currentIndex.has(key)) continue;
     const inBase = baseCoverage.lookup(entry.subscriptionId, entry.collector, entry.type);
     const inCurrent = currentCoverage.lookup(entry.subscriptionId, entry.collector, entry.type);
-    if (inBase.state === "complete" && inCurrent.state === "complete") {
+    const removedDoubt =
+      inBase.state === "complete" && inCurrent.state === "complete"
+        ? seenThrough(entry.subscriptionId, "removed")
+        : removalDoubt(inBase, inCurrent);
+    if (removedDoubt === undefined) {
       plan.removed.push(entry);
       continue;
     }
@@ -285,7 +299,7 @@ function planDiff(
       scope: entry.subscriptionId,
       type: entry.type,
       collector: entry.collector,
-      reason: removalDoubt(inBase, inCurrent),
+      reason: removedDoubt,
     });
   }
   for (const { entry, count } of notCoveredByBase.values()) {
@@ -321,6 +335,37 @@ function planDiff(
     );
   }
   return plan;
+}
+
+/**
+ * Tenant-level resources (scope `""`, or a subscription neither snapshot collected) are seen through
+ * the subscriptions collected: one that applies only to a subscription the other snapshot did not
+ * collect is in one snapshot and not the other without being added or removed. So a tenant-level
+ * resource counts as removed only if the current snapshot collected every subscription the base
+ * did, and as added only if the base collected every subscription the current one did. Returns
+ * the doubt (an unknown entry's reason) or undefined.
+ */
+function tenantLevelDoubts(
+  baseMeta: SnapshotMeta,
+  currentMeta: SnapshotMeta,
+): (scope: string, change: "added" | "removed") => string | undefined {
+  const baseScopes = new Set(baseMeta.scopes.map((scope) => scope.toLowerCase()));
+  const currentScopes = new Set(currentMeta.scopes.map((scope) => scope.toLowerCase()));
+  const onlyInBase = [...baseScopes].filter((scope) => !currentScopes.has(scope));
+  const onlyInCurrent = [...currentScopes].filter((scope) => !baseScopes.has(scope));
+  const list = (scopes: string[]) =>
+    `subscription${scopes.length === 1 ? "" : "s"} ${scopes.slice(0, 3).join(", ")}${scopes.length > 3 ? ` and ${scopes.length - 3} more` : ""}`;
+  return (scope, change) => {
+    const key = scope.toLowerCase();
+    if (baseScopes.has(key) || currentScopes.has(key)) return undefined;
+    if (change === "removed" && onlyInBase.length > 0) {
+      return `missing now, but this tenant-level resource is seen through the subscriptions collected, and the current snapshot did not collect ${list(onlyInBase)}: cannot tell whether it was removed`;
+    }
+    if (change === "added" && onlyInCurrent.length > 0) {
+      return `present now, but this tenant-level resource is seen through the subscriptions collected, and the base snapshot did not collect ${list(onlyInCurrent)}: cannot tell whether it was added`;
+    }
+    return undefined;
+  };
 }
 
 function removalDoubt(inBase: SliceCoverage, inCurrent: SliceCoverage): string {
