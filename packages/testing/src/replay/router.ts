@@ -220,12 +220,14 @@ function listResources(
     if (scope.length > 4 && !context.index.get(prefix.slice(0, -1))) {
       return armError(404, "ResourceNotFound", `The Resource '${scope.slice(5).join("/")}' was not found.`);
     }
+    const above = ASSIGNMENTS.has(type) ? ancestorScopes(context, scope) : [];
     items = context.index
       .keysOfType(type)
-      .filter((key) => key.startsWith(prefix))
+      .filter((key) => key.startsWith(prefix) || above.some((ancestor) => isAssignmentAt(key, ancestor)))
       .map((key) => ({ key, value: () => context.index.get(key) }));
+    if (above.length > 0) items.sort((a, b) => compare(a.key, b.key));
     if (type === ROLE_DEFINITIONS) items = roleDefinitionItems(context, url, scope, items);
-    else items = filterAssignments(context, url, scope, items);
+    else items = filterAssignments(context, url, scope, items, above);
   } else {
     const parentKey = `/${segments.slice(0, -1).join("/").toLowerCase()}`;
     const parent = context.index.get(parentKey);
@@ -251,6 +253,32 @@ function listResources(
     }
   }
   return page(context, url, items, route);
+}
+
+const ASSIGNMENTS = new Set([
+  "microsoft.authorization/roleassignments",
+  "microsoft.authorization/denyassignments",
+]);
+
+/**
+ * The scopes above a subscription-level `scope` whose assignments apply to it, lower-cased: its
+ * management groups (nearest first) and the root `/`. ARM lists those with the scope's own.
+ */
+function ancestorScopes(context: RouteContext, scope: string[]): string[] {
+  if (scope[0]?.toLowerCase() !== "subscriptions" || scope.length < 2) return [];
+  const subscriptionId = scope[1]?.toLowerCase();
+  const subscription = context.tenant.subscriptions.find((each) => each.subscriptionId === subscriptionId);
+  const groups = (subscription?.managementGroups ?? []).map(
+    (name) => `/providers/microsoft.management/managementgroups/${name.toLowerCase()}`,
+  );
+  return [...groups, ""];
+}
+
+/** Whether an assignment's key (lower-cased id) is an assignment made at `scope` itself (`""` = root). */
+function isAssignmentAt(key: string, scope: string): boolean {
+  if (!key.startsWith(`${scope}/providers/microsoft.authorization/`)) return false;
+  // Exactly `{scope}/providers/Microsoft.Authorization/{type}/{name}`.
+  return key.slice(scope.length).split("/").length === 5;
 }
 
 /** Role definitions at a scope: the custom ones there, plus the built-in ones (as ARM lists them, re-scoped) unless filtered out. */
@@ -295,7 +323,13 @@ function rescopeRoleDefinition(
 }
 
 /** `$filter=atScope()` and `principalId eq '…'` on role and deny assignments. */
-function filterAssignments(context: RouteContext, url: URL, scope: string[], items: ListItem[]): ListItem[] {
+function filterAssignments(
+  context: RouteContext,
+  url: URL,
+  scope: string[],
+  items: ListItem[],
+  above: string[],
+): ListItem[] {
   const filter = url.searchParams.get("$filter");
   if (!filter) return items;
   const scopePath = `/${scope.join("/")}`.toLowerCase();
@@ -306,7 +340,12 @@ function filterAssignments(context: RouteContext, url: URL, scope: string[], ite
     if (principal !== undefined && String(properties.principalId).toLowerCase() !== principal) return false;
     if (atScope) {
       const assignmentScope = String(properties.scope ?? "").toLowerCase();
-      if (assignmentScope !== scopePath && !scopePath.startsWith(`${assignmentScope.replace(/\/$/, "")}/`))
+      const inherited = above.includes(assignmentScope.replace(/\/$/, ""));
+      if (
+        !inherited &&
+        assignmentScope !== scopePath &&
+        !scopePath.startsWith(`${assignmentScope.replace(/\/$/, "")}/`)
+      )
         return false;
     }
     return true;

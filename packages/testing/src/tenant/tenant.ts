@@ -6,6 +6,12 @@ export interface TenantSubscription {
   subscriptionId: string;
   displayName: string;
   state?: "Enabled" | "Disabled" | "Warned";
+  /**
+   * The names of the management groups above the subscription, nearest first (the tenant root
+   * group above them all is implied). Role and deny assignments at these groups, and at `/`, are
+   * listed with the subscription's own, as ARM lists what applies to a scope.
+   */
+  managementGroups?: string[];
 }
 
 /**
