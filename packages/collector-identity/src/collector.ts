@@ -14,7 +14,13 @@ import {
   USER_ASSIGNED_IDENTITY_TYPE,
 } from "./resource-types.js";
 import { IDENTITY_RULES } from "./rules.js";
-import { identityLocation, isInSubscription, stringProperty, trackCoverage } from "./scope.js";
+import {
+  identityLocation,
+  isAssignmentAbove,
+  isInSubscription,
+  stringProperty,
+  trackCoverage,
+} from "./scope.js";
 import { WorkQueue } from "./work-queue.js";
 
 type IdentityLocation = { resourceGroup: string; name: string };
@@ -40,6 +46,14 @@ export interface IdentityCollectorOptions {
   federatedIdentityCredentials?: boolean;
   /** How many identities' credential listings run at once (each request still waits for the shared limiter). Default 16. */
   credentialListConcurrency?: number;
+  /**
+   * Keep the role and deny assignments the subscription inherits from its management groups and the
+   * tenant root, which its listings return with its own. They are tenant-level records (subscription
+   * `""`), written once per check however many subscriptions inherit them; an assignment that
+   * applies only to a subscription whose listing failed is reported unknown, never removed.
+   * Default `true`: an Owner assigned at the root management group is drift in every subscription.
+   */
+  inheritedAssignments?: boolean;
 }
 
 // The api-version @azure/arm-authorization 9.0.0 uses for role assignments, definitions and deny assignments.
@@ -48,7 +62,8 @@ const AUTHORIZATION_API_VERSION = "2022-04-01";
 const CUSTOM_ROLES_FILTER = "type eq 'CustomRole'";
 
 /**
- * The identity collector: role assignments (subscription, resource-group and resource scope), custom
+ * The identity collector: role assignments (subscription, resource-group and resource scope, and
+ * those inherited from management groups and the tenant root), custom
  * role definitions and the built-in ones the assignments reference, deny assignments, user-assigned
  * managed identities and their federated identity credentials. Each record is the resource's JSON as
  * the ARM REST API returns it.
@@ -102,10 +117,14 @@ async function* collectIdentity(
   const subscriptionScope = `subscriptions/${subscriptionId}`;
   const outOfScope = new Map<string, number>();
 
-  // Filters out objects inherited from management groups or the tenant root (see isInSubscription).
+  // Filters out objects of other subscriptions and, for types other than assignments (or when they
+  // are not wanted), objects inherited from management groups or the tenant root.
+  const withInherited = options.inheritedAssignments ?? true;
   async function* inSubscription(type: string, items: AsyncIterable<JsonObject>): AsyncGenerator<JsonObject> {
+    const inheritable = withInherited && (type === ROLE_ASSIGNMENT_TYPE || type === DENY_ASSIGNMENT_TYPE);
     for await (const item of items) {
-      if (isInSubscription(item.id, subscriptionId)) yield item;
+      if (isInSubscription(item.id, subscriptionId) || (inheritable && isAssignmentAbove(item.id)))
+        yield item;
       else outOfScope.set(type, (outOfScope.get(type) ?? 0) + 1);
     }
   }

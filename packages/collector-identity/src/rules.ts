@@ -43,6 +43,21 @@ function assignedAtSubscription(context: RuleContext): boolean {
   return scope !== undefined && SUBSCRIPTION_SCOPE.test(scope);
 }
 
+const ABOVE_SUBSCRIPTION_SCOPE = /^(\/providers\/Microsoft\.Management\/managementGroups\/[^/]+)?\/?$/i;
+
+/** At a management group or the tenant root: inherited by every subscription below. */
+function assignedAboveSubscription(context: RuleContext): boolean {
+  const scope = text(property(propertiesOf(context), "scope"));
+  return scope !== undefined && scope !== "" && ABOVE_SUBSCRIPTION_SCOPE.test(scope);
+}
+
+/** "management group corp" or "the tenant root (/)". */
+function aboveLabel(context: RuleContext): string {
+  const scope = text(property(propertiesOf(context), "scope")) ?? "";
+  const group = /managementGroups\/([^/]+)/i.exec(scope)?.[1];
+  return group ? `management group ${group}` : "the tenant root (/)";
+}
+
 function assignedRole(context: RuleContext): string | undefined {
   const id = text(property(propertiesOf(context), "roleDefinitionId"));
   return id === undefined ? undefined : roleDefinitionGuid(id);
@@ -109,6 +124,38 @@ const lastSegment = (path: string): string => path.slice(path.lastIndexOf(".") +
 // --- rules ---------------------------------------------------------------------------------------
 
 const roleAssignmentRules: SeverityRule[] = [
+  {
+    id: "identity/access-admin-to-non-user-above-subscription",
+    type: ROLE_ASSIGNMENT_TYPE,
+    when: (context) =>
+      isAdded(context) &&
+      assignedAboveSubscription(context) &&
+      ACCESS_GRANTING_ROLES.has(assignedRole(context) ?? "") &&
+      text(property(propertiesOf(context), "principalType"))?.toLowerCase() !== "user",
+    severity: "critical",
+    message: (context) =>
+      `${roleLabel(context)} assigned at ${aboveLabel(context)} to ${principalLabel(context)}: whoever controls ` +
+      "its membership or credentials (outside Azure RBAC) controls every subscription below it.",
+  },
+  {
+    id: "identity/privileged-role-above-subscription",
+    type: ROLE_ASSIGNMENT_TYPE,
+    when: (context) =>
+      isAdded(context) &&
+      assignedAboveSubscription(context) &&
+      PRIVILEGED_ROLES.has(assignedRole(context) ?? ""),
+    severity: "high",
+    message: (context) =>
+      `${roleLabel(context)} assigned at ${aboveLabel(context)} to ${principalLabel(context)}: it applies to every subscription below it.`,
+  },
+  {
+    id: "identity/role-assignment-above-subscription",
+    type: ROLE_ASSIGNMENT_TYPE,
+    when: (context) => isAdded(context) && assignedAboveSubscription(context),
+    severity: "medium",
+    message: (context) =>
+      `${roleLabel(context)} assigned at ${aboveLabel(context)} to ${principalLabel(context)}: it applies to every subscription below it.`,
+  },
   {
     id: "identity/access-admin-to-non-user-at-subscription",
     type: ROLE_ASSIGNMENT_TYPE,

@@ -11,6 +11,17 @@ export function isInSubscription(id: unknown, subscriptionId: string): id is str
   return id.length > prefix.length && id.slice(0, prefix.length).toLowerCase() === prefix;
 }
 
+const ASSIGNMENT_ABOVE =
+  /^(\/providers\/Microsoft\.Management\/managementGroups\/[^/]+)?\/providers\/Microsoft\.Authorization\/(roleAssignments|denyAssignments)\/[^/]+$/i;
+
+/**
+ * Whether an ARM id is a role or deny assignment made at a management group or at the tenant root
+ * (`/`): one that a subscription inherits, listed with the subscription's own.
+ */
+export function isAssignmentAbove(id: unknown): id is string {
+  return typeof id === "string" && ASSIGNMENT_ABOVE.test(id);
+}
+
 /** The resource group and name of a user-assigned identity's ARM id. */
 export function identityLocation(id: string): { resourceGroup: string; name: string } | undefined {
   const match =

@@ -183,6 +183,47 @@ describe("identityCollector against the ARM replay server", () => {
     );
   });
 
+  test("assignments inherited from a management group and the root are kept, unless switched off", async () => {
+    const subscription = tenant.subscriptions[0]!;
+    const group = "/providers/Microsoft.Management/managementGroups/corp";
+    const inherited = (scope: string, name: string, type = ROLE_ASSIGNMENT_TYPE): JsonObject => ({
+      id: `${scope}/providers/${type}/${name}`,
+      name,
+      type,
+      properties: {
+        roleDefinitionId: `/providers/Microsoft.Authorization/roleDefinitions/${BUILT_IN_ROLES.reader}`,
+        principalId: "5d3c1a9e-0000-0000-0000-0000000000c3",
+        principalType: "Group",
+        scope: scope || "/",
+      },
+    });
+    const added = [
+      inherited(group, "0000000c-0000-0000-0000-000000000001"),
+      inherited("", "0000000c-0000-0000-0000-000000000002"),
+      inherited(group, "0000000c-0000-0000-0000-000000000003", DENY_ASSIGNMENT_TYPE),
+      // A group this subscription is not under: not listed for it.
+      inherited(
+        "/providers/Microsoft.Management/managementGroups/other",
+        "0000000c-0000-0000-0000-000000000004",
+      ),
+    ];
+    subscription.managementGroups = ["corp"];
+    for (const resource of added) putResource(tenant, resource);
+    try {
+      const kept = await collect(server.connection());
+      const above = (run: Run) =>
+        run.records.filter((record) => String(record.id).startsWith("/providers/")).sort(byId);
+      expect(above(kept)).toEqual(added.slice(0, 3).sort(byId));
+      expect(kept.incomplete).toEqual([]);
+      const dropped = await collect(server.connection(), { collector: { inheritedAssignments: false } });
+      expect(above(dropped)).toEqual([]);
+      expect(dropped.records.length).toBe(kept.records.length - 3);
+    } finally {
+      for (const resource of added) removeResource(tenant, String(resource.id));
+      delete subscription.managementGroups;
+    }
+  });
+
   test("each referenced built-in role is fetched once, however many assignments use it", async () => {
     const referenced = referencedBuiltIns(tenant);
     const assignmentsToBuiltIns = resourcesOf(tenant, {

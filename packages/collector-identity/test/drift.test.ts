@@ -4,6 +4,7 @@ import {
   generateTenant,
   mutateTenant,
   putResource,
+  removeResource,
   resourcesOf,
   startArmReplayServer,
 } from "@azure-drift/testing";
@@ -159,6 +160,91 @@ test("collect → mutate → check reports exactly the mutator's truth, none of 
         ruleId: "identity/deny-assignment-narrowed",
       },
     ]);
+  } finally {
+    await server.close();
+  }
+});
+
+test("an assignment at a management group is seen through its subscription: added, unknown while that subscription is forbidden, then removed", async () => {
+  const tenant = generateTenant({
+    seed: "management-group",
+    resources: 60,
+    subscriptions: 2,
+    mix: { userAssignedIdentity: 2, roleAssignment: 10 },
+  });
+  const [a, b] = tenant.subscriptions as [(typeof tenant.subscriptions)[0], (typeof tenant.subscriptions)[0]];
+  // mg-prod holds subscription B only.
+  b.managementGroups = ["mg-prod"];
+  const server = await startArmReplayServer({ tenant, pageSize: 20 });
+  try {
+    const detector = createDriftDetector({
+      collectors: [identityCollector()],
+      store: createMemoryStore(),
+      credential: staticTokenCredential("replay-token"),
+      arm: { ...server.connection(), retry: { maxRetries: 2, maxRetryDelayMs: 20 } },
+    });
+    const subscriptions = [a.subscriptionId, b.subscriptionId];
+    const check = () => detector.check({ tenantId: tenant.tenantId, subscriptions });
+    const statuses = (report: { resources: ResourceDrift[] }) =>
+      report.resources.map((drift) => [drift.status, drift.key, drift.severity, drift.message]);
+    await check();
+
+    const mgScope = "/providers/Microsoft.Management/managementGroups/mg-prod";
+    const assignment: JsonObject = {
+      id: `${mgScope}/providers/Microsoft.Authorization/roleAssignments/0000000b-0000-0000-0000-0000000000a1`,
+      type: ROLE_ASSIGNMENT_TYPE,
+      name: "0000000b-0000-0000-0000-0000000000a1",
+      properties: {
+        roleDefinitionId: `/providers/Microsoft.Authorization/roleDefinitions/${BUILT_IN_ROLES.owner}`,
+        principalId: "5d3c1a9e-0000-0000-0000-0000000000b2",
+        principalType: "Group",
+        scope: mgScope,
+      },
+    };
+    putResource(tenant, assignment);
+    const key = String(assignment.id).toLowerCase();
+    // Owner enters subscription B's snapshot as a referenced built-in role (nothing else assigned it).
+    const ownerInB = `/subscriptions/${b.subscriptionId}/providers/microsoft.authorization/roledefinitions/${BUILT_IN_ROLES.owner}`;
+    const added = await check();
+    expect(added.report.unknown).toEqual([]);
+    expect(statuses(added.report).filter(([, each]) => each === key)).toEqual([
+      [
+        "added",
+        key,
+        "critical",
+        "Owner assigned at management group mg-prod to group 5d3c1a9e-0000-0000-0000-0000000000b2: whoever controls its membership or credentials (outside Azure RBAC) controls every subscription below it.",
+      ],
+    ]);
+    expect(added.report.resources.map((drift) => drift.key).sort()).toEqual([ownerInB, key].sort());
+
+    // B's role assignments answer 403: the assignment is not seen, and must not look removed.
+    server.setFaults({ forbidden: [{ subscriptionId: b.subscriptionId, type: ROLE_ASSIGNMENT_TYPE }] });
+    const hidden = await check();
+    expect(hidden.report.resources.filter((drift) => drift.status === "removed")).toEqual([]);
+    expect(hidden.report.unknown.filter((entry) => entry.id === assignment.id)).toEqual([
+      {
+        id: assignment.id,
+        scope: "",
+        type: ROLE_ASSIGNMENT_TYPE,
+        collector: "identity",
+        reason: expect.stringContaining(
+          `seen through subscription ${b.subscriptionId}'s listing, which was incomplete`,
+        ),
+      },
+    ]);
+
+    // Readable again, then deleted: removed, as a real deletion must be.
+    server.setFaults({});
+    await check();
+    removeResource(tenant, String(assignment.id));
+    const removed = await check();
+    expect(removed.report.unknown).toEqual([]);
+    expect(removed.report.resources.map((drift) => [drift.status, drift.key]).sort()).toEqual(
+      [
+        ["removed", key],
+        ["removed", ownerInB],
+      ].sort(),
+    );
   } finally {
     await server.close();
   }

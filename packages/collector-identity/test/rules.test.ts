@@ -100,6 +100,29 @@ describe("role assignments added", () => {
       "medium",
     ],
     [`${SUB}/resourceGroups/rg1`, BUILT_IN_ROLES.reader, "User", undefined, "low"],
+    [
+      "/providers/Microsoft.Management/managementGroups/corp",
+      BUILT_IN_ROLES.userAccessAdministrator,
+      "ServicePrincipal",
+      "identity/access-admin-to-non-user-above-subscription",
+      "critical",
+    ],
+    ["/", BUILT_IN_ROLES.owner, "Group", "identity/access-admin-to-non-user-above-subscription", "critical"],
+    ["/", BUILT_IN_ROLES.owner, "User", "identity/privileged-role-above-subscription", "high"],
+    [
+      "/providers/Microsoft.Management/managementGroups/corp",
+      BUILT_IN_ROLES.contributor,
+      "Group",
+      "identity/privileged-role-above-subscription",
+      "high",
+    ],
+    [
+      "/providers/Microsoft.Management/managementGroups/corp",
+      BUILT_IN_ROLES.reader,
+      "User",
+      "identity/role-assignment-above-subscription",
+      "medium",
+    ],
   ])("at %s, role %s to a %s: %s (%s)", (scope, role, principalType, ruleId, severity) => {
     expect(resourceFinding("added", assignment(scope, role, principalType))).toEqual({ ruleId, severity });
   });
@@ -144,6 +167,18 @@ describe("messages name the role, the principal and the scope", () => {
       BUILT_IN_ROLES.roleBasedAccessControlAdministrator,
       "ForeignGroup",
       `Role Based Access Control Administrator assigned to foreign group ${PRINCIPAL} at ${SUB}/resourceGroups/rg1.`,
+    ],
+    [
+      "/providers/Microsoft.Management/managementGroups/corp",
+      BUILT_IN_ROLES.reader,
+      "User",
+      `Reader assigned at management group corp to user ${PRINCIPAL}: it applies to every subscription below it.`,
+    ],
+    [
+      "/",
+      BUILT_IN_ROLES.owner,
+      "User",
+      `Owner assigned at the tenant root (/) to user ${PRINCIPAL}: it applies to every subscription below it.`,
     ],
   ])("at %s, role %s to a %s", (scope, role, principalType, expected) => {
     expect(message("added", assignment(scope, role, principalType))).toBe(expected);

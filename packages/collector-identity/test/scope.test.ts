@@ -1,5 +1,5 @@
 import { expect, test } from "vitest";
-import { identityLocation, isInSubscription } from "../src/scope.js";
+import { identityLocation, isAssignmentAbove, isInSubscription } from "../src/scope.js";
 
 const SUB = "0b1c2d3e-0000-0000-0000-000000000001";
 
@@ -31,4 +31,19 @@ test("identityLocation reads the resource group and name of an identity id", () 
   expect(
     identityLocation(`/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.Network/x/y`),
   ).toBeUndefined();
+});
+
+test("isAssignmentAbove recognizes role and deny assignments at a management group or the root, and nothing else", () => {
+  const group = "/providers/Microsoft.Management/managementGroups/corp";
+  expect(isAssignmentAbove(`${group}/providers/Microsoft.Authorization/roleAssignments/a`)).toBe(true);
+  expect(
+    isAssignmentAbove(`${group.toLowerCase()}/providers/microsoft.authorization/denyassignments/a`),
+  ).toBe(true);
+  expect(isAssignmentAbove("/providers/Microsoft.Authorization/roleAssignments/a")).toBe(true);
+  expect(isAssignmentAbove(`/subscriptions/${SUB}/providers/Microsoft.Authorization/roleAssignments/a`)).toBe(
+    false,
+  );
+  expect(isAssignmentAbove(`${group}/providers/Microsoft.Authorization/roleDefinitions/a`)).toBe(false);
+  expect(isAssignmentAbove(`${group}/providers/Microsoft.Authorization/roleAssignments/a/extra`)).toBe(false);
+  expect(isAssignmentAbove(undefined)).toBe(false);
 });
