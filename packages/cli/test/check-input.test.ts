@@ -76,6 +76,55 @@ describe("check: bad input rejected before any Azure call", () => {
     );
   });
 
+  test("--collector: a module that cannot be loaded, a package not installed, an export that is not a collector, one name twice", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "azd-cli-"));
+    await writeFile(join(dir, "named.mjs"), "export const storage = () => ({ name: 'storage' });\n");
+    await writeFile(join(dir, "syntax.mjs"), "export default }\n");
+    await writeFile(join(dir, "broken.mjs"), "export default () => { throw new Error('no client id'); };\n");
+    const check = (...collectors: string[]) => [
+      "check",
+      "--subscription",
+      SUB,
+      ...collectors.flatMap((collector) => ["--collector", collector]),
+    ];
+    await expectRejected(
+      check("./missing.mjs"),
+      `azure-drift: The collector module ${join(dir, "missing.mjs")} does not exist: check the path given to --collector (relative paths start from the current directory).`,
+      dir,
+    );
+    await expectRejected(
+      check("azure-drift-collector-nowhere"),
+      `azure-drift: Cannot find the collector package "azure-drift-collector-nowhere" from ${dir}: install it there, or pass a path to the module.`,
+      dir,
+    );
+    // The reason is the JavaScript engine's own words (they differ between loaders).
+    const syntax = await runCli(check("./syntax.mjs"), { cwd: dir, env: { AZURE_DRIFT_ACCESS_TOKEN: "t" } });
+    expect(syntax.code).toBe(1);
+    expect(syntax.stderr).toMatch(
+      /^azure-drift: Cannot load the collector module "\.\/syntax\.mjs": [^\n]*[^.]\. Pass --collector network, identity, a JavaScript file or an installed package\.\n$/,
+    );
+    await expectRejected(
+      check("./named.mjs"),
+      'azure-drift: The collector module "./named.mjs" has no default export: name the export, e.g. --collector ./named.mjs#myCollector.',
+      dir,
+    );
+    await expectRejected(
+      check("./named.mjs#storage"),
+      'azure-drift: "./named.mjs#storage" is not a collector: export a Collector (defineCollector from @azure-drift/core) or a function that returns one.',
+      dir,
+    );
+    await expectRejected(
+      check("./broken.mjs"),
+      'azure-drift: The collector factory "./broken.mjs" threw: no client id',
+      dir,
+    );
+    await expectRejected(
+      check("network", "identity", "NETWORK"),
+      'azure-drift: Two collectors are named "network": pass each --collector once (snapshots tell collectors apart by name).',
+      dir,
+    );
+  });
+
   // DefaultAzureCredential reads the process's environment: only meaningful where no Azure identity is set up.
   const azureIdentityConfigured = [
     "AZURE_CLIENT_ID",

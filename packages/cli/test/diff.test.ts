@@ -59,6 +59,21 @@ describe("azure-drift diff", () => {
     expect(report.summary).toMatchObject({ added: 1, removed: 1, modified: 2, unknown: 0 });
   });
 
+  test("--collector chooses whose hints and rules apply: without the network collector, its rules do not", async () => {
+    const result = await diff("before.json", "after.json", "--format", "json", "--collector", "identity");
+    expect(result.code, result.stderr).toBe(2);
+    const report = JSON.parse(result.stdout) as DriftReport;
+    expect(
+      report.resources.map((resource) => [resource.key, resource.severity, resource.changes[0]?.ruleId]),
+    ).toEqual([
+      [NSG, "critical", "core/nsg-open-management-port"],
+      [STORAGE, "high", "core/storage-min-tls-lowered"],
+      [PIP, "medium", "core/public-ip-created"],
+      // network/route-table-removed (medium) is the network collector's.
+      [ROUTES, "low", undefined],
+    ]);
+  });
+
   test("only noise (etags, rule order, id case): exit 0, an empty report", async () => {
     const result = await diff("before.json", "before-noise.json", "--format", "json");
     expect(result).toMatchObject({ code: 0, stderr: "" });

@@ -23,6 +23,7 @@ import { isGuid, parseSubscriptionIds } from "../subscriptions.js";
 /** Options shared by every command that talks to ARM. */
 export interface AzureOptions {
   subscription?: string[];
+  collector?: string[];
   tenant?: string;
   cloud?: string;
   armEndpoint?: string;
@@ -47,6 +48,11 @@ export function addAzureOptions(command: Command): Command {
     .option(
       "-s, --subscription <id>",
       "a subscription to check (repeatable; default: every one the credential can see)",
+      repeatable,
+    )
+    .option(
+      "--collector <name|module>",
+      "a collector to run: network, identity, or a module exporting one (path or package, optionally #export); repeatable (default: network and identity)",
       repeatable,
     )
     .option("--tenant <id>", "the tenant id (default: from the subscriptions, else AZURE_TENANT_ID)")
@@ -151,12 +157,13 @@ async function runAzureCommand(
   const logFormat = chooseLogFormat(options.logFormat, io);
   const logLevel = parseLogLevel(options.logLevel);
   checkStoreLocation(options.store);
+  // Collectors, the store and the SDKs load only for commands that use them: `diff` starts fast.
+  const { resolveCollectors } = await import("../collectors.js");
+  const collectors = await resolveCollectors(options.collector ?? [], io.cwd);
   const { cloud, arm } = await resolveConnection(options, io.cwd);
   const tenantId = options.tenant?.toLowerCase();
   const { credential, kind } = await resolveCredential(io.env, cloud, tenantId ?? io.env.AZURE_TENANT_ID);
-  // Collectors, the store and the SDKs load only for commands that use them: `diff` starts fast.
-  const { defaultCollectors, executeCheck } = await import("../check-run.js");
-  const collectors = defaultCollectors();
+  const { executeCheck } = await import("../check-run.js");
   const feedback = createFeedback(io, {
     format: logFormat,
     level: logLevel,

@@ -7,6 +7,7 @@ import { reportExitCode, writeReport } from "../report-output.js";
 import { loadRules } from "../rules-file.js";
 
 interface DiffOptions {
+  collector?: string[];
   format?: string;
   rules?: string;
   minSeverity?: string;
@@ -27,6 +28,11 @@ export function registerDiff(program: Command, context: CommandContext): void {
     .option("--rules <file>", "a JSON rules file: extra rules, severity overrides, suppressions")
     .option("--min-severity <level>", "report only changes at or above critical, high, medium, low or info")
     .option("--ignore <path-glob>", "ignore changes at paths matching this glob (repeatable)", repeatable)
+    .option(
+      "--collector <name|module>",
+      "whose type hints and rules apply: network, identity, or a module exporting a collector; repeatable (default: network and identity)",
+      repeatable,
+    )
     .action(async (before: string, after: string, options: DiffOptions) => {
       const { io } = context;
       const format = chooseFormat(options.format, io);
@@ -34,8 +40,8 @@ export function registerDiff(program: Command, context: CommandContext): void {
       const rules = options.rules ? await loadRules(options.rules, io.cwd) : undefined;
       // ARM JSON is normalized with the collectors' type hints and judged by their rules too, so a
       // file diff of NSGs or role assignments reads like a check's report.
-      const { defaultCollectors } = await import("../collectors.js");
-      const collectors = defaultCollectors();
+      const { resolveCollectors } = await import("../collectors.js");
+      const collectors = await resolveCollectors(options.collector ?? [], io.cwd);
       const registry = createTypeRegistry(collectors.flatMap((collector) => collector.types));
       const [base, current] = await Promise.all([
         readSnapshotFile(resolve(io.cwd, before), { registry }),
