@@ -82,13 +82,15 @@ function countingStore(counter: { records: number }): import("@azure-drift/core"
   };
   return {
     async beginSnapshot(init) {
+      const snapshotId = `bench-${Date.now()}`;
       return {
+        snapshotId,
         async write(records) {
           counter.records += Array.isArray(records) ? records.length : 1;
         },
         async commit(completion) {
           return {
-            id: `bench-${Date.now()}`,
+            id: snapshotId,
             tenantId: init.tenantId,
             scopes: init.scopes,
             startedAt: init.startedAt,
