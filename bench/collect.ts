@@ -48,6 +48,8 @@ interface CollectResult {
   outcomes: string[];
   /** Lower bound from the longest chain of dependent requests, ms. */
   criticalPathMs: number;
+  /** How late the replay server sent its responses (its own busy time), ms: mean and worst. */
+  serverLateMs: { mean: number; max: number };
 }
 
 function replayArgs(args: ScenarioArgs): ReplayProcessArgs {
@@ -176,6 +178,7 @@ export async function collectWithCollectors(args: ScenarioArgs): Promise<Collect
       resources: server.resources,
       outcomes: meta.collectors.map((run) => run.outcome),
       criticalPathMs: server.criticalPathRequests * LATENCY_MS,
+      serverLateMs: { mean: stats.lateMs.total / Math.max(1, stats.requests), max: stats.lateMs.max },
     };
   } finally {
     await server.close();
@@ -289,6 +292,7 @@ export async function collectNaively(
       resources: server.resources,
       outcomes: [],
       criticalPathMs: server.criticalPathRequests * LATENCY_MS,
+      serverLateMs: { mean: Number.NaN, max: Number.NaN },
       listings,
       timedListings,
       timedMs,
@@ -352,7 +356,7 @@ async function main() {
       [...new Set(result.outcomes)].join(","),
     ]);
     notes.push(
-      `${label}: ideal = max(${result.requests - result.throttled} successful requests × ${LATENCY_MS} ms ÷ ${CONCURRENCY} = ${formatMs(throughputMs)}, critical path ${formatMs(result.criticalPathMs)})${result.throttled ? `; with the 429s = (${result.requests} requests + ${result.throttled} Retry-After waits) × ${LATENCY_MS} ms ÷ ${CONCURRENCY} = ${formatMs(idealThrottled)}` : ""}; SDK + collectors load ${formatMs(result.loadMs)} (excluded); load average ${loadBefore} → ${load()}`,
+      `${label}: ideal = max(${result.requests - result.throttled} successful requests × ${LATENCY_MS} ms ÷ ${CONCURRENCY} = ${formatMs(throughputMs)}, critical path ${formatMs(result.criticalPathMs)})${result.throttled ? `; with the 429s = (${result.requests} requests + ${result.throttled} Retry-After waits) × ${LATENCY_MS} ms ÷ ${CONCURRENCY} = ${formatMs(idealThrottled)}` : ""}; replay server late by ${result.serverLateMs.mean.toFixed(1)} ms per response on average (worst ${formatMs(result.serverLateMs.max)}); SDK + collectors load ${formatMs(result.loadMs)} (excluded); load average ${loadBefore} → ${load()}`,
     );
     return result;
   };

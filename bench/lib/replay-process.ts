@@ -48,6 +48,8 @@ export interface ReplayStats {
   throttled: number;
   maxInFlight: number;
   byRoute: Record<string, number>;
+  /** How late the server sent responses after their due time, ms (its own busy time). */
+  lateMs: { total: number; max: number };
 }
 
 const { storageAccount: _storage, keyVault: _vaults, ...collectedTypes } = DEFAULT_MIX;
@@ -141,8 +143,10 @@ async function serve(args: ReplayProcessArgs): Promise<void> {
   const commands = createInterface({ input: process.stdin });
   for await (const command of commands) {
     if (command === "stats") {
-      const { requests, pages, throttled, maxInFlight, byRoute } = server.stats;
-      process.stdout.write(`${JSON.stringify({ requests, pages, throttled, maxInFlight, byRoute })}\n`);
+      const { requests, pages, throttled, maxInFlight, byRoute, lateMs } = server.stats;
+      process.stdout.write(
+        `${JSON.stringify({ requests, pages, throttled, maxInFlight, byRoute, lateMs })}\n`,
+      );
     } else if (command === "reset") {
       server.resetStats();
       process.stdout.write("{}\n");

@@ -517,4 +517,25 @@ describe("ARM replay server faults", () => {
       await server.close();
     }
   });
+
+  test("lateMs says how late responses went out when the server itself was busy", async () => {
+    const server = await startArmReplayServer({ tenant: cloneTenant(tenant), latencyMs: 20 });
+    try {
+      const url = `${server.url}/subscriptions/${subscriptionId}/providers/Microsoft.Network/networkSecurityGroups?api-version=2025-05-01`;
+      const answered = rawGet(url, { ca: server.ca });
+      // Hold this process's event loop (the server's too) well past the response's due time.
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      const until = performance.now() + 150;
+      while (performance.now() < until) {
+        // busy: the server cannot send
+      }
+      expect((await answered).status).toBe(200);
+      expect(server.stats.lateMs.max).toBeGreaterThanOrEqual(100);
+      expect(server.stats.lateMs.total).toBeGreaterThanOrEqual(server.stats.lateMs.max);
+      server.resetStats();
+      expect(server.stats.lateMs).toEqual({ total: 0, max: 0 });
+    } finally {
+      await server.close();
+    }
+  });
 });

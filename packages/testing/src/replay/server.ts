@@ -50,6 +50,12 @@ export interface ArmReplayStats {
   /** Requests being answered right now, and the most at once. */
   inFlight: number;
   maxInFlight: number;
+  /**
+   * How late responses went out after their due time (arrival + latency), ms: the sum over all
+   * responses and the worst one. Nonzero when the server itself was busy; a benchmark reads it to
+   * tell the server's delays from the client's.
+   */
+  lateMs: { total: number; max: number };
 }
 
 /** A running ARM replay server. */
@@ -82,6 +88,7 @@ function emptyStats(): ArmReplayStats {
     dropped: 0,
     inFlight: 0,
     maxInFlight: 0,
+    lateMs: { total: 0, max: 0 },
   };
 }
 
@@ -154,6 +161,11 @@ export async function startArmReplayServer(options: ArmReplayServerOptions): Pro
       const latency = (options.latencyMs ?? 0) + (plan.faults.latencyMs ?? 0);
       const remaining = latency - (performance.now() - arrived);
       if (remaining > 0) await delay(remaining);
+      const late = performance.now() - arrived - latency;
+      if (late > 0) {
+        stats.lateMs.total += late;
+        stats.lateMs.max = Math.max(stats.lateMs.max, late);
+      }
       ready();
     } catch (error) {
       if (!response.headersSent) {
