@@ -5,7 +5,7 @@ import type { CliIo } from "./io.js";
 import { LOG_LEVELS, type LogFormat, type LogLevel } from "./logger.js";
 
 /** Report formats the CLI renders. */
-export const REPORT_FORMATS = ["table", "json", "markdown"] as const;
+export const REPORT_FORMATS = ["table", "json", "markdown", "html"] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
 /** Commander's collector for a repeatable option. */

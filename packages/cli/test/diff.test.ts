@@ -139,6 +139,18 @@ describe("azure-drift diff", () => {
     ]);
   });
 
+  test("html: one self-contained page, exit code as for the others", async () => {
+    const result = await diff("before.json", "after.json", "--format", "html");
+    expect(result.code, result.stderr).toBe(2);
+    expect(result.stdout.startsWith("<!doctype html>")).toBe(true);
+    expect(result.stdout.match(/<h2[^>]*>[^<]*<\/h2>/g)).toEqual([
+      '<h2 class="critical">Critical (1)</h2>',
+      '<h2 class="high">High (1)</h2>',
+      '<h2 class="medium">Medium (2)</h2>',
+      '<h2 class="low">Low (1)</h2>',
+    ]);
+  });
+
   test("markdown and table formats", async () => {
     const markdown = await diff("before.json", "after.json", "--format", "markdown");
     expect(markdown.code).toBe(2);
@@ -200,7 +212,7 @@ describe("azure-drift diff", () => {
     test("an unknown format", async () => {
       await expectError(
         ["before.json", "after.json", "--format", "sarif"],
-        'azure-drift: Unknown format "sarif": use --format table, json, markdown.',
+        'azure-drift: Unknown format "sarif": use --format table, json, markdown, html.',
       );
     });
 

@@ -53,6 +53,7 @@ export {
 export * from "./operation.js";
 export { createRecord, type RecordSource } from "./record.js";
 export { defaultSecretKeys, isRedactionMarker, type RedactionOptions, redactSecrets } from "./redact.js";
+export { renderHtml } from "./render/html.js";
 export { renderJson } from "./render/json.js";
 export { renderMarkdown } from "./render/markdown.js";
 export { REPORT_FORMATS, type ReportFormat, renderReport } from "./render/report.js";

@@ -1,6 +1,7 @@
 import {
   type DriftReport,
   isDriftError,
+  renderHtml,
   renderJson,
   renderMarkdown,
   renderReport,
@@ -68,6 +69,50 @@ describe("renderJson", () => {
       "message",
       "ruleId",
     ]);
+  });
+});
+
+describe("renderHtml", () => {
+  test("one self-contained page: summary, a table per severity, details, not compared, suppressed, notices", () => {
+    const page = renderHtml(sampleReport());
+    expect(page.startsWith('<!doctype html>\n<html lang="en">')).toBe(true);
+    expect(page).toContain("<title>azure-drift: 3 resources drifted (1 critical, 1 high, 1 medium)</title>");
+    expect(page.match(/<h2[^>]*>[^<]*<\/h2>/g)).toEqual([
+      '<h2 class="critical">Critical (1)</h2>',
+      '<h2 class="high">High (1)</h2>',
+      '<h2 class="medium">Medium (1)</h2>',
+      '<h2 class="low">Low (1)</h2>',
+      "<h2>Not compared (1)</h2>",
+      "<h2>Notices</h2>",
+    ]);
+    expect(page.match(/<summary>[^<]*<\/summary>/g)).toEqual([
+      "<summary>All changes (4)</summary>",
+      "<summary>Suppressed findings (1)</summary>",
+    ]);
+    expect(page).toContain(
+      "<tr><td><code>rg1/logs</code></td><td>storageAccounts</td><td>modified</td><td><code>properties.minimumTlsVersion</code></td><td>TLS1_2 → TLS1_0</td><td>Minimum TLS version of storage account logs was lowered from TLS1_2 to TLS1_0.</td></tr>",
+    );
+    // Nothing runs and nothing is fetched: a page safe to open from a pipeline's artifacts.
+    expect(page).not.toMatch(/<script|<link|<img|src=|href=/i);
+  });
+
+  test("every value from the report is escaped", () => {
+    const report = sampleReport();
+    const hostile = "<script>alert(\"x\")</script> & 'quotes'";
+    const first = report.resources[0]!;
+    first.name = hostile;
+    first.changes[1] = {
+      path: "tags.owner",
+      kind: "changed",
+      before: hostile,
+      after: "<b>",
+      severity: "low",
+    };
+    report.notices = [hostile];
+    const page = renderHtml(report);
+    expect(page).not.toContain("<script");
+    expect(page).not.toContain("<b>");
+    expect(page).toContain("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;quotes&#39;");
   });
 });
 
@@ -187,13 +232,14 @@ describe("renderReport", () => {
     expect(renderReport(report, "json")).toBe(renderJson(report));
     expect(renderReport(report, "markdown")).toBe(renderMarkdown(report));
     expect(renderReport(report, "table", { width: 90 })).toBe(renderTable(report, { width: 90 }));
+    expect(renderReport(report, "html")).toBe(renderHtml(report));
     try {
-      renderReport(report, "html" as never);
+      renderReport(report, "pdf" as never);
       throw new Error("expected a throw");
     } catch (error) {
       expect(isDriftError(error, "E_INPUT")).toBe(true);
       expect((error as Error).message).toBe(
-        'Unknown report format "html"; use one of json, markdown, table.',
+        'Unknown report format "pdf"; use one of json, markdown, table, html.',
       );
     }
   });

@@ -68,7 +68,7 @@ export function addAzureOptions(command: Command): Command {
 /** Adds the options of commands that print a report. */
 export function addReportOptions(command: Command): Command {
   return command
-    .option("--format <format>", "table, json or markdown (default: table on a terminal, else json)")
+    .option("--format <format>", "table, json, markdown or html (default: table on a terminal, else json)")
     .option("--rules <file>", "a JSON rules file: extra rules, severity overrides, suppressions")
     .option("--min-severity <level>", "report only changes at or above critical, high, medium, low or info")
     .option("--ignore <path-glob>", "ignore changes at paths matching this glob (repeatable)", repeatable);

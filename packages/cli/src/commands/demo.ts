@@ -38,7 +38,7 @@ export function registerDemo(program: Command, context: CommandContext): void {
       "--store <dir>",
       "keep the demo's snapshots in this directory (default: a temporary one, removed after)",
     )
-    .option("--format <format>", "table, json or markdown (default: table on a terminal, else json)")
+    .option("--format <format>", "table, json, markdown or html (default: table on a terminal, else json)")
     .option("--rules <file>", "a JSON rules file: extra rules, severity overrides, suppressions")
     .option("--min-severity <level>", "report only changes at or above critical, high, medium, low or info")
     .option("--ignore <path-glob>", "ignore changes at paths matching this glob (repeatable)", repeatable)

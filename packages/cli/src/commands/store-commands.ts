@@ -108,7 +108,7 @@ export function registerStoreCommands(program: Command, context: CommandContext)
       .command("report")
       .summary("show a stored report (default: the latest)")
       .argument("[id]", "the report id (default: the latest)")
-      .option("--format <format>", "table, json or markdown (default: table on a terminal, else json)")
+      .option("--format <format>", "table, json, markdown or html (default: table on a terminal, else json)")
       .option("--min-severity <level>", "report only changes at or above this severity")
       .option("--ignore <path-glob>", "ignore changes at paths matching this glob (repeatable)", repeatable),
   ).action(

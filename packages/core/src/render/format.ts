@@ -93,3 +93,16 @@ export function resourceLabel(resource: ResourceDrift): string {
 export function shortType(type: string): string {
   return type.slice(type.lastIndexOf("/") + 1);
 }
+
+/** Section titles per severity. */
+export const SEVERITY_TITLES: Readonly<Record<Severity, string>> = {
+  critical: "Critical",
+  high: "High",
+  medium: "Medium",
+  low: "Low",
+  info: "Info",
+};
+
+/** Longest value shown in a table cell; the per-resource details show up to {@link DETAIL_VALUE}. */
+export const CELL_VALUE = 60;
+export const DETAIL_VALUE = 300;

@@ -1,21 +1,20 @@
-import type { DriftReport, Severity } from "../model.js";
+import type { DriftReport } from "../model.js";
 import { SEVERITIES } from "../model.js";
 import {
+  CELL_VALUE,
   changeText,
+  DETAIL_VALUE,
   type FindingRow,
   findingRows,
   headline,
   pathText,
   resourceLabel,
+  SEVERITY_TITLES,
   shortType,
   sideText,
   statusCounts,
   valueText,
 } from "./format.js";
-
-/** Longest value shown in a table cell; the details block shows up to {@link DETAIL_VALUE}. */
-const CELL_VALUE = 60;
-const DETAIL_VALUE = 300;
 
 /** Text safe inside a Markdown table cell: no pipes or line breaks to break the row. */
 function cell(text: string): string {
@@ -29,14 +28,6 @@ function code(text: string): string {
   const pad = text.startsWith("`") || text.endsWith("`") ? " " : "";
   return `${fence}${pad}${text}${pad}${fence}`;
 }
-
-const TITLES: Record<Severity, string> = {
-  critical: "Critical",
-  high: "High",
-  medium: "Medium",
-  low: "Low",
-  info: "Info",
-};
 
 function severityTable(rows: FindingRow[]): string[] {
   const lines = ["| Resource | Type | Status | Path | Change | Finding |", "|---|---|---|---|---|---|"];
@@ -69,7 +60,7 @@ export function renderMarkdown(report: DriftReport): string {
   for (const severity of SEVERITIES) {
     const group = rows.filter((row) => row.severity === severity);
     if (group.length === 0) continue;
-    lines.push("", `#### ${TITLES[severity]} (${group.length})`, "", ...severityTable(group));
+    lines.push("", `#### ${SEVERITY_TITLES[severity]} (${group.length})`, "", ...severityTable(group));
   }
 
   if (report.resources.length > 0) {

@@ -1,18 +1,19 @@
 import { DriftError } from "../errors.js";
 import type { DriftReport } from "../model.js";
+import { renderHtml } from "./html.js";
 import { renderJson } from "./json.js";
 import { renderMarkdown } from "./markdown.js";
 import { renderTable } from "./table.js";
 
 /** The formats {@link renderReport} writes. */
-export type ReportFormat = "json" | "markdown" | "table";
+export type ReportFormat = "json" | "markdown" | "table" | "html";
 
 /** The report formats, for option parsing. */
-export const REPORT_FORMATS: readonly ReportFormat[] = ["json", "markdown", "table"];
+export const REPORT_FORMATS: readonly ReportFormat[] = ["json", "markdown", "table", "html"];
 
 /**
- * Renders a report as JSON (what pipelines parse), Markdown (pull requests, chat) or a terminal
- * table. `color` and `width` apply to the table only.
+ * Renders a report as JSON (what pipelines parse), Markdown (pull requests, chat), a terminal
+ * table or a self-contained HTML page (artifacts, e-mail). `color` and `width` apply to the table only.
  *
  * @throws DriftError `E_INPUT` for an unknown format.
  */
@@ -28,6 +29,8 @@ export function renderReport(
       return renderMarkdown(report);
     case "table":
       return renderTable(report, options);
+    case "html":
+      return renderHtml(report);
     default:
       throw new DriftError(
         "E_INPUT",
