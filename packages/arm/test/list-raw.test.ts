@@ -107,7 +107,7 @@ describe("listRaw with the real @azure/arm-network client", () => {
   });
 
   test("a consumer that stops early does not wait for the page being read ahead", async () => {
-    const slow = await startArmReplayServer({ tenant: tenantWithNsgs(5), pageSize: 2, latencyMs: 400 });
+    const slow = await startArmReplayServer({ tenant: tenantWithNsgs(5), pageSize: 2, latencyMs: 2000 });
     try {
       const context = testContext(slow.connection());
       const items = listNsgs(context)[Symbol.asyncIterator]();

@@ -5,7 +5,7 @@ import { SubscriptionClient } from "@azure/arm-resources-subscriptions";
 import type { TokenCredential } from "@azure/core-auth";
 import { isRestError } from "@azure/core-rest-pipeline";
 import { type JsonObject, staticTokenCredential } from "@azure-drift/core";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
 import {
   type ArmReplayServer,
   BUILT_IN_ROLES,
@@ -523,8 +523,9 @@ describe("ARM replay server faults", () => {
     try {
       const url = `${server.url}/subscriptions/${subscriptionId}/providers/Microsoft.Network/networkSecurityGroups?api-version=2025-05-01`;
       const answered = rawGet(url, { ca: server.ca });
-      // Hold this process's event loop (the server's too) well past the response's due time.
-      await new Promise((resolve) => setTimeout(resolve, 5));
+      // Once the request has arrived, hold this process's event loop (the server's too) well past
+      // the response's due time.
+      await vi.waitFor(() => expect(server.stats.requests).toBe(1), { timeout: 5000, interval: 1 });
       const until = performance.now() + 150;
       while (performance.now() < until) {
         // busy: the server cannot send
