@@ -403,6 +403,44 @@ export function collectorConformanceSuite(
   );
 
   test(
+    "a bad or expired token (401) throws E_AUTH: nothing can work, so no partial result",
+    async () => {
+      const { tenant, collector } = await makeTenant();
+      await withServer(tenant, {}, async (server) => {
+        const subscriptionId = server.tenant.subscriptions[0]?.subscriptionId ?? "";
+        const logs: string[] = [];
+        const incomplete: string[] = [];
+        let yielded = 0;
+        const error = await (async () => {
+          for await (const _ of collector.collect({
+            tenantId: server.tenant.tenantId,
+            subscriptionId,
+            credential: staticTokenCredential("an-expired-token"),
+            arm: server.connection(),
+            signal: new AbortController().signal,
+            limit: createLimiter(options.concurrency ?? 4),
+            logger: recordingLogger(logs),
+            coverage: { incomplete: (type) => incomplete.push(type) },
+            onProgress: () => {},
+          })) {
+            yielded++;
+          }
+        })().then(
+          () => undefined,
+          (caught: unknown) => caught,
+        );
+        if (!isDriftError(error, "E_AUTH")) {
+          fail(
+            `expected a DriftError E_AUTH, got ${error === undefined ? `the end of the collection (${yielded} resources; incomplete: ${incomplete.join(", ") || "none"})` : String(error)}`,
+          );
+        }
+        if (yielded > 0) fail(`${yielded} resources were yielded with a token ARM refused.`);
+      });
+    },
+    timeout,
+  );
+
+  test(
     "no secrets in records, coverage or logs",
     async () => {
       const { tenant, collector } = await makeTenant();
