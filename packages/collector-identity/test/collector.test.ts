@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import type { ArmConnection, CollectorContext, JsonObject, Limiter, ProgressEvent } from "@azure-drift/core";
-import { isDriftError, noopLogger, staticTokenCredential } from "@azure-drift/core";
+import { noopLogger, staticTokenCredential } from "@azure-drift/core";
 import {
   type ArmReplayServer,
   generateTenant,
@@ -441,25 +441,6 @@ describe("identityCollector against the ARM replay server", () => {
   test("the token is asked for the endpoint's audience", async () => {
     const run = await collect(server.connection());
     expect(new Set(run.scopes)).toEqual(new Set([`${server.url}/.default`]));
-  });
-
-  test("an aborted signal stops the collection with E_ABORTED", async () => {
-    const controller = new AbortController();
-    server.setFaults({ latencyMs: 20 });
-    const pending = collect(server.connection(), { signal: controller.signal });
-    setTimeout(() => controller.abort(), 30);
-    const error = await pending.catch((caught: unknown) => caught);
-    expect(isDriftError(error, "E_ABORTED")).toBe(true);
-  });
-
-  test("a bad token is E_AUTH, not a partial snapshot", async () => {
-    const strict = await startArmReplayServer({ tenant, token: "the-right-token" });
-    try {
-      const error = await collect(strict.connection()).catch((caught: unknown) => caught);
-      expect(isDriftError(error, "E_AUTH")).toBe(true);
-    } finally {
-      await strict.close();
-    }
   });
 
   test("the collector is named and declares its types with hints and rules", () => {

@@ -1,6 +1,7 @@
 import type { JsonObject, ResourceDrift } from "@azure-drift/core";
 import { createDriftDetector, createMemoryStore, staticTokenCredential } from "@azure-drift/core";
 import {
+  type ArmReplayServer,
   generateTenant,
   mutateTenant,
   putResource,
@@ -33,6 +34,17 @@ function asTruth(resources: ResourceDrift[]) {
     .sort((a, b) => (a.key < b.key ? -1 : 1));
 }
 
+/** A detector with the identity collector and an in-memory store, pointed at a replay server. */
+function identityDetector(server: ArmReplayServer) {
+  return createDriftDetector({
+    collectors: [identityCollector()],
+    store: createMemoryStore(),
+    credential: staticTokenCredential("replay-token"),
+    arm: { ...server.connection(), retry: { maxRetries: 6, maxRetryDelayMs: 20 } },
+    concurrency: 8,
+  });
+}
+
 test("collect → mutate → check reports exactly the mutator's truth, none of its noise", async () => {
   const tenant = generateTenant({
     seed: "identity-drift",
@@ -50,13 +62,7 @@ test("collect → mutate → check reports exactly the mutator's truth, none of 
   });
   const server = await startArmReplayServer({ tenant, pageSize: 20 });
   try {
-    const detector = createDriftDetector({
-      collectors: [identityCollector()],
-      store: createMemoryStore(),
-      credential: staticTokenCredential("replay-token"),
-      arm: { ...server.connection(), retry: { maxRetries: 6, maxRetryDelayMs: 20 } },
-      concurrency: 8,
-    });
+    const detector = identityDetector(server);
     const subscriptions = tenant.subscriptions.map((subscription) => subscription.subscriptionId);
     const first = await detector.check({ tenantId: tenant.tenantId, subscriptions });
     expect(first.report.resources).toEqual([]);
@@ -177,12 +183,7 @@ test("an assignment at a management group is seen through its subscription: adde
   b.managementGroups = ["mg-prod"];
   const server = await startArmReplayServer({ tenant, pageSize: 20 });
   try {
-    const detector = createDriftDetector({
-      collectors: [identityCollector()],
-      store: createMemoryStore(),
-      credential: staticTokenCredential("replay-token"),
-      arm: { ...server.connection(), retry: { maxRetries: 2, maxRetryDelayMs: 20 } },
-    });
+    const detector = identityDetector(server);
     const subscriptions = [a.subscriptionId, b.subscriptionId];
     const check = () => detector.check({ tenantId: tenant.tenantId, subscriptions });
     const statuses = (report: { resources: ResourceDrift[] }) =>

@@ -192,25 +192,6 @@ describe("networkCollector against the ARM replay server", () => {
     );
   });
 
-  test("an aborted signal stops the collection with E_ABORTED", async () => {
-    const controller = new AbortController();
-    server.setFaults({ latencyMs: 20 });
-    const pending = collect(server.connection(), { signal: controller.signal });
-    setTimeout(() => controller.abort(), 30);
-    const error = await pending.catch((caught: unknown) => caught);
-    expect(isDriftError(error, "E_ABORTED")).toBe(true);
-  });
-
-  test("a bad token is E_AUTH, not a partial snapshot", async () => {
-    const strict = await startArmReplayServer({ tenant, token: "the-right-token" });
-    try {
-      const error = await collect(strict.connection()).catch((caught: unknown) => caught);
-      expect(isDriftError(error, "E_AUTH")).toBe(true);
-    } finally {
-      await strict.close();
-    }
-  });
-
   test("the collector is named and declares its types with hints", () => {
     const collector = networkCollector();
     expect(collector.name).toBe(NAME);
