@@ -109,6 +109,9 @@ describe("renderHtml", () => {
       severity: "low",
     };
     report.notices = [hostile];
+    // A stored report read back is data too, whatever its enum fields say.
+    (first as { status: string }).status = '"><script>';
+    (first.changes[1] as { severity: string }).severity = '"><script>';
     const page = renderHtml(report);
     expect(page).not.toContain("<script");
     expect(page).not.toContain("<b>");

@@ -44,7 +44,7 @@ function findingTable(report: DriftReport, severity: Severity): string {
       const path =
         change && change.path !== "" ? `<code>${escapeHtml(pathText(change))}</code>` : "(resource)";
       const what = change ? changeText(change, CELL_VALUE) : `resource ${resource.status}`;
-      return `<tr><td><code>${escapeHtml(resourceLabel(resource))}</code></td><td>${escapeHtml(shortType(resource.type))}</td><td>${resource.status}</td><td>${path}</td><td>${escapeHtml(what)}</td><td>${escapeHtml(change?.message ?? resource.message ?? "")}</td></tr>`;
+      return `<tr><td><code>${escapeHtml(resourceLabel(resource))}</code></td><td>${escapeHtml(shortType(resource.type))}</td><td>${escapeHtml(resource.status)}</td><td>${path}</td><td>${escapeHtml(what)}</td><td>${escapeHtml(change?.message ?? resource.message ?? "")}</td></tr>`;
     })
     .join("\n");
   return `<h2 class="${severity}">${SEVERITY_TITLES[severity]} (${rows.length})</h2>
@@ -61,11 +61,12 @@ function changeItem(change: FieldChange): string {
     change.kind === "added" ? after : change.kind === "removed" ? before : `${before} → ${after}`;
   const what =
     change.path === ""
-      ? `resource ${change.kind}`
-      : `<code>${escapeHtml(change.path)}</code> ${change.kind}: ${values}`;
+      ? `resource ${escapeHtml(change.kind)}`
+      : `<code>${escapeHtml(change.path)}</code> ${escapeHtml(change.kind)}: ${values}`;
   const message = change.message ? ` — ${escapeHtml(change.message)}` : "";
   const rule = change.ruleId ? ` (<code>${escapeHtml(change.ruleId)}</code>)` : "";
-  return `<li><span class="sev ${change.severity}">${change.severity}</span> ${what}${message}${rule}</li>`;
+  const severity = escapeHtml(change.severity);
+  return `<li><span class="sev ${severity}">${severity}</span> ${what}${message}${rule}</li>`;
 }
 
 /**
@@ -90,9 +91,9 @@ export function renderHtml(report: DriftReport): string {
       .map((resource) => {
         const items =
           resource.changes.length === 0
-            ? `<li>resource ${resource.status}${resource.message ? `: ${escapeHtml(resource.message)}` : ""}</li>`
+            ? `<li>resource ${escapeHtml(resource.status)}${resource.message ? `: ${escapeHtml(resource.message)}` : ""}</li>`
             : resource.changes.map(changeItem).join("\n");
-        return `<p><strong><code>${escapeHtml(resource.id)}</code></strong> (${escapeHtml(resource.type)}): ${resource.status}, <span class="sev ${resource.severity}">${resource.severity}</span></p>
+        return `<p><strong><code>${escapeHtml(resource.id)}</code></strong> (${escapeHtml(resource.type)}): ${escapeHtml(resource.status)}, <span class="sev ${escapeHtml(resource.severity)}">${escapeHtml(resource.severity)}</span></p>
 <ul>
 ${items}
 </ul>`;
