@@ -179,7 +179,36 @@ describe("renderMarkdown", () => {
   });
 });
 
+/** The control characters of a text, line feeds aside. */
+const controls = (text: string) =>
+  [...text].filter((char) => {
+    const code = char.charCodeAt(0);
+    return (code < 0x20 && code !== 0x0a) || (code >= 0x7f && code <= 0x9f);
+  });
+
 describe("renderTable", () => {
+  test("control characters in report values never reach the terminal", () => {
+    const report = sampleReport();
+    const first = report.resources[0]!;
+    first.name = "web\u001b]0;pwned\u0007";
+    first.changes[1] = {
+      path: "tags.owner",
+      kind: "changed",
+      before: "a",
+      after: "\u001b[2J\u001b[Hcleared",
+      severity: "low",
+      message: "bell\u0007 and \u009b CSI",
+    };
+    report.notices = ["notice\u001b[31m red"];
+    const plain = renderTable(report, { width: 200 });
+    expect(controls(plain)).toEqual([]);
+    expect(plain).toContain("web\ufffd]0;pwned\ufffd");
+    expect(plain).toContain("\ufffd[2J\ufffd[Hcleared");
+    // With color on, the only escapes are the renderer's own color codes.
+    const colored = renderTable(report, { width: 200, color: true });
+    expect(controls(colored.replace(/\u001b\[[0-9;]*m/g, ""))).toEqual([]);
+  });
+
   test("aligned columns fitted to the width, sentences under the rows", () => {
     expect(renderTable(sampleReport(), { width: 100 })).toBe(
       [

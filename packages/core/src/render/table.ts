@@ -30,6 +30,19 @@ const ANSI: Record<Severity | "dim" | "bold", string> = {
 const RESET = "\u001b[0m";
 const GAP = "  ";
 
+// C0 and C1 control characters, escape included: never from the report to the terminal.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching them is the point.
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
+
+/**
+ * Report values (names, tags, descriptions, messages) with control characters shown as `�`: a
+ * value written into Azure must not move the cursor, clear or retitle the terminal of whoever
+ * reads the report.
+ */
+function printable(text: string): string {
+  return text.replace(CONTROL, "\ufffd");
+}
+
 /**
  * The report as a terminal table: a summary, one row per finding (severity, status, resource,
  * path, change) with the rule's sentence under it, then what could not be compared and the
@@ -43,8 +56,8 @@ export function renderTable(report: DriftReport, options: TableOptions = {}): st
   const lines: string[] = [];
   lines.push(paint("bold", `azure-drift: ${headline(report)}`));
   lines.push(truncate(`${statusCounts(report)}`, width));
-  lines.push(truncate(`base: ${sideText(report.base)}`, width));
-  lines.push(truncate(`current: ${sideText(report.current)}`, width));
+  lines.push(truncate(printable(`base: ${sideText(report.base)}`), width));
+  lines.push(truncate(printable(`current: ${sideText(report.current)}`), width));
 
   const rows = findingRows(report);
   if (rows.length > 0) {
@@ -73,7 +86,7 @@ export function renderTable(report: DriftReport, options: TableOptions = {}): st
     const line = (values: string[], severity?: Severity) =>
       values
         .map((value, column) => {
-          const cut = truncate(value, column < 4 ? widths[column]! : changeWidth);
+          const cut = truncate(printable(value), column < 4 ? widths[column]! : changeWidth);
           const padded = column < 4 ? cut.padEnd(widths[column]!) : cut;
           return column === 0 && severity ? paint(severity, padded) : padded;
         })
@@ -84,7 +97,9 @@ export function renderTable(report: DriftReport, options: TableOptions = {}): st
     for (const row of cells) {
       lines.push(line(row.values, row.severity));
       if (row.message)
-        lines.push(paint("dim", `${" ".repeat(indent)}${truncate(`↳ ${row.message}`, width - indent)}`));
+        lines.push(
+          paint("dim", `${" ".repeat(indent)}${truncate(printable(`↳ ${row.message}`), width - indent)}`),
+        );
     }
   }
 
@@ -94,7 +109,7 @@ export function renderTable(report: DriftReport, options: TableOptions = {}): st
       const what = [entry.scope || "(tenant)", entry.type, entry.collector, entry.id]
         .filter(Boolean)
         .join(" ");
-      lines.push(truncate(`  ${what}: ${entry.reason}`, width));
+      lines.push(truncate(printable(`  ${what}: ${entry.reason}`), width));
     }
   }
   if (report.suppressed.length > 0) {
@@ -104,7 +119,7 @@ export function renderTable(report: DriftReport, options: TableOptions = {}): st
     );
   }
   if (report.notices.length > 0) {
-    lines.push("", paint("bold", "notices:"), ...report.notices.map((notice) => `  - ${notice}`));
+    lines.push("", paint("bold", "notices:"), ...report.notices.map((notice) => `  - ${printable(notice)}`));
   }
   return `${lines.join("\n")}\n`;
 }
