@@ -206,7 +206,9 @@ describe("renderTable", () => {
     expect(plain).toContain("\ufffd[2J\ufffd[Hcleared");
     // With color on, the only escapes are the renderer's own color codes.
     const colored = renderTable(report, { width: 200, color: true });
-    expect(controls(colored.replace(/\u001b\[[0-9;]*m/g, ""))).toEqual([]);
+    expect(controls(colored.replace(new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, "g"), ""))).toEqual(
+      [],
+    );
   });
 
   test("aligned columns fitted to the width, sentences under the rows", () => {
