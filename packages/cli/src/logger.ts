@@ -36,7 +36,10 @@ export function createCliLogger(options: {
       output.write(`${JSON.stringify({ level: lineLevel, time: now().toISOString(), msg, ...safe })}\n`);
     } else {
       const rest = Object.entries(safe)
-        .map(([key, value]) => `${key}=${typeof value === "string" ? value : JSON.stringify(value)}`)
+        .map(
+          ([key, value]) =>
+            `${key}=${typeof value === "string" && isBare(value) ? value : JSON.stringify(value)}`,
+        )
         .join(" ");
       output.write(`${now().toISOString()} ${lineLevel.toUpperCase()} ${msg}${rest ? ` ${rest}` : ""}\n`);
     }
@@ -58,4 +61,19 @@ export function scrubFields(fields: LogFields): LogFields {
     else out[name] = value;
   }
   return out;
+}
+
+/**
+ * Whether a text value can stand bare in a `key=value` line. Anything else (blanks, quotes, `=`,
+ * control characters, nothing at all) is written as a JSON string, so one entry stays one line, a
+ * reader can split it, and a value from Azure cannot drive the terminal.
+ */
+function isBare(value: string): boolean {
+  if (value === "") return false;
+  for (const char of value) {
+    const code = char.charCodeAt(0);
+    if (code <= 0x20 || (code >= 0x7f && code <= 0xa0) || char === '"' || char === "=" || char === "\\")
+      return false;
+  }
+  return true;
 }

@@ -46,6 +46,19 @@ describe("structured logs", () => {
       "2026-01-02T03:04:05.000Z DEBUG page collected items=3 resourceType=Microsoft.Network/routeTables\n",
     ]);
   });
+
+  test("text values with blanks, quotes, = or control characters are quoted: one entry, one line, no terminal escapes", () => {
+    const { output, chunks } = sink();
+    const logger = createCliLogger({ output, format: "text", level: "debug", now });
+    logger.warn("Listing incomplete", {
+      reason: 'HTTP 403: "AuthorizationFailed"\nretry=no \u001b[2J',
+      empty: "",
+      type: "Microsoft.Network/routeTables",
+    });
+    expect(chunks).toEqual([
+      '2026-01-02T03:04:05.000Z WARN Listing incomplete reason="HTTP 403: \\"AuthorizationFailed\\"\\nretry=no \\u001b[2J" empty="" type=Microsoft.Network/routeTables\n',
+    ]);
+  });
 });
 
 describe("progress line", () => {
