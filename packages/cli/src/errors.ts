@@ -11,12 +11,16 @@ export function errorLine(error: unknown): string {
   return `${ERROR_PREFIX}${oneLine(message)}`;
 }
 
-/** Collapses newlines and runs of blanks so an error is exactly one line. */
+// C0 and C1 control characters, escape included.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching them is the point.
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
+
+/**
+ * Collapses newlines and runs of blanks so an error is exactly one line, and shows other control
+ * characters (an ARM error message is the server's text) as `�`, so none reaches the terminal.
+ */
 export function oneLine(text: string): string {
-  return text
-    .replace(/\s*\n\s*/g, " ")
-    .replace(/\s{2,}/g, " ")
-    .trim();
+  return text.replace(/\s+/g, " ").replace(CONTROL, "\ufffd").trim();
 }
 
 interface RestLikeError {

@@ -1,6 +1,7 @@
-import { AZURE_CLOUDS } from "@azure-drift/core";
+import { AZURE_CLOUDS, DriftError } from "@azure-drift/core";
 import { describe, expect, test } from "vitest";
 import { resolveConnection } from "../src/connection.js";
+import { errorLine } from "../src/errors.js";
 import { createCliLogger } from "../src/logger.js";
 import { createProgressLine } from "../src/progress.js";
 import { applyReportFilters, pathGlobToRegExp } from "../src/report-filter.js";
@@ -189,5 +190,17 @@ describe("report filters", () => {
     });
     expect(filtered.unknown).toEqual(report.unknown);
     expect(applyReportFilters(report, { ignore: ["p.*"] }).resources[0]?.severity).toBe("low");
+  });
+});
+
+describe("error line", () => {
+  test("exactly one line, with the server's control characters shown as U+FFFD", () => {
+    const error = new DriftError(
+      "E_NETWORK",
+      "ARM answered:\n  \u001b[2Jcleared\tscreen\u0007 ; check the endpoint.",
+    );
+    expect(errorLine(error)).toBe(
+      "azure-drift: ARM answered: \ufffd[2Jcleared screen\ufffd ; check the endpoint.",
+    );
   });
 });
