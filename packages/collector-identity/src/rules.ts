@@ -87,6 +87,25 @@ function principalLabel(context: RuleContext): string {
   return `${(type && PRINCIPAL_TYPES[type]) ?? "principal"} ${id}`;
 }
 
+/** "Owner assigned at management group corp to group 1b2c…": who got which role where. */
+function assignedAt(context: RuleContext, where: string): string {
+  return `${roleLabel(context)} assigned at ${where} to ${principalLabel(context)}`;
+}
+
+const OUTSIDE_RBAC = "whoever controls its membership or credentials (outside Azure RBAC) controls";
+
+/** The message of a role assigned at a management group or the root, with what that means. */
+const aboveMessage =
+  (consequence: string) =>
+  (context: RuleContext): string =>
+    `${assignedAt(context, aboveLabel(context))}: ${consequence}`;
+
+/** The message of a role assigned at subscription scope, with what that means. */
+const subscriptionMessage =
+  (consequence: string) =>
+  (context: RuleContext): string =>
+    `${assignedAt(context, "subscription scope")}: ${consequence}`;
+
 function scopeLabel(context: RuleContext): string {
   return text(property(propertiesOf(context), "scope")) ?? "(unknown scope)";
 }
@@ -133,9 +152,7 @@ const roleAssignmentRules: SeverityRule[] = [
       ACCESS_GRANTING_ROLES.has(assignedRole(context) ?? "") &&
       text(property(propertiesOf(context), "principalType"))?.toLowerCase() !== "user",
     severity: "critical",
-    message: (context) =>
-      `${roleLabel(context)} assigned at ${aboveLabel(context)} to ${principalLabel(context)}: whoever controls ` +
-      "its membership or credentials (outside Azure RBAC) controls every subscription below it.",
+    message: aboveMessage(`${OUTSIDE_RBAC} every subscription below it.`),
   },
   {
     id: "identity/privileged-role-above-subscription",
@@ -145,16 +162,14 @@ const roleAssignmentRules: SeverityRule[] = [
       assignedAboveSubscription(context) &&
       PRIVILEGED_ROLES.has(assignedRole(context) ?? ""),
     severity: "high",
-    message: (context) =>
-      `${roleLabel(context)} assigned at ${aboveLabel(context)} to ${principalLabel(context)}: it applies to every subscription below it.`,
+    message: aboveMessage("it applies to every subscription below it."),
   },
   {
     id: "identity/role-assignment-above-subscription",
     type: ROLE_ASSIGNMENT_TYPE,
     when: (context) => isAdded(context) && assignedAboveSubscription(context),
     severity: "medium",
-    message: (context) =>
-      `${roleLabel(context)} assigned at ${aboveLabel(context)} to ${principalLabel(context)}: it applies to every subscription below it.`,
+    message: aboveMessage("it applies to every subscription below it."),
   },
   {
     id: "identity/access-admin-to-non-user-at-subscription",
@@ -165,9 +180,7 @@ const roleAssignmentRules: SeverityRule[] = [
       ACCESS_GRANTING_ROLES.has(assignedRole(context) ?? "") &&
       text(property(propertiesOf(context), "principalType"))?.toLowerCase() !== "user",
     severity: "critical",
-    message: (context) =>
-      `${roleLabel(context)} assigned at subscription scope to ${principalLabel(context)}: whoever controls ` +
-      "its membership or credentials (outside Azure RBAC) controls the subscription.",
+    message: subscriptionMessage(`${OUTSIDE_RBAC} the subscription.`),
   },
   {
     id: "identity/privileged-role-at-subscription",
@@ -177,16 +190,14 @@ const roleAssignmentRules: SeverityRule[] = [
       assignedAtSubscription(context) &&
       PRIVILEGED_ROLES.has(assignedRole(context) ?? ""),
     severity: "high",
-    message: (context) =>
-      `${roleLabel(context)} assigned at subscription scope to ${principalLabel(context)}: it applies to every resource in the subscription.`,
+    message: subscriptionMessage("it applies to every resource in the subscription."),
   },
   {
     id: "identity/role-assignment-at-subscription",
     type: ROLE_ASSIGNMENT_TYPE,
     when: (context) => isAdded(context) && assignedAtSubscription(context),
     severity: "medium",
-    message: (context) =>
-      `${roleLabel(context)} assigned at subscription scope to ${principalLabel(context)}: it applies to every resource in the subscription.`,
+    message: subscriptionMessage("it applies to every resource in the subscription."),
   },
   {
     id: "identity/privileged-role-assigned",
