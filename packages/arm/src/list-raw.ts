@@ -94,9 +94,10 @@ export async function* listRaw(
         items: items.length,
       });
       // Each item is let go once handed on, so a page held while the next one arrives shrinks as it is consumed.
-      for (let i = 0; i < items.length; i++) {
-        const item = items[i] as JsonObject;
-        items[i] = undefined as unknown as JsonObject;
+      const held: (JsonObject | undefined)[] = items;
+      for (let i = 0; i < held.length; i++) {
+        const item = held[i] as JsonObject;
+        held[i] = undefined;
         yield item;
       }
     }
