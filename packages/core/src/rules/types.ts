@@ -69,6 +69,11 @@ export interface SeverityRule {
    * and the rule's id is shown instead.
    */
   message: string | ((context: RuleContext) => string);
+  /**
+   * One line that says what to do about the finding: what to check, or the `az` command that
+   * restores the safe value. Shown with the finding in every report format and carried in JSON.
+   */
+  remediation?: string;
 }
 
 /** Hides matching findings from the drift count, with a reason and an optional expiry. */
