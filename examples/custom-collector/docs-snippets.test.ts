@@ -60,4 +60,5 @@ test("the example and every TypeScript snippet of docs/writing-a-collector.md ty
     }),
   );
   expect(problems).toEqual([]);
-});
+  // A whole-program type-check: seconds alone, much longer on a 2-core machine that is busy.
+}, 180_000);
