@@ -114,6 +114,8 @@ export interface FieldChange {
   message?: string;
   /** The id of the severity rule that matched, if any. */
   ruleId?: string;
+  /** What to do about it, from the rule that matched (its `remediation`), if any. */
+  remediation?: string;
 }
 
 /** Drift of one resource. */
@@ -130,6 +132,8 @@ export interface ResourceDrift {
   /** Field changes (for `modified`; empty for `added`/`removed` unless a rule reports on the resource itself). */
   changes: FieldChange[];
   message?: string;
+  /** What to do about the addition or removal, from the rule that matched, if any. */
+  remediation?: string;
 }
 
 /** A slice that could not be compared, or a resource whose status cannot be known. */

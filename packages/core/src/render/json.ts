@@ -25,9 +25,10 @@ const RESOURCE_KEYS = [
   "status",
   "severity",
   "message",
+  "remediation",
   "changes",
 ];
-const CHANGE_KEYS = ["path", "kind", "before", "after", "severity", "message", "ruleId"];
+const CHANGE_KEYS = ["path", "kind", "before", "after", "severity", "message", "ruleId", "remediation"];
 const UNKNOWN_KEYS = ["id", "scope", "type", "collector", "reason"];
 const SUPPRESSED_KEYS = ["id", "path", "suppressionId", "reason", "expires"];
 
