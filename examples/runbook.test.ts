@@ -70,7 +70,7 @@ test("runbook.sh: no drift, then drift with a Markdown report, then an error", {
     expect(broken.code).toBe(1);
     expect(broken.stdout).toBe("");
     expect(broken.stderr).toBe(
-      'azure-drift: Invalid subscription id "not-a-guid": a subscription id is a GUID like 00000000-0000-0000-0000-000000000000 (see az account list).\ndrift check failed (exit 1)\n',
+      'azure-drift: E_INPUT: Invalid subscription id "not-a-guid": a subscription id is a GUID like 00000000-0000-0000-0000-000000000000 (see az account list).\ndrift check failed (exit 1)\n',
     );
   } finally {
     await server.close();

@@ -1,3 +1,4 @@
+import { errorLine } from "./errors.js";
 import { EXIT_CODES } from "./exit-codes.js";
 import { processIo } from "./io.js";
 import { runProgram } from "./program.js";
@@ -16,7 +17,7 @@ runProgram(process.argv.slice(2), processIo(controller.signal)).then(
     if (controller.signal.aborted) process.exit(code);
   },
   (error: unknown) => {
-    process.stderr.write(`azure-drift: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`${errorLine(error)}\n`);
     process.exitCode = EXIT_CODES.error;
   },
 );

@@ -3,12 +3,32 @@ import { DriftError, isDriftError } from "@azure-drift/core";
 /** The prefix of every error line the CLI prints. */
 export const ERROR_PREFIX = "azure-drift: ";
 
-/** The one line printed on stderr for an error: the DriftError message, never a stack trace. */
+/**
+ * The code of an error that is not a DriftError: a bug, never bad input. Not one of core's
+ * `DRIFT_ERROR_CODES` (the library never throws it); scripts may switch on it all the same.
+ */
+export const UNEXPECTED_ERROR_CODE = "E_UNEXPECTED";
+
+/** The stable code a script can switch on: the DriftError's, else {@link UNEXPECTED_ERROR_CODE}. */
+export function errorCodeOf(error: unknown): string {
+  return isDriftError(error) ? error.code : UNEXPECTED_ERROR_CODE;
+}
+
+/** What an error says, in one line, without its code. */
+export function errorMessage(error: unknown): string {
+  return oneLine(
+    isDriftError(error)
+      ? error.message
+      : `unexpected error: ${error instanceof Error ? error.message : String(error)}. Run again with --log-level debug and report it if it persists.`,
+  );
+}
+
+/**
+ * The one line printed on stderr for an error: `azure-drift: E_CODE: message`, never a stack
+ * trace. The code comes first so a script can tell bad input from a damaged store.
+ */
 export function errorLine(error: unknown): string {
-  const message = isDriftError(error)
-    ? error.message
-    : `unexpected error: ${error instanceof Error ? error.message : String(error)}. Run again with --log-level debug and report it if it persists.`;
-  return `${ERROR_PREFIX}${oneLine(message)}`;
+  return `${ERROR_PREFIX}${errorCodeOf(error)}: ${errorMessage(error)}`;
 }
 
 // C0 and C1 control characters, escape included.

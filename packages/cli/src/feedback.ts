@@ -1,4 +1,5 @@
 import type { Logger, ProgressEvent } from "@azure-drift/core";
+import { errorCodeOf, errorMessage } from "./errors.js";
 import type { CliIo } from "./io.js";
 import { createCliLogger, type LogFormat, type LogLevel } from "./logger.js";
 import { createProgressLine, type ProgressLine } from "./progress.js";
@@ -48,6 +49,14 @@ export function createFeedback(
     },
     stop: () => {},
   };
+}
+
+/**
+ * Logs why a command failed, with its stable `code`, so a pipeline reading the JSON log lines
+ * gets the code without parsing the one-line error the CLI prints last.
+ */
+export function logFailure(logger: Logger, error: unknown): void {
+  logger.error("command failed", { code: errorCodeOf(error), error: errorMessage(error) });
 }
 
 function progressMessage(event: ProgressEvent): string {

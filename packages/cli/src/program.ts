@@ -24,7 +24,8 @@ export function buildProgram(context: CommandContext): Command {
       getOutHelpWidth: () => io.stdout.columns ?? 100,
       getErrHelpWidth: () => io.stderr.columns ?? 100,
       // Commander's own errors (unknown option, missing argument) get our one-line shape too.
-      outputError: (text, write) => write(`${ERROR_PREFIX}${oneLine(text.replace(/^error: /, ""))}\n`),
+      outputError: (text, write) =>
+        write(`${ERROR_PREFIX}E_INPUT: ${oneLine(text.replace(/^error: /, ""))}\n`),
     });
   registerDiff(program, context);
   registerCheck(program, context);

@@ -62,7 +62,7 @@ describe("the azure-drift executable", () => {
     expect(result).toEqual({
       code: 1,
       stdout: "",
-      stderr: `azure-drift: Snapshot file ${join(fixtures, "missing.json")} does not exist; check the path.\n`,
+      stderr: `azure-drift: E_INPUT: Snapshot file ${join(fixtures, "missing.json")} does not exist; check the path.\n`,
     });
   });
 

@@ -233,7 +233,7 @@ describe("check against the replay server (2k resources)", { timeout: 120_000 },
     expect(refused).toEqual({
       code: 1,
       stdout: "",
-      stderr: "azure-drift: Say what to remove: pass --keep-last N, --older-than DATE, or both.\n",
+      stderr: "azure-drift: E_INPUT: Say what to remove: pass --keep-last N, --older-than DATE, or both.\n",
     });
   });
 
@@ -270,7 +270,7 @@ describe("check against the replay server (2k resources)", { timeout: 120_000 },
       expect(result.stdout).toBe("");
       const lines = result.stderr.split("\n").filter((text) => text && !text.startsWith("{"));
       expect(lines).toHaveLength(1);
-      expect(lines[0]).toMatch(/^azure-drift: .*cancelled/);
+      expect(lines[0]).toMatch(/^azure-drift: E_ABORTED: .*cancelled/);
     } finally {
       server.setFaults({});
     }
@@ -301,14 +301,14 @@ describe("check against the replay server (2k resources)", { timeout: 120_000 },
       const port = await closedPort();
       await expectError(
         ["check", "--arm-endpoint", `https://127.0.0.1:${port}`],
-        `azure-drift: https://127.0.0.1:${port} did not answer (ECONNREFUSED) while listing subscriptions: check --arm-endpoint or --cloud and your network or proxy.`,
+        `azure-drift: E_NETWORK: https://127.0.0.1:${port} did not answer (ECONNREFUSED) while listing subscriptions: check --arm-endpoint or --cloud and your network or proxy.`,
       );
     });
 
     test("a bad or expired token (401)", async () => {
       await expectError(
         ["check", ...arm()],
-        `azure-drift: ${server.url} refused the credential (401) while listing subscriptions: the token is invalid or expired; refresh AZURE_DRIFT_ACCESS_TOKEN or sign in again (az login).`,
+        `azure-drift: E_AUTH: ${server.url} refused the credential (401) while listing subscriptions: the token is invalid or expired; refresh AZURE_DRIFT_ACCESS_TOKEN or sign in again (az login).`,
         { env: { AZURE_DRIFT_ACCESS_TOKEN: "expired-token" } },
       );
     });
@@ -317,14 +317,14 @@ describe("check against the replay server (2k resources)", { timeout: 120_000 },
       const unknown = "0badc0de-0000-4000-8000-000000000000";
       await expectError(
         ["check", ...arm(), "--subscription", unknown],
-        `azure-drift: Subscription ${unknown} is not visible to this credential: check the id (az account list) and grant the identity the Reader role on it.`,
+        `azure-drift: E_AUTH: Subscription ${unknown} is not visible to this credential: check the id (az account list) and grant the identity the Reader role on it.`,
       );
     });
 
     test("the replay server's certificate without --ca-cert", async () => {
       await expectError(
         ["check", "--arm-endpoint", server.url],
-        /^azure-drift: TLS verification of https:\/\/127\.0\.0\.1:\d+ failed \([A-Z_]+\) while listing subscriptions: pass the endpoint's CA certificate with --ca-cert FILE\.$/,
+        /^azure-drift: E_NETWORK: TLS verification of https:\/\/127\.0\.0\.1:\d+ failed \([A-Z_]+\) while listing subscriptions: pass the endpoint's CA certificate with --ca-cert FILE\.$/,
       );
     });
 
@@ -332,14 +332,14 @@ describe("check against the replay server (2k resources)", { timeout: 120_000 },
       const other = "0badc0de-0000-4000-8000-0000000000aa";
       await expectError(
         ["check", ...arm(), "--tenant", other, "--subscription", subscriptions[0]!],
-        `azure-drift: Subscription ${subscriptions[0]} belongs to tenant ${server.tenant.tenantId}, not ${other}: pass --tenant ${server.tenant.tenantId}, or only that tenant's subscriptions.`,
+        `azure-drift: E_INPUT: Subscription ${subscriptions[0]} belongs to tenant ${server.tenant.tenantId}, not ${other}: pass --tenant ${server.tenant.tenantId}, or only that tenant's subscriptions.`,
       );
     });
 
     test("a baseline that does not exist", async () => {
       await expectError(
         ["check", ...arm(), "--baseline", "approved"],
-        `azure-drift: No baseline named "approved" for tenant ${server.tenant.tenantId}: create it with \`azure-drift baseline accept approved\`, or leave out --baseline to compare with the previous snapshot.`,
+        `azure-drift: E_NOT_FOUND: No baseline named "approved" for tenant ${server.tenant.tenantId}: create it with \`azure-drift baseline accept approved\`, or leave out --baseline to compare with the previous snapshot.`,
       );
     });
   });

@@ -2,7 +2,7 @@ import { mkdtemp, readdir, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
-import { runCli } from "./helpers.js";
+import { logLines, runCli } from "./helpers.js";
 
 // Bad input that is caught before any network call: exit 1, one line on stderr, nothing written.
 describe("check: bad input rejected before any Azure call", () => {
@@ -18,14 +18,14 @@ describe("check: bad input rejected before any Azure call", () => {
   test("a subscription id that is not a GUID", async () => {
     await expectRejected(
       ["check", "--subscription", "prod-subscription"],
-      'azure-drift: Invalid subscription id "prod-subscription": a subscription id is a GUID like 00000000-0000-0000-0000-000000000000 (see az account list).',
+      'azure-drift: E_INPUT: Invalid subscription id "prod-subscription": a subscription id is a GUID like 00000000-0000-0000-0000-000000000000 (see az account list).',
     );
   });
 
   test("an unknown cloud", async () => {
     await expectRejected(
       ["check", "--subscription", SUB, "--cloud", "AzureGermanCloud"],
-      'azure-drift: Unknown cloud "AzureGermanCloud": use --cloud AzureCloud, AzureChinaCloud, AzureUSGovernment, or --arm-endpoint URL for another endpoint.',
+      'azure-drift: E_INPUT: Unknown cloud "AzureGermanCloud": use --cloud AzureCloud, AzureChinaCloud, AzureUSGovernment, or --arm-endpoint URL for another endpoint.',
     );
   });
 
@@ -33,7 +33,7 @@ describe("check: bad input rejected before any Azure call", () => {
     const dir = await mkdtemp(join(tmpdir(), "azd-cli-"));
     await expectRejected(
       ["check", "--subscription", SUB, "--arm-endpoint", "https://127.0.0.1:9", "--ca-cert", "missing.pem"],
-      `azure-drift: Cannot read the CA certificate file ${join(dir, "missing.pem")} (ENOENT): give a readable PEM file to --ca-cert.`,
+      `azure-drift: E_INPUT: Cannot read the CA certificate file ${join(dir, "missing.pem")} (ENOENT): give a readable PEM file to --ca-cert.`,
       dir,
     );
   });
@@ -43,7 +43,7 @@ describe("check: bad input rejected before any Azure call", () => {
     await writeFile(join(dir, "ca.pem"), "not a certificate\n");
     await expectRejected(
       ["check", "--subscription", SUB, "--arm-endpoint", "https://127.0.0.1:9", "--ca-cert", "ca.pem"],
-      `azure-drift: The CA certificate file ${join(dir, "ca.pem")} holds no PEM certificate: give --ca-cert a file with "-----BEGIN CERTIFICATE-----" blocks.`,
+      `azure-drift: E_INPUT: The CA certificate file ${join(dir, "ca.pem")} holds no PEM certificate: give --ca-cert a file with "-----BEGIN CERTIFICATE-----" blocks.`,
       dir,
     );
   });
@@ -51,28 +51,28 @@ describe("check: bad input rejected before any Azure call", () => {
   test("an ARM endpoint over plain http", async () => {
     await expectRejected(
       ["check", "--subscription", SUB, "--arm-endpoint", "http://127.0.0.1:9"],
-      "azure-drift: --arm-endpoint must use https (the Azure SDK never sends a token over plain http): got http://127.0.0.1:9.",
+      "azure-drift: E_INPUT: --arm-endpoint must use https (the Azure SDK never sends a token over plain http): got http://127.0.0.1:9.",
     );
   });
 
   test("a MongoDB store", async () => {
     await expectRejected(
       ["check", "--subscription", SUB, "--store", "mongodb://localhost:27017/drift"],
-      "azure-drift: MongoDB stores are not yet supported by this release: use --store DIR (a directory for the file store).",
+      "azure-drift: E_INPUT: MongoDB stores are not yet supported by this release: use --store DIR (a directory for the file store).",
     );
   });
 
   test("a tenant id that is not a GUID", async () => {
     await expectRejected(
       ["collect", "--subscription", SUB, "--tenant", "contoso.onmicrosoft.com"],
-      'azure-drift: Invalid tenant id "contoso.onmicrosoft.com": a tenant id is a GUID (see az account show).',
+      'azure-drift: E_INPUT: Invalid tenant id "contoso.onmicrosoft.com": a tenant id is a GUID (see az account show).',
     );
   });
 
   test("a concurrency that is not a positive number", async () => {
     await expectRejected(
       ["check", "--subscription", SUB, "--concurrency", "0"],
-      'azure-drift: --concurrency must be a whole number from 1 to 1000: got "0".',
+      'azure-drift: E_INPUT: --concurrency must be a whole number from 1 to 1000: got "0".',
     );
   });
 
@@ -89,38 +89,38 @@ describe("check: bad input rejected before any Azure call", () => {
     ];
     await expectRejected(
       check("./missing.mjs"),
-      `azure-drift: The collector module ${join(dir, "missing.mjs")} does not exist: check the path given to --collector (relative paths start from the current directory).`,
+      `azure-drift: E_INPUT: The collector module ${join(dir, "missing.mjs")} does not exist: check the path given to --collector (relative paths start from the current directory).`,
       dir,
     );
     await expectRejected(
       check("azure-drift-collector-nowhere"),
-      `azure-drift: Cannot find the collector package "azure-drift-collector-nowhere" from ${dir}: install it there, or pass a path to the module.`,
+      `azure-drift: E_INPUT: Cannot find the collector package "azure-drift-collector-nowhere" from ${dir}: install it there, or pass a path to the module.`,
       dir,
     );
     // The reason is the JavaScript engine's own words (they differ between loaders).
     const syntax = await runCli(check("./syntax.mjs"), { cwd: dir, env: { AZURE_DRIFT_ACCESS_TOKEN: "t" } });
     expect(syntax.code).toBe(1);
     expect(syntax.stderr).toMatch(
-      /^azure-drift: Cannot load the collector module "\.\/syntax\.mjs": [^\n]*[^.]\. Pass --collector network, identity, a JavaScript file or an installed package\.\n$/,
+      /^azure-drift: E_INPUT: Cannot load the collector module "\.\/syntax\.mjs": [^\n]*[^.]\. Pass --collector network, identity, a JavaScript file or an installed package\.\n$/,
     );
     await expectRejected(
       check("./named.mjs"),
-      'azure-drift: The collector module "./named.mjs" has no default export: name the export, e.g. --collector ./named.mjs#myCollector.',
+      'azure-drift: E_INPUT: The collector module "./named.mjs" has no default export: name the export, e.g. --collector ./named.mjs#myCollector.',
       dir,
     );
     await expectRejected(
       check("./named.mjs#storage"),
-      'azure-drift: "./named.mjs#storage" is not a collector: export a Collector (defineCollector from @azure-drift/core) or a function that returns one.',
+      'azure-drift: E_INPUT: "./named.mjs#storage" is not a collector: export a Collector (defineCollector from @azure-drift/core) or a function that returns one.',
       dir,
     );
     await expectRejected(
       check("./broken.mjs"),
-      'azure-drift: The collector factory "./broken.mjs" threw: no client id',
+      'azure-drift: E_INPUT: The collector factory "./broken.mjs" threw: no client id',
       dir,
     );
     await expectRejected(
       check("network", "identity", "NETWORK"),
-      'azure-drift: Two collectors are named "network": pass each --collector once (snapshots tell collectors apart by name).',
+      'azure-drift: E_INPUT: Two collectors are named "network": pass each --collector once (snapshots tell collectors apart by name).',
       dir,
     );
   });
@@ -140,12 +140,16 @@ describe("check: bad input rejected before any Azure call", () => {
     async () => {
       const dir = await mkdtemp(join(tmpdir(), "azd-cli-"));
       const result = await runCli(["check", "--subscription", SUB], { cwd: dir, env: {} });
-      expect(result).toEqual({
-        code: 1,
-        stdout: "",
-        stderr:
-          "azure-drift: No Azure credential is available: sign in with `az login`, set AZURE_CLIENT_ID/AZURE_TENANT_ID/AZURE_CLIENT_SECRET (or a managed identity), or set AZURE_DRIFT_ACCESS_TOKEN.\n",
-      });
+      const message =
+        "No Azure credential is available: sign in with `az login`, set AZURE_CLIENT_ID/AZURE_TENANT_ID/AZURE_CLIENT_SECRET (or a managed identity), or set AZURE_DRIFT_ACCESS_TOKEN.";
+      expect(result.code).toBe(1);
+      expect(result.stdout).toBe("");
+      // The JSON log line (stderr is not a terminal) carries the code; the last line is the one-line error.
+      const lines = result.stderr.trimEnd().split("\n");
+      expect(lines.at(-1)).toBe(`azure-drift: E_AUTH: ${message}`);
+      expect(logLines(result.stderr)).toEqual([
+        expect.objectContaining({ level: "error", msg: "command failed", code: "E_AUTH", error: message }),
+      ]);
       expect(await readdir(dir)).toEqual([]);
     },
   );
@@ -153,7 +157,7 @@ describe("check: bad input rejected before any Azure call", () => {
   test("an unknown option", async () => {
     await expectRejected(
       ["check", "--subscriptions", SUB],
-      "azure-drift: unknown option '--subscriptions' (Did you mean --subscription?)",
+      "azure-drift: E_INPUT: unknown option '--subscriptions' (Did you mean --subscription?)",
     );
   });
 });

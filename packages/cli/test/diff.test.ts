@@ -179,7 +179,7 @@ describe("azure-drift diff", () => {
     test("a missing file", async () => {
       await expectError(
         ["before.json", "nope.json"],
-        `azure-drift: Snapshot file ${join(fixtures, "nope.json")} does not exist; check the path.`,
+        `azure-drift: E_INPUT: Snapshot file ${join(fixtures, "nope.json")} does not exist; check the path.`,
       );
     });
 
@@ -192,7 +192,7 @@ describe("azure-drift diff", () => {
       );
       await expectError(
         ["before.json", file],
-        `azure-drift: ${file}:3:16: invalid JSON (expected ',' or '}' in an object, found "\\""); fix the file or export it again.`,
+        `azure-drift: E_SNAPSHOT_FORMAT: ${file}:3:16: invalid JSON (expected ',' or '}' in an object, found "\\""); fix the file or export it again.`,
       );
     });
 
@@ -205,33 +205,33 @@ describe("azure-drift diff", () => {
       );
       await expectError(
         ["before.json", file],
-        `azure-drift: ${file} has snapshot formatVersion 99, but this release of azure-drift reads formatVersion 1; upgrade azure-drift to read it.`,
+        `azure-drift: E_SNAPSHOT_VERSION: ${file} has snapshot formatVersion 99, but this release of azure-drift reads formatVersion 1; upgrade azure-drift to read it.`,
       );
     });
 
     test("an unknown format", async () => {
       await expectError(
         ["before.json", "after.json", "--format", "sarif"],
-        'azure-drift: Unknown format "sarif": use --format table, json, markdown, html.',
+        'azure-drift: E_INPUT: Unknown format "sarif": use --format table, json, markdown, html.',
       );
     });
 
     test("an unknown severity", async () => {
       await expectError(
         ["before.json", "after.json", "--min-severity", "urgent"],
-        'azure-drift: Unknown severity "urgent": use --min-severity critical, high, medium, low, info.',
+        'azure-drift: E_INPUT: Unknown severity "urgent": use --min-severity critical, high, medium, low, info.',
       );
     });
 
     test("a missing rules file", async () => {
       await expectError(
         ["before.json", "after.json", "--rules", "missing-rules.json"],
-        "azure-drift: Cannot read --rules file missing-rules.json: no such file. Check the path.",
+        "azure-drift: E_INPUT: Cannot read --rules file missing-rules.json: no such file. Check the path.",
       );
     });
 
     test("a missing argument", async () => {
-      await expectError(["before.json"], "azure-drift: missing required argument 'after'");
+      await expectError(["before.json"], "azure-drift: E_INPUT: missing required argument 'after'");
     });
   });
 });

@@ -200,7 +200,7 @@ describe("error line", () => {
       "ARM answered:\n  \u001b[2Jcleared\tscreen\u0007 ; check the endpoint.",
     );
     expect(errorLine(error)).toBe(
-      "azure-drift: ARM answered: \ufffd[2Jcleared screen\ufffd ; check the endpoint.",
+      "azure-drift: E_NETWORK: ARM answered: \ufffd[2Jcleared screen\ufffd ; check the endpoint.",
     );
   });
 });

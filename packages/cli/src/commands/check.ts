@@ -5,7 +5,7 @@ import type { CommandContext } from "../command-context.js";
 import { resolveConnection } from "../connection.js";
 import { resolveCredential } from "../credential.js";
 import { EXIT_CODES } from "../exit-codes.js";
-import { createFeedback } from "../feedback.js";
+import { createFeedback, logFailure } from "../feedback.js";
 import type { CliIo } from "../io.js";
 import {
   chooseFormat,
@@ -189,6 +189,9 @@ async function runAzureCommand(
       },
       mode,
     );
+  } catch (error) {
+    logFailure(feedback.logger, error);
+    throw error;
   } finally {
     feedback.stop();
   }

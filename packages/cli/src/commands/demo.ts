@@ -5,7 +5,7 @@ import { staticTokenCredential } from "@azure-drift/core";
 import type { Command } from "commander";
 import type { CommandContext } from "../command-context.js";
 import { EXIT_CODES } from "../exit-codes.js";
-import { createFeedback } from "../feedback.js";
+import { createFeedback, logFailure } from "../feedback.js";
 import { chooseFormat, chooseLogFormat, parseLogLevel, parseSeverity, repeatable } from "../options.js";
 import { applyReportFilters, writeReport } from "../report-output.js";
 import { loadRules } from "../rules-file.js";
@@ -85,6 +85,9 @@ export function registerDemo(program: Command, context: CommandContext): void {
               { ...base, logger: feedback.logger, onProgress: feedback.onProgress },
               "check",
             );
+          } catch (error) {
+            logFailure(feedback.logger, error);
+            throw error;
           } finally {
             feedback.stop();
           }
