@@ -196,6 +196,20 @@ describe("azure-drift diff", () => {
       );
     });
 
+    test("JSON nested 200,000 levels deep: E_INPUT with the depth limit, not a stack overflow", async () => {
+      const dir = await mkdtemp(join(tmpdir(), "azd-diff-"));
+      const file = join(dir, "deep.json");
+      const levels = 200_000;
+      await writeFile(
+        file,
+        `[{"id":"/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.Network/routeTables/rt","type":"Microsoft.Network/routeTables","properties":{"x":${"[".repeat(levels)}1${"]".repeat(levels)}}}]`,
+      );
+      await expectError(
+        [file, "after.json"],
+        `azure-drift: E_INPUT: ${file} nests objects or arrays more than 128 levels deep, the limit for JSON input (no ARM document, snapshot or rules file comes near it): fix the file or export it again.`,
+      );
+    });
+
     test("an unknown snapshot format version", async () => {
       const dir = await mkdtemp(join(tmpdir(), "azd-diff-"));
       const file = join(dir, "future.ndjson");

@@ -34,6 +34,7 @@ export {
 export { type ChangePathStep, formatChangePath, parseChangePath } from "./diff/paths.js";
 export * from "./errors.js";
 export { canonicalJson, hashConfig, hashString } from "./hash.js";
+export { MAX_JSON_DEPTH } from "./json-depth.js";
 export { createMemoryStore } from "./memory-store.js";
 export * from "./model.js";
 export {

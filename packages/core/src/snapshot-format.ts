@@ -13,6 +13,7 @@ import { open, readFile, rename, stat, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import type { SnapshotData } from "./diff/engine.js";
 import { DriftError, isDriftError } from "./errors.js";
+import { assertJsonDepth } from "./json-depth.js";
 import type {
   CollectorRun,
   CoverageEntry,
@@ -334,6 +335,7 @@ function sniffHeader(firstLine: string, label: string): SnapshotHeader | undefin
     return undefined;
   }
   if (!isObject(parsed) || parsed.kind !== SNAPSHOT_FILE_KIND) return undefined;
+  assertJsonDepth(parsed, label);
   checkVersion(parsed.formatVersion, label);
   const meta = parsed.meta;
   if (
@@ -392,8 +394,9 @@ function* bufferLines(bytes: Buffer, start: number): Generator<{ line: number; t
 }
 
 function parseLine(text: string, line: number, label: string): unknown {
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch (error) {
     const position = findJsonError(text);
     throw new DriftError(
@@ -402,6 +405,8 @@ function parseLine(text: string, line: number, label: string): unknown {
       { cause: error, details: { label, line, column: position?.column } },
     );
   }
+  assertJsonDepth(value, `${label}:${line}`);
+  return value;
 }
 
 const RECORD_STRINGS = ["id", "key", "type", "subscriptionId", "collector", "domain", "hash"] as const;
@@ -463,6 +468,7 @@ function parseRanges(
         { cause: error, details: { label, line: at.line, column: at.column } },
       );
     }
+    assertJsonDepth(resources.at(-1), label);
     texts.push(text);
   }
   return [resources, { consume: true, texts }];
@@ -523,6 +529,7 @@ function parseDocument(text: string, options: ParseSnapshotOptions): SnapshotDat
       { cause: error, details: { label, line: position?.line, column: position?.column } },
     );
   }
+  assertJsonDepth(document, label);
   if (Array.isArray(document))
     return importArmResources(document as JsonValue[], { ...options, consume: true });
   if (isObject(document)) {

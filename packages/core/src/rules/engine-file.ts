@@ -1,4 +1,5 @@
 import { DriftError } from "../errors.js";
+import { assertJsonDepth } from "../json-depth.js";
 import { SEVERITIES, type Severity } from "../model.js";
 import { expiryTime } from "./engine.js";
 import { compilePathGlob } from "./engine-paths.js";
@@ -32,6 +33,7 @@ export function parseRuleFile(text: string, source = "rules file"): RuleOptions 
     const reason = error instanceof Error ? error.message : String(error);
     return fail(`invalid JSON (${reason}). Fix the file and try again.`);
   }
+  assertJsonDepth(document, source);
   if (!isObject(document)) return fail('expected a JSON object such as { "rules": [], "suppressions": [] }.');
   checkKeys(document, TOP_LEVEL_KEYS, "", fail);
 
