@@ -5,8 +5,10 @@ import { encodeName, shardOf } from "./names.js";
 /** The file at the root that says "this folder is an azure-drift file store" and its version. */
 export const MARKER_FILE = "azure-drift-store.json";
 export const STORE_FORMAT = "azure-drift/file-store";
-/** The on-disk layout version this release writes and reads. */
-export const STORE_FORMAT_VERSION = 1;
+/** The on-disk layout version this release writes: 2 since pack files (1 had one file per document). */
+export const STORE_FORMAT_VERSION = 2;
+/** The layout versions this release reads: a store written in version 1 opens and reads as it is. */
+export const READABLE_FORMAT_VERSIONS: readonly number[] = [1, 2];
 export const MANIFEST_FORMAT = "azure-drift/snapshot-manifest";
 export const REPORT_FORMAT = "azure-drift/report";
 export const BASELINE_FORMAT = "azure-drift/baseline";
@@ -23,8 +25,13 @@ export class TenantLayout {
   get snapshots() {
     return join(this.root, "snapshots");
   }
+  /** Loose documents of format 1, one file each (read, and swept by prune, never written any more). */
   get docs() {
     return join(this.root, "docs");
+  }
+  /** Pack files: many documents each, one per snapshot that brought new documents (format 2). */
+  get packs() {
+    return join(this.root, "packs");
   }
   get reports() {
     return join(this.root, "reports");
@@ -49,7 +56,7 @@ export class TenantLayout {
   baseline(name: string) {
     return join(this.baselines, `${encodeName(name, "baseline name")}.json`);
   }
-  /** Where the document with this record hash lives. */
+  /** Where the format-1 document with this record hash lives. */
   doc(hash: string, compression: Compression) {
     const name = encodeName(hash, "record hash");
     return join(this.docs, shardOf(name), `${name}.json${extensionOf(compression)}`);

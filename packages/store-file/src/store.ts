@@ -27,6 +27,7 @@ import {
   throwIfAborted,
 } from "@azure-drift/core";
 import { COMPRESSIONS, type Compression, compress, decompress } from "./codec.js";
+import { compactPacks } from "./compact.js";
 import { readDocument } from "./documents.js";
 import {
   errnoOf,
@@ -42,15 +43,26 @@ import {
   BASELINE_FORMAT,
   MANIFEST_FILE,
   MARKER_FILE,
+  READABLE_FORMAT_VERSIONS,
   REPORT_FORMAT,
   STORE_FORMAT,
   STORE_FORMAT_VERSION,
   TenantLayout,
 } from "./layout.js";
 import { type LockSettings, withTenantLock } from "./lock.js";
-import { corruptError, type ManifestFile, readManifest, readRecordLines } from "./manifest.js";
+import {
+  corruptError,
+  type ManifestFile,
+  type ManifestV1,
+  type ManifestV2,
+  readIndexBatches,
+  readManifest,
+  recordIndexFile,
+} from "./manifest.js";
 import { decodeName } from "./names.js";
 import { ownedName, releaseName } from "./owner.js";
+import { PackSet } from "./pack-set.js";
+import { missingDocument, PackDocuments } from "./read-documents.js";
 import { type VerifyReport, verifyStore } from "./verify.js";
 import { FileSnapshotWriter } from "./writer.js";
 
@@ -82,8 +94,10 @@ export interface FileStore extends Store {
   verify(options?: OperationOptions): Promise<VerifyReport>;
 }
 
-/** How many resource documents a reader keeps in flight ahead of the consumer. */
+/** How many format-1 document files a reader keeps in flight ahead of the consumer. */
 const READ_AHEAD = 32;
+/** How many records' documents a reader fetches from packs at once (and one batch ahead). */
+const READ_BATCH = 256;
 /** A writer folder (seen from another host) not refreshed for this long is abandoned. */
 const WRITER_STALE_MS = 60_000;
 
@@ -108,7 +122,7 @@ export async function createFileStore(options: FileStoreOptions = {}): Promise<F
   }
   const directory = resolve(options.directory ?? "./.azure-drift");
   const logger = options.logger ?? noopLogger;
-  await openRoot(directory);
+  await openRoot(directory, logger);
   const store = new FileStoreImpl(directory, compression, {
     timeoutMs: options.lockTimeoutMs ?? 30_000,
     staleMs: Math.max(2000, options.staleLockMs ?? 10_000),
@@ -120,7 +134,7 @@ export async function createFileStore(options: FileStoreOptions = {}): Promise<F
 
 const isOwnedTemporary = (name: string) => /^t-[0-9a-f]{8}-\d+-[0-9a-f]{12}$/.test(name);
 
-async function openRoot(directory: string): Promise<void> {
+async function openRoot(directory: string, logger: Logger): Promise<void> {
   let names: string[];
   try {
     const info = await stat(directory);
@@ -144,7 +158,18 @@ async function openRoot(directory: string): Promise<void> {
   }
   const markerFile = join(directory, MARKER_FILE);
   if (names.includes(MARKER_FILE)) {
-    await checkMarker(markerFile);
+    const version = await checkMarker(markerFile);
+    if (version !== STORE_FORMAT_VERSION) {
+      // Snapshots already written keep their layout and stay readable; new ones use packs. The marker
+      // says so, and keeps a release that only knows the old layout from misreading the new one.
+      await writeAtomic(markerFile, markerText(), directory).catch((error: unknown) => {
+        throw storeIoError(error, markerFile, "upgrade the store marker");
+      });
+      logger.info(
+        `upgraded the file store at ${directory} from format ${version} to ${STORE_FORMAT_VERSION}: existing snapshots are read as they are, new ones go into pack files; releases of @azure-drift/store-file before 0.2 can no longer open this folder`,
+        { directory, from: version, to: STORE_FORMAT_VERSION },
+      );
+    }
   } else {
     const foreign = names.filter((name) => name !== "tenants" && !isOwnedTemporary(name));
     if (foreign.length > 0) {
@@ -169,16 +194,20 @@ async function openRoot(directory: string): Promise<void> {
   }
 }
 
-async function writeMarker(directory: string, markerFile: string): Promise<void> {
+function markerText(): string {
   const marker = {
     format: STORE_FORMAT,
     formatVersion: STORE_FORMAT_VERSION,
     createdAt: new Date().toISOString(),
   };
+  return `${JSON.stringify(marker, null, 2)}\n`;
+}
+
+async function writeMarker(directory: string, markerFile: string): Promise<void> {
   const name = ownedName("t");
   const temporary = join(directory, name);
   try {
-    await writeDurable(temporary, `${JSON.stringify(marker, null, 2)}\n`);
+    await writeDurable(temporary, markerText());
     // link, not rename: when two processes create the store at once, the first marker wins intact.
     await link(temporary, markerFile).catch((error: unknown) => {
       if (errnoOf(error) !== "EEXIST") throw error;
@@ -193,7 +222,8 @@ async function writeMarker(directory: string, markerFile: string): Promise<void>
   }
 }
 
-async function checkMarker(markerFile: string): Promise<void> {
+/** Checks the store marker; returns its format version (one this release reads). */
+async function checkMarker(markerFile: string): Promise<number> {
   let marker: { format?: unknown; formatVersion?: unknown };
   try {
     marker = JSON.parse(await readFile(markerFile, "utf8"));
@@ -215,19 +245,21 @@ async function checkMarker(markerFile: string): Promise<void> {
       { details: { file: markerFile } },
     );
   }
-  if (marker.formatVersion !== STORE_FORMAT_VERSION) {
+  if (!READABLE_FORMAT_VERSIONS.includes(marker.formatVersion as number)) {
     throw new DriftError(
       "E_SNAPSHOT_VERSION",
-      `${markerFile} says store format version ${String(marker.formatVersion)}; this release reads version ${STORE_FORMAT_VERSION}. Upgrade @azure-drift/store-file (or the CLI).`,
+      `${markerFile} says store format version ${String(marker.formatVersion)}; this release reads versions ${READABLE_FORMAT_VERSIONS.join(" and ")}. Upgrade @azure-drift/store-file (or the CLI).`,
       { details: { file: markerFile, version: marker.formatVersion } },
     );
   }
+  return marker.formatVersion as number;
 }
 
 class FileStoreImpl implements FileStore {
   private closed = false;
   private readonly writers = new Set<FileSnapshotWriter>();
   private readonly manifests = new Map<string, CachedManifest>();
+  private readonly packSets = new Map<string, PackSet>();
   private readonly reportEntries = new Map<
     string,
     { ino: number; mtimeMs: number; entry: ReportSummaryEntry }
@@ -254,6 +286,17 @@ class FileStoreImpl implements FileStore {
 
   private layout(tenantId: string): TenantLayout {
     return new TenantLayout(this.directory, tenantId);
+  }
+
+  /** The tenant's packs, refreshed (their indexes are kept between calls: packs never change). */
+  private async packSet(layout: TenantLayout): Promise<PackSet> {
+    let packs = this.packSets.get(layout.root);
+    if (!packs) {
+      packs = new PackSet(layout.packs);
+      this.packSets.set(layout.root, packs);
+    }
+    await packs.refresh();
+    return packs;
   }
 
   /** Tenants present in the store, with their folders. */
@@ -293,30 +336,13 @@ class FileStoreImpl implements FileStore {
         logger: options?.logger ?? this.logger,
         assertOpen: () => this.assertOpen(),
         settled: (done) => this.writers.delete(done),
-        knownHashes: (scopes) => this.latestHashes(init.tenantId, scopes),
+        storedDocuments: () => this.packSet(this.layout(init.tenantId)),
       },
       init,
       options,
     );
     this.writers.add(writer);
     return writer;
-  }
-
-  /** Hashes referenced by the tenant's newest snapshot sharing a scope with `scopes` (else the newest). */
-  private async latestHashes(tenantId: string, scopes: readonly string[]): Promise<Set<string>> {
-    const layout = this.layout(tenantId);
-    const wanted = new Set(scopes.map((scope) => scope.toLowerCase()));
-    const snapshots = (await this.allSnapshots(layout)).sort((a, b) =>
-      newestFirst(a.manifest.meta, b.manifest.meta),
-    );
-    const chosen =
-      snapshots.find(({ manifest }) =>
-        manifest.meta.scopes.some((scope) => wanted.has(scope.toLowerCase())),
-      ) ?? snapshots[0];
-    const hashes = new Set<string>();
-    if (!chosen || chosen.manifest.docCompression !== this.compression) return hashes;
-    for await (const line of readRecordLines(chosen.folder, chosen.manifest)) hashes.add(line.hash);
-    return hashes;
   }
 
   /** The checked manifest of a snapshot folder, cached while the file is unchanged. */
@@ -412,48 +438,97 @@ class FileStoreImpl implements FileStore {
     throwIfAborted(options.signal);
     const { layout, folder, manifest } = await this.requireSnapshot(tenantId, snapshotId);
     const keys = options.keys === undefined ? undefined : new Set(options.keys);
-    const manifestFile = join(folder, MANIFEST_FILE);
-    // Documents are read ahead in parallel while records come out in index order.
-    const ahead: { line: Record<string, unknown>; config: Promise<ResourceRecord["config"]> }[] = [];
-    const next = async (): Promise<ResourceRecord> => {
-      const item = ahead.shift()!;
-      try {
-        return { ...item.line, config: await item.config } as unknown as ResourceRecord;
-      } catch (error) {
-        // A prune may remove this snapshot (and sweep its documents) while it is being read: that is
-        // not damage, the snapshot is simply gone.
-        if (
-          isDriftError(error, "E_STORE_CORRUPT") &&
-          !(await this.manifestAt(folder).catch(() => undefined))
-        ) {
-          throw new DriftError(
-            "E_NOT_FOUND",
-            `Snapshot ${JSON.stringify(snapshotId)} of tenant ${tenantId} was pruned while it was being read.`,
-            { cause: error, details: { tenantId, snapshotId } },
-          );
-        }
-        throw error;
+    // A prune may remove this snapshot (and its documents) while it is being read: that is not
+    // damage, the snapshot is simply gone.
+    const prunedMeanwhile = async (error: unknown): Promise<unknown> => {
+      if (isDriftError(error, "E_STORE_CORRUPT") && !(await this.manifestAt(folder).catch(() => undefined))) {
+        return new DriftError(
+          "E_NOT_FOUND",
+          `Snapshot ${JSON.stringify(snapshotId)} of tenant ${tenantId} was pruned while it was being read.`,
+          { cause: error, details: { tenantId, snapshotId } },
+        );
       }
+      return error;
     };
+    const records =
+      manifest.storeFormatVersion === 2
+        ? this.readPackedRecords(layout, folder, manifest, keys, options.signal)
+        : this.readLooseRecords(layout, folder, manifest, keys, options.signal);
     try {
-      for await (const line of readRecordLines(folder, manifest, options.signal)) {
-        if (keys && !keys.has(line.key)) continue;
-        const config = readDocument(layout, line.hash, manifest.docCompression, manifestFile);
-        config.catch(() => {});
-        ahead.push({ line, config });
-        if (ahead.length >= READ_AHEAD) {
-          const record = await next();
-          this.assertOpen();
-          throwIfAborted(options.signal);
-          yield record;
-        }
-      }
-      while (ahead.length > 0) {
-        const record = await next();
+      for await (const record of records) {
         this.assertOpen();
         throwIfAborted(options.signal);
         yield record;
       }
+    } catch (error) {
+      throw await prunedMeanwhile(error);
+    }
+  }
+
+  /** Records of a format-2 snapshot: index chunks, then their documents out of the packs a batch at a time. */
+  private async *readPackedRecords(
+    layout: TenantLayout,
+    folder: string,
+    manifest: ManifestV2,
+    keys: Set<string> | undefined,
+    signal: AbortSignal | undefined,
+  ): AsyncGenerator<ResourceRecord> {
+    const documents = new PackDocuments(await this.packSet(layout));
+    const indexFile = recordIndexFile(folder, manifest);
+    const read = async (batch: Record<string, unknown>[]) => {
+      const configs = await documents.configs(batch.map((entry) => entry.hash as string));
+      for (const [index, entry] of batch.entries()) {
+        const config = configs[index];
+        if (!config) {
+          throw missingDocument(indexFile, manifest.meta.id, entry.hash as string, documents.damagedPacks);
+        }
+        entry.config = config;
+      }
+      return batch as unknown as ResourceRecord[];
+    };
+    try {
+      // The next batch's blocks are read and decompressed while this one is handed out.
+      let pending: Promise<ResourceRecord[]> | undefined;
+      for await (const chunk of readIndexBatches(folder, manifest, signal)) {
+        const wanted = keys ? chunk.filter((entry) => keys.has(entry.key)) : chunk;
+        for (let start = 0; start < wanted.length; start += READ_BATCH) {
+          const next = read(wanted.slice(start, start + READ_BATCH));
+          next.catch(() => {});
+          if (pending) yield* await pending;
+          pending = next;
+        }
+      }
+      if (pending) yield* await pending;
+    } finally {
+      await documents.close();
+    }
+  }
+
+  /** Records of a format-1 snapshot: one document file per record, read ahead in parallel. */
+  private async *readLooseRecords(
+    layout: TenantLayout,
+    folder: string,
+    manifest: ManifestV1,
+    keys: Set<string> | undefined,
+    signal: AbortSignal | undefined,
+  ): AsyncGenerator<ResourceRecord> {
+    const manifestFile = join(folder, MANIFEST_FILE);
+    const ahead: { line: Record<string, unknown>; config: Promise<ResourceRecord["config"]> }[] = [];
+    const next = async (): Promise<ResourceRecord> => {
+      const item = ahead.shift()!;
+      return { ...item.line, config: await item.config } as unknown as ResourceRecord;
+    };
+    try {
+      for await (const batch of readIndexBatches(folder, manifest, signal)) {
+        for (const line of batch) {
+          if (keys && !keys.has(line.key)) continue;
+          const config = readDocument(layout, line.hash, manifest.docCompression, manifestFile);
+          config.catch(() => {});
+          ahead.push({ line, config });
+          if (ahead.length >= READ_AHEAD) yield await next();
+        }
+      }
+      while (ahead.length > 0) yield await next();
     } finally {
       ahead.length = 0;
     }
@@ -467,10 +542,10 @@ class FileStoreImpl implements FileStore {
     this.assertOpen();
     throwIfAborted(options.signal);
     const { folder, manifest } = await this.requireSnapshot(tenantId, snapshotId);
-    for await (const line of readRecordLines(folder, manifest, options.signal)) {
+    for await (const batch of readIndexBatches(folder, manifest, options.signal)) {
       this.assertOpen();
-      // An index line is the record without its config, exactly as the writer wrote it.
-      yield line as unknown as RecordIndexEntry;
+      // An entry is the record without its config, exactly as the writer was given it.
+      yield* batch as unknown as RecordIndexEntry[];
     }
   }
 
@@ -483,14 +558,24 @@ class FileStoreImpl implements FileStore {
     throwIfAborted(options.signal);
     const layout = this.layout(tenantId);
     const unique = [...new Set(hashes)];
-    for (let start = 0; start < unique.length; start += READ_AHEAD) {
-      const batch = unique.slice(start, start + READ_AHEAD);
-      const configs = await Promise.all(batch.map((hash) => this.findDocument(layout, hash)));
-      this.assertOpen();
-      throwIfAborted(options.signal);
-      for (const [index, config] of configs.entries()) {
-        if (config) yield { hash: batch[index]!, config };
+    const documents = new PackDocuments(await this.packSet(layout));
+    // Documents of format-1 snapshots are files of their own; look for them only if the tenant has any.
+    const looseDocuments = (await listNames(layout.docs)).length > 0;
+    try {
+      for (let start = 0; start < unique.length; start += READ_BATCH) {
+        const batch = unique.slice(start, start + READ_BATCH);
+        const configs = await documents.configs(batch);
+        for (const [index, hash] of batch.entries()) {
+          configs[index] ??= looseDocuments ? await this.findDocument(layout, hash) : undefined;
+        }
+        this.assertOpen();
+        throwIfAborted(options.signal);
+        for (const [index, config] of configs.entries()) {
+          if (config) yield { hash: batch[index]!, config };
+        }
       }
+    } finally {
+      await documents.close();
     }
   }
 
@@ -566,10 +651,10 @@ class FileStoreImpl implements FileStore {
     }
     if (header.format !== REPORT_FORMAT || header.entry === undefined)
       throw corruptError(file, "not a stored report");
-    if (header.storeFormatVersion !== STORE_FORMAT_VERSION) {
+    if (!READABLE_FORMAT_VERSIONS.includes(header.storeFormatVersion as number)) {
       throw new DriftError(
         "E_SNAPSHOT_VERSION",
-        `${file} has store format version ${String(header.storeFormatVersion)}; this release reads ${STORE_FORMAT_VERSION}. Upgrade @azure-drift/store-file.`,
+        `${file} has store format version ${String(header.storeFormatVersion)}; this release reads versions ${READABLE_FORMAT_VERSIONS.join(" and ")}. Upgrade @azure-drift/store-file.`,
         { details: { file } },
       );
     }
@@ -669,10 +754,10 @@ class FileStoreImpl implements FileStore {
     if (content.format !== BASELINE_FORMAT || typeof content.baseline?.snapshotId !== "string") {
       throw corruptError(file, "not a stored baseline");
     }
-    if (content.storeFormatVersion !== STORE_FORMAT_VERSION) {
+    if (!READABLE_FORMAT_VERSIONS.includes(content.storeFormatVersion as number)) {
       throw new DriftError(
         "E_SNAPSHOT_VERSION",
-        `${file} has store format version ${String(content.storeFormatVersion)}; this release reads ${STORE_FORMAT_VERSION}. Upgrade @azure-drift/store-file.`,
+        `${file} has store format version ${String(content.storeFormatVersion)}; this release reads versions ${READABLE_FORMAT_VERSIONS.join(" and ")}. Upgrade @azure-drift/store-file.`,
         { details: { file } },
       );
     }
@@ -797,14 +882,20 @@ class FileStoreImpl implements FileStore {
       });
       return 0;
     }
-    const referenced = new Set<string>();
+    // Format-1 snapshots reference document files; format-2 snapshots reference hashes in packs.
+    const referencedFiles = new Set<string>();
+    const referencedHashes = new Set<string>();
     for (const name of await listNames(layout.snapshots)) {
       const folder = join(layout.snapshots, name);
       try {
         const manifest = await this.manifestAt(folder);
         if (!manifest) continue;
-        for await (const line of readRecordLines(folder, manifest, signal)) {
-          referenced.add(layout.doc(line.hash, manifest.docCompression));
+        for await (const batch of readIndexBatches(folder, manifest, signal)) {
+          if (manifest.storeFormatVersion === 1) {
+            for (const line of batch) referencedFiles.add(layout.doc(line.hash, manifest.docCompression));
+          } else {
+            for (const line of batch) referencedHashes.add(line.hash);
+          }
         }
       } catch (error) {
         if (isDriftError(error, "E_ABORTED")) throw error;
@@ -816,12 +907,12 @@ class FileStoreImpl implements FileStore {
         return 0;
       }
     }
-    let removed = 0;
+    let removed = await compactPacks(layout, await this.packSet(layout), referencedHashes, logger, signal);
     for (const shard of await listNames(layout.docs)) {
       const shardFolder = join(layout.docs, shard);
       for (const name of await listNames(shardFolder)) {
         const file = join(shardFolder, name);
-        if (referenced.has(file)) continue;
+        if (referencedFiles.has(file)) continue;
         await unlink(file).catch((error: unknown) => {
           if (!isMissing(error)) throw error;
         });

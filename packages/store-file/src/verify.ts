@@ -14,14 +14,21 @@ import {
   BASELINE_FORMAT,
   MANIFEST_FILE,
   MARKER_FILE,
+  READABLE_FORMAT_VERSIONS,
   REPORT_FORMAT,
   STORE_FORMAT,
-  STORE_FORMAT_VERSION,
   TenantLayout,
 } from "./layout.js";
 import { createLimit } from "./limit.js";
-import { readManifest, readRecordLines } from "./manifest.js";
+import {
+  type ManifestV2,
+  readIndexBatches,
+  readManifest,
+  readRecordLines,
+  recordIndexFile,
+} from "./manifest.js";
 import { decodeName } from "./names.js";
+import { checkPacks, type PackCheck } from "./verify-packs.js";
 
 /** One piece of damage found by `verify()`. */
 export interface VerifyProblem {
@@ -75,7 +82,7 @@ export async function verifyStore(directory: string, options: OperationOptions =
     const marker = JSON.parse(await readFile(markerFile, "utf8"));
     if (marker.format !== STORE_FORMAT)
       throw new DriftError("E_STORE_CORRUPT", `${markerFile} is not a store marker.`);
-    if (marker.formatVersion !== STORE_FORMAT_VERSION) {
+    if (!READABLE_FORMAT_VERSIONS.includes(marker.formatVersion)) {
       throw new DriftError(
         "E_SNAPSHOT_VERSION",
         `${markerFile} has format version ${String(marker.formatVersion)}.`,
@@ -101,6 +108,9 @@ export async function verifyStore(directory: string, options: OperationOptions =
     checked.tenants++;
     const documents = new Map<string, Promise<boolean>>();
     const snapshotIds = new Set<string>();
+    const packs = await checkPacks(layout, options.signal);
+    for (const { file, error } of packs.damage) problems.push({ ...problemOf(error, file), tenantId });
+    const referencedHashes = new Set<string>();
     for (const name of await listNames(layout.snapshots)) {
       const folder = join(layout.snapshots, name);
       const manifestFile = join(folder, MANIFEST_FILE);
@@ -121,6 +131,13 @@ export async function verifyStore(directory: string, options: OperationOptions =
             `${manifestFile} belongs to tenant ${manifest.meta.tenantId}, not ${tenantId}; it was copied here. Remove ${folder}.`,
             { details: { file: manifestFile } },
           );
+        }
+        if (manifest.storeFormatVersion === 2) {
+          const damage = await checkPackedSnapshot(folder, manifest, packs, referencedHashes, options.signal);
+          checked.records += manifest.records.count;
+          for (const problem of damage) problems.push({ ...problem, tenantId, snapshotId });
+          if (damage.length === 0) snapshotIds.add(manifest.meta.id);
+          continue;
         }
         const pending: Promise<void>[] = [];
         let snapshotDamaged = false;
@@ -149,7 +166,8 @@ export async function verifyStore(directory: string, options: OperationOptions =
         problems.push({ ...problemOf(error, manifestFile), tenantId, ...(snapshotId ? { snapshotId } : {}) });
       }
     }
-    checked.documents += documents.size;
+    checked.documents += documents.size + referencedHashes.size;
+    for (const hash of packs.entries) if (!referencedHashes.has(hash)) unreferencedDocuments++;
     for (const shard of await listNames(layout.docs)) {
       for (const name of await listNames(join(layout.docs, shard))) {
         if (!documents.has(join(layout.docs, shard, name))) unreferencedDocuments++;
@@ -163,7 +181,7 @@ export async function verifyStore(directory: string, options: OperationOptions =
         const newline = text.indexOf("\n");
         const header = JSON.parse(text.slice(0, newline));
         if (header.format !== REPORT_FORMAT) throw new Error("not a stored report");
-        if (header.storeFormatVersion !== STORE_FORMAT_VERSION) {
+        if (!READABLE_FORMAT_VERSIONS.includes(header.storeFormatVersion as number)) {
           throw new DriftError(
             "E_SNAPSHOT_VERSION",
             `${file} has store format version ${String(header.storeFormatVersion)}; upgrade @azure-drift/store-file.`,
@@ -211,4 +229,49 @@ export async function verifyStore(directory: string, options: OperationOptions =
     for (const name of await listNames(layout.tmp)) leftovers.push(join(layout.tmp, name));
   }
   return { ok: problems.length === 0, problems, checked, unreferencedDocuments, leftovers };
+}
+
+/** Checks that every document a format-2 snapshot references is in a pack that reads back. */
+async function checkPackedSnapshot(
+  folder: string,
+  manifest: ManifestV2,
+  packs: PackCheck,
+  referenced: Set<string>,
+  signal: AbortSignal | undefined,
+): Promise<Omit<VerifyProblem, "tenantId" | "snapshotId">[]> {
+  const indexFile = recordIndexFile(folder, manifest);
+  let missing = 0;
+  let firstMissing = "";
+  const inDamagedPacks = new Map<string, number>();
+  for await (const batch of readIndexBatches(folder, manifest, signal)) {
+    for (const { hash } of batch) {
+      referenced.add(hash);
+      const state = packs.documents.get(hash);
+      if (state === undefined) {
+        if (missing++ === 0) firstMissing = hash;
+      } else if (state !== true) {
+        inDamagedPacks.set(state, (inDamagedPacks.get(state) ?? 0) + 1);
+      }
+    }
+  }
+  const problems: Omit<VerifyProblem, "tenantId" | "snapshotId">[] = [];
+  if (missing > 0) {
+    const unreadable =
+      packs.unreadable.length > 0
+        ? ` (the unreadable pack ${packs.unreadable.join(", ")} may hold them)`
+        : "";
+    problems.push({
+      code: "E_STORE_CORRUPT",
+      file: packs.unreadable[0] ?? indexFile,
+      message: `${indexFile} of snapshot ${manifest.meta.id} references ${missing} resource document${missing === 1 ? "" : "s"} that no pack file holds, the first ${firstMissing}${unreadable}. Restore the tenant's packs folder from a backup or delete that snapshot's folder.`,
+    });
+  }
+  for (const [file, count] of inDamagedPacks) {
+    problems.push({
+      code: "E_STORE_CORRUPT",
+      file,
+      message: `Snapshot ${manifest.meta.id} references ${count} resource document${count === 1 ? "" : "s"} in damaged parts of the pack file ${file}. Restore the pack from a backup or delete that snapshot's folder.`,
+    });
+  }
+  return problems;
 }

@@ -1,8 +1,6 @@
-import { once } from "node:events";
-import { createWriteStream, type WriteStream } from "node:fs";
+import { randomBytes } from "node:crypto";
 import { access, mkdir, rename, rm, utimes } from "node:fs/promises";
-import { dirname, join } from "node:path";
-import { pipeline } from "node:stream/promises";
+import { join } from "node:path";
 import {
   assertStorableRecord,
   DriftError,
@@ -17,20 +15,16 @@ import {
   type SnapshotWriter,
   throwIfAborted,
 } from "@azure-drift/core";
-import { type Compression, compress, compressStream } from "./codec.js";
+import type { Compression } from "./codec.js";
 import { errnoOf, fsyncDirectory, isMissing, storeIoError, writeDurable } from "./io.js";
-import {
-  MANIFEST_FILE,
-  MANIFEST_FORMAT,
-  recordsFile,
-  STORE_FORMAT_VERSION,
-  type TenantLayout,
-} from "./layout.js";
-import { createLimit } from "./limit.js";
+import { MANIFEST_FILE, MANIFEST_FORMAT, type TenantLayout } from "./layout.js";
 import { type LockSettings, withTenantLock } from "./lock.js";
-import type { ManifestFile } from "./manifest.js";
+import type { ManifestV2 } from "./manifest.js";
 import { encodeName, newSnapshotId } from "./names.js";
 import { ownedName, releaseName } from "./owner.js";
+import { PackWriter } from "./pack.js";
+import { PACK_EXTENSION } from "./pack-set.js";
+import { RecordIndexWriter } from "./record-index.js";
 
 /** What a writer needs from its store. */
 export interface WriterContext {
@@ -45,52 +39,40 @@ export interface WriterContext {
   /** Called once the writer has committed or been cleaned up. */
   settled(writer: FileSnapshotWriter): void;
   /**
-   * Hashes whose documents are known to be on disk (those of the tenant's latest snapshot), read
-   * after the writer registered, so a prune cannot sweep them before the commit. Saves one `access`
-   * per unchanged resource: the common case of a snapshot with 1 % churn.
+   * The documents the tenant's packs already hold, read after the writer registered, so a prune
+   * cannot compact them away before the commit: those are not written again.
    */
-  knownHashes(scopes: readonly string[]): Promise<Set<string>>;
+  storedDocuments(): Promise<{ has(hash: string): boolean }>;
 }
-
-// Enough parallel document writes to keep the thread pool busy without piling up configs in memory.
-const DOC_CONCURRENCY = 16;
 
 type State = "open" | "committing" | "committed" | "aborted" | "failed";
 
 /**
- * Writes one snapshot into a private folder under the tenant's `tmp/`: documents go straight to
- * their content-addressed place (idempotent: same hash, same bytes), the record index is streamed
- * through the compressor to disk, and `commit` makes the snapshot visible with one rename of its
- * folder. Nothing is visible before that rename, and a crash at any point leaves only a temporary
- * folder that the next open removes.
+ * Writes one snapshot into a private folder under the tenant's `tmp/`: new documents go into one
+ * pack file and the record index into `snap/records.idx`, both compressed in zlib's thread pool
+ * while records arrive and fsynced once. `commit` moves the pack into `packs/`, writes the manifest
+ * and makes the snapshot visible with one rename of its folder. Nothing is visible before that
+ * rename; a crash at any point leaves a temporary folder that the next open removes, or a pack no
+ * snapshot references, which the next prune removes.
  */
 export class FileSnapshotWriter implements SnapshotWriter {
   readonly snapshotId: string;
   private state: State = "open";
   private failure: unknown;
-  private count = 0;
-  private docCounter = 0;
-  private readonly hashesWritten = new Set<string>();
-  private known = new Set<string>();
-  private readonly shards = new Set<string>();
-  private readonly inflight = new Set<Promise<void>>();
-  private readonly limit = createLimit(DOC_CONCURRENCY);
+  private readonly written = new Set<string>();
   private readonly heartbeat: NodeJS.Timeout;
   private readonly stopListening: () => void;
   private cleanedUp?: Promise<void>;
   private committing?: Promise<SnapshotMeta>;
-
-  /** The wait for the index stream to drain, shared by every write that found it full. */
-  private drained: Promise<void> | undefined;
 
   private constructor(
     private readonly context: WriterContext,
     private readonly init: SnapshotInit,
     snapshotId: string,
     private readonly folderName: string,
-    private readonly compressor: NodeJS.ReadWriteStream & { destroy(error?: Error): void },
-    private readonly out: WriteStream,
-    private readonly flowing: Promise<void>,
+    private readonly stored: { has(hash: string): boolean },
+    private readonly pack: PackWriter,
+    private readonly index: RecordIndexWriter,
     private readonly signal: AbortSignal | undefined,
   ) {
     this.snapshotId = snapshotId;
@@ -131,6 +113,8 @@ export class FileSnapshotWriter implements SnapshotWriter {
     const target = context.layout.snapshot(snapshotId);
     const folderName = ownedName("w");
     const folder = join(context.layout.tmp, folderName);
+    let pack: PackWriter | undefined;
+    let index: RecordIndexWriter | undefined;
     try {
       await withTenantLock(
         context.layout.lockTarget,
@@ -146,78 +130,61 @@ export class FileSnapshotWriter implements SnapshotWriter {
         },
         options?.signal,
       );
+      const stored = await context.storedDocuments();
+      pack = await PackWriter.create(join(folder, `new${PACK_EXTENSION}`), context.compression);
+      index = await RecordIndexWriter.create(join(folder, "snap"), context.compression);
+      return new FileSnapshotWriter(
+        context,
+        init,
+        snapshotId,
+        folderName,
+        stored,
+        pack,
+        index,
+        options?.signal,
+      );
     } catch (error) {
+      await pack?.abort().catch(() => {});
+      await index?.abort().catch(() => {});
       releaseName(folderName);
       await rm(folder, { recursive: true, force: true }).catch(() => {});
       throw isDriftError(error) ? error : storeIoError(error, folder, "create the writer folder");
     }
-    const file = join(folder, "snap", recordsFile(context.compression));
-    let known = new Set<string>();
-    try {
-      known = await context.knownHashes(init.scopes);
-    } catch (error) {
-      // Only an optimisation: without it every document is checked on disk.
-      context.logger.debug("could not read the latest snapshot's hashes", { error: String(error) });
-    }
-    const compressor = compressStream(context.compression);
-    // flush: the file is fsynced before it is closed, so `flowing` resolving means durable.
-    const out = createWriteStream(file, { flags: "wx", flush: true });
-    const flowing = pipeline(compressor, out);
-    flowing.catch(() => {});
-    const writer = new FileSnapshotWriter(
-      context,
-      init,
-      snapshotId,
-      folderName,
-      compressor,
-      out,
-      flowing,
-      options?.signal,
-    );
-    writer.known = known;
-    return writer;
   }
 
   write(records: ResourceRecord | readonly ResourceRecord[]): Promise<void> {
     const list: readonly ResourceRecord[] = Array.isArray(records)
       ? (records as readonly ResourceRecord[])
       : [records as ResourceRecord];
-    let text = "";
-    const docs: Promise<void>[] = [];
     try {
       this.enter();
       for (const record of list) assertStorableRecord(record);
-      // Lines are queued synchronously, so records keep the order of the write calls.
+      // Encoded synchronously, so records keep the order of the write calls.
       for (const record of list) {
-        const { config, ...indexed } = record;
-        text += `${JSON.stringify(indexed)}\n`;
-        this.count++;
-        if (this.hashesWritten.has(record.hash)) continue;
-        this.hashesWritten.add(record.hash);
-        docs.push(this.track(this.limit(() => this.ensureDoc(record.hash, config))));
+        this.index.add(record);
+        const { hash } = record;
+        if (this.written.has(hash) || this.stored.has(hash)) continue;
+        this.written.add(hash);
+        this.pack.add(hash, JSON.stringify(record.config));
       }
     } catch (error) {
-      return Promise.reject(error);
+      if (!isDriftError(error, "E_INPUT")) this.fail(error);
+      return Promise.reject(this.asStoreError(error, this.folder, "write"));
     }
-    const flushed = this.compressor.write(text) ? undefined : this.waitForDrain();
-    return Promise.all([...docs, flushed]).then(
+    return Promise.all([this.pack.waitForRoom(), this.index.waitForRoom()]).then(
       () => {
         throwIfAborted(this.signal);
       },
       (error: unknown) => {
+        this.fail(error);
         throw this.asStoreError(error, this.folder, "write");
       },
     );
   }
 
-  /** Concurrent writes share one wait: a listener pair per waiting write would pile up on the stream. */
-  private waitForDrain(): Promise<void> {
-    if (!this.drained) {
-      this.drained = drainedOrClosed(this.compressor).finally(() => {
-        this.drained = undefined;
-      });
-    }
-    return this.drained;
+  private fail(error: unknown): void {
+    this.failure ??= error;
+    if (this.state === "open") this.state = "failed";
   }
 
   commit(completion: SnapshotCompletion): Promise<SnapshotMeta> {
@@ -234,10 +201,11 @@ export class FileSnapshotWriter implements SnapshotWriter {
   private async runCommit(completion: SnapshotCompletion): Promise<SnapshotMeta> {
     try {
       checkCompletion(completion);
-      await this.settleDocuments();
-      this.compressor.end();
-      await this.flowing;
-      const bytes = this.out.bytesWritten;
+      const { layout } = this.context;
+      const [packBytes, records] = await Promise.all([
+        this.pack.documents > 0 ? this.pack.finish() : this.pack.abort().then(() => 0),
+        this.index.finish(),
+      ]);
       const meta: SnapshotMeta = {
         formatVersion: SNAPSHOT_FORMAT_VERSION,
         id: this.snapshotId,
@@ -247,29 +215,27 @@ export class FileSnapshotWriter implements SnapshotWriter {
         finishedAt: completion.finishedAt,
         collectors: completion.collectors,
         coverage: completion.coverage,
-        resourceCount: this.count,
+        resourceCount: records.count,
         ...(this.init.source === undefined ? {} : { source: this.init.source }),
       };
-      const manifest: ManifestFile = {
+      const manifest: ManifestV2 = {
         format: MANIFEST_FORMAT,
-        storeFormatVersion: STORE_FORMAT_VERSION,
+        storeFormatVersion: 2,
         meta,
-        records: {
-          file: recordsFile(this.context.compression),
-          compression: this.context.compression,
-          count: this.count,
-          bytes,
-        },
-        docCompression: this.context.compression,
+        records: { file: "records.idx", compression: this.context.compression, ...records },
       };
       await writeDurable(join(this.snapFolder, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
       await fsyncDirectory(this.snapFolder);
-      // Documents must be durable before the manifest that references them becomes visible.
-      await Promise.all([...this.shards].map((shard) => fsyncDirectory(shard)));
-      if (this.shards.size > 0) await fsyncDirectory(this.context.layout.docs);
       throwIfAborted(this.signal);
-      const target = this.context.layout.snapshot(this.snapshotId);
-      await mkdir(this.context.layout.snapshots, { recursive: true });
+      if (packBytes > 0) {
+        // Documents must be in place and durable before the manifest that references them is visible.
+        const created = await mkdir(layout.packs, { recursive: true });
+        if (created !== undefined) await fsyncDirectory(layout.root);
+        await rename(join(this.folder, `new${PACK_EXTENSION}`), join(layout.packs, packName()));
+        await fsyncDirectory(layout.packs);
+      }
+      const target = layout.snapshot(this.snapshotId);
+      await mkdir(layout.snapshots, { recursive: true });
       try {
         // The commit point: one rename of the folder. It cannot replace an existing (non-empty) snapshot.
         await rename(this.snapFolder, target);
@@ -283,12 +249,13 @@ export class FileSnapshotWriter implements SnapshotWriter {
         }
         throw error;
       }
-      await fsyncDirectory(this.context.layout.snapshots);
+      await fsyncDirectory(layout.snapshots);
       this.state = "committed";
       this.context.logger.debug("snapshot committed", {
         tenantId: this.init.tenantId,
         snapshotId: this.snapshotId,
-        records: this.count,
+        records: records.count,
+        newDocuments: this.written.size,
       });
       return meta;
     } catch (error) {
@@ -330,44 +297,6 @@ export class FileSnapshotWriter implements SnapshotWriter {
     }
   }
 
-  private track(work: Promise<void>): Promise<void> {
-    const tracked = work.then(
-      () => {
-        this.inflight.delete(tracked);
-      },
-      (error: unknown) => {
-        this.inflight.delete(tracked);
-        this.failure ??= error;
-        if (this.state === "open") this.state = "failed";
-        throw error;
-      },
-    );
-    tracked.catch(() => {});
-    this.inflight.add(tracked);
-    return tracked;
-  }
-
-  private async settleDocuments(): Promise<void> {
-    while (this.inflight.size > 0) await Promise.allSettled([...this.inflight]);
-    if (this.failure !== undefined) throw this.failure;
-  }
-
-  /** Puts the document for `hash` in place unless it is already there (same hash, same content). */
-  private async ensureDoc(hash: string, config: ResourceRecord["config"]): Promise<void> {
-    if (this.state !== "open" && this.state !== "committing") return;
-    const final = this.context.layout.doc(hash, this.context.compression);
-    if (this.known.has(hash) || (await exists(final))) return;
-    const body = await compress(JSON.stringify(config), this.context.compression);
-    const temporary = join(this.folder, `d${this.docCounter++}`);
-    await writeDurable(temporary, body);
-    const shard = dirname(final);
-    if (!this.shards.has(shard)) {
-      await mkdir(shard, { recursive: true });
-      this.shards.add(shard);
-    }
-    await rename(temporary, final);
-  }
-
   private asStoreError(error: unknown, file: string, doing: string): DriftError {
     if (isDriftError(error)) return error;
     return storeIoError(error, file, doing);
@@ -377,9 +306,9 @@ export class FileSnapshotWriter implements SnapshotWriter {
     this.cleanedUp ??= (async () => {
       clearInterval(this.heartbeat);
       this.stopListening();
-      if (this.state !== "committed") this.compressor.destroy();
-      await Promise.allSettled([...this.inflight]);
-      await this.flowing.catch(() => {});
+      if (this.state !== "committed") {
+        await Promise.all([this.pack.abort().catch(() => {}), this.index.abort().catch(() => {})]);
+      }
       await rm(this.folder, { recursive: true, force: true }).catch((error: unknown) => {
         this.context.logger.warn("could not remove a writer's temporary folder; the next open removes it", {
           folder: this.folder,
@@ -391,6 +320,11 @@ export class FileSnapshotWriter implements SnapshotWriter {
     })();
     return this.cleanedUp;
   }
+}
+
+/** A new pack's name: sortable by time, unique by chance. */
+function packName(): string {
+  return `${Date.now().toString(36).padStart(9, "0")}-${randomBytes(6).toString("hex")}${PACK_EXTENSION}`;
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -428,21 +362,5 @@ function checkCompletion(completion: SnapshotCompletion): void {
     !Array.isArray(completion.coverage)
   ) {
     throw new DriftError("E_INPUT", "commit needs { finishedAt, collectors, coverage }.");
-  }
-}
-
-/**
- * Waits until `stream` accepts more, or is gone: an abort destroys the stream, which emits no
- * "drain", and a write waiting only for it would never settle.
- */
-async function drainedOrClosed(stream: NodeJS.EventEmitter): Promise<void> {
-  const stop = new AbortController();
-  try {
-    await Promise.race([
-      once(stream, "drain", { signal: stop.signal }),
-      once(stream, "close", { signal: stop.signal }),
-    ]);
-  } finally {
-    stop.abort();
   }
 }

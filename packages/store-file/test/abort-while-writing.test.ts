@@ -17,14 +17,13 @@ test("a write in flight settles when the writer is aborted", async () => {
   });
   // Enough index lines to overflow the compressor's buffer, so the write has to wait for "drain".
   const pending = writer.write(generateStoreRecords({ seed: 3, count: 2_000 }));
+  // Handled before the abort: the write may reject while abort() is still cleaning up.
+  const settled = pending.then(
+    () => "settled",
+    () => "settled",
+  );
   await writer.abort();
-  const outcome = await Promise.race([
-    pending.then(
-      () => "settled",
-      () => "settled",
-    ),
-    sleep(10_000).then(() => "still pending after 10 s"),
-  ]);
+  const outcome = await Promise.race([settled, sleep(10_000).then(() => "still pending after 10 s")]);
   expect(outcome).toBe("settled");
   expect(await store.listSnapshots("t1")).toEqual([]);
   await store.close();

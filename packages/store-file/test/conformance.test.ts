@@ -3,20 +3,23 @@ import { join } from "node:path";
 import { createFileStore, type FileStore } from "@azure-drift/store-file";
 import { storeConformanceSuite } from "@azure-drift/testing";
 import { afterAll, test } from "vitest";
-import { hashOfDocument, removeTemporaryFolders, temporaryFolder } from "./helpers.js";
+import { readPackIndex } from "../src/pack.js";
+import { removeTemporaryFolders, temporaryFolder } from "./helpers.js";
 
 afterAll(removeTemporaryFolders);
 
-// Reads the documents straight from the folder, so content addressing and pruning are proven on disk.
+// Reads the documents straight from the folder (the index at the end of each pack file), so content
+// addressing and pruning are proven on disk.
 const documentHashes = async (store: unknown, tenantId: string) => {
-  const docs = join((store as FileStore).directory, "tenants", tenantId, "docs");
-  let shards: string[] = [];
+  const packs = join((store as FileStore).directory, "tenants", tenantId, "packs");
+  let names: string[] = [];
   try {
-    shards = readdirSync(docs);
+    names = readdirSync(packs);
   } catch {
     return [];
   }
-  return shards.flatMap((shard) => readdirSync(join(docs, shard)).map(hashOfDocument));
+  const indexes = await Promise.all(names.map((name) => readPackIndex(join(packs, name), name)));
+  return indexes.flatMap((index) => index.hashes);
 };
 
 storeConformanceSuite(test, () => createFileStore({ directory: temporaryFolder() }), {

@@ -1,4 +1,5 @@
 import {
+  copyFileSync,
   existsSync,
   mkdirSync,
   readdirSync,
@@ -37,19 +38,24 @@ async function readAll(store: FileStore, id: string) {
   return read;
 }
 
-/** A store with two snapshots: `damaged` (the first 15 records) and `healthy` (the last 15, no shared documents). */
+/**
+ * A store with two snapshots: `damaged` (the first 15 records) and `healthy` (the last 15, no shared
+ * documents), each with its own pack file (`pack`: the damaged one's).
+ */
 async function twoSnapshots() {
   const directory = temporaryFolder();
   const store = await createFileStore({ directory });
   const damaged = await snapshot(store, records.slice(0, 15), 0);
+  const packs = join(directory, "tenants", TENANT, "packs");
+  const [packName] = readdirSync(packs);
   const healthy = await snapshot(store, records.slice(15), 10);
   const folder = join(directory, "tenants", TENANT, "snapshots", damaged.id);
-  return { directory, store, damaged, healthy, folder };
+  return { directory, store, damaged, healthy, folder, pack: join(packs, packName!) };
 }
 
 test("a truncated record index: E_STORE_CORRUPT naming the file, the other snapshot still reads, verify reports it", async () => {
   const { store, damaged, healthy, folder } = await twoSnapshots();
-  const index = join(folder, "records.ndjson.gz");
+  const index = join(folder, "records.idx");
   truncateSync(index, Math.floor(statSync(index).size / 2));
   const failure = readAll(store, damaged.id);
   await expect(failure).rejects.toMatchObject({
@@ -99,55 +105,95 @@ test("a truncated manifest: getSnapshot fails with E_STORE_CORRUPT, listing skip
   await reopened.close();
 });
 
-test("a missing resource document: E_STORE_CORRUPT naming the document and the snapshot", async () => {
-  const { directory, store, damaged, healthy } = await twoSnapshots();
-  const docs = join(directory, "tenants", TENANT, "docs");
-  const victim = records[3]!.hash;
-  const shard = readdirSync(docs).find((name) =>
-    readdirSync(join(docs, name)).includes(`${victim}.json.gz`),
-  )!;
-  const file = join(docs, shard, `${victim}.json.gz`);
-  unlinkSync(file);
+test("a missing pack file: E_STORE_CORRUPT naming the snapshot's index and the snapshot", async () => {
+  const { store, damaged, healthy, folder, pack } = await twoSnapshots();
+  unlinkSync(pack);
+  const index = join(folder, "records.idx");
   const failure = readAll(store, damaged.id);
   await expect(failure).rejects.toMatchObject({
     code: "E_STORE_CORRUPT",
-    message: expect.stringContaining(file),
+    message: expect.stringContaining(index),
   });
   await expect(failure).rejects.toThrow(damaged.id);
-  // Records before the damage and other snapshots still read; keys that avoid it too.
-  const others = [];
-  for await (const record of store.readRecords(TENANT, damaged.id, {
-    keys: [records[0]!.key, records[1]!.key],
-  }))
-    others.push(record);
-  expect(others).toStrictEqual(records.slice(0, 2));
+  await expect(failure).rejects.toThrow(records[0]!.hash);
+  // The index still reads (a diff's first step), and so do other snapshots.
+  const keys = [];
+  for await (const entry of store.readIndex(TENANT, damaged.id)) keys.push(entry.key);
+  expect(keys).toEqual(records.slice(0, 15).map((record) => record.key));
   expect(await readAll(store, healthy.id)).toStrictEqual(records.slice(15));
   expect((await store.verify()).problems).toEqual([
-    expect.objectContaining({ code: "E_STORE_CORRUPT", file, snapshotId: damaged.id }),
+    expect.objectContaining({
+      code: "E_STORE_CORRUPT",
+      file: index,
+      snapshotId: damaged.id,
+      message: expect.stringContaining("15 resource documents that no pack file holds"),
+    }),
+  ]);
+  // Prune cannot compact around a snapshot whose documents are gone, but it must not fail either.
+  await store.close();
+});
+
+test("a corrupt block in a pack (flipped bytes): E_STORE_CORRUPT naming the pack; verify names the pack and the snapshot", async () => {
+  const { store, damaged, healthy, pack } = await twoSnapshots();
+  const bytes = readFileSync(pack);
+  // Inside the first block (after the 16-byte header), well before the index at the end.
+  for (let offset = 40; offset < 48; offset++) bytes[offset] = bytes[offset]! ^ 0xff;
+  writeFileSync(pack, bytes);
+  await expect(readAll(store, damaged.id)).rejects.toMatchObject({
+    code: "E_STORE_CORRUPT",
+    message: expect.stringMatching(new RegExp(`${pack}.*checksum`)),
+  });
+  expect(await readAll(store, healthy.id)).toStrictEqual(records.slice(15));
+  expect((await store.verify()).problems).toEqual([
+    expect.objectContaining({
+      code: "E_STORE_CORRUPT",
+      file: pack,
+      message: expect.stringContaining("checksum"),
+    }),
+    expect.objectContaining({ code: "E_STORE_CORRUPT", file: pack, snapshotId: damaged.id }),
   ]);
   await store.close();
 });
 
-test("a corrupt resource document (garbage bytes) is E_STORE_CORRUPT", async () => {
-  const { directory, store, damaged } = await twoSnapshots();
-  const docs = join(directory, "tenants", TENANT, "docs");
-  const file = filesUnder(docs)
-    .map((name) => join(docs, name))
-    .find((name) => name.includes(records[0]!.hash))!;
-  writeFileSync(file, "not gzip at all");
-  await expect(readAll(store, damaged.id)).rejects.toMatchObject({
+test("a truncated pack (its index at the end cut off): E_STORE_CORRUPT naming the pack, in reads and verify", async () => {
+  const { directory, store, damaged, healthy, pack } = await twoSnapshots();
+  await store.close();
+  truncateSync(pack, statSync(pack).size - 30);
+  const reopened = await createFileStore({ directory });
+  await expect(readAll(reopened, damaged.id)).rejects.toMatchObject({
     code: "E_STORE_CORRUPT",
-    message: expect.stringContaining(file),
+    message: expect.stringContaining(pack),
   });
-  expect((await store.verify()).problems).toEqual([
-    expect.objectContaining({ code: "E_STORE_CORRUPT", file }),
+  expect(await readAll(reopened, healthy.id)).toStrictEqual(records.slice(15));
+  const { problems } = await reopened.verify();
+  expect(problems).toEqual([
+    expect.objectContaining({
+      code: "E_STORE_CORRUPT",
+      file: pack,
+      message: expect.stringContaining("truncated"),
+    }),
+    expect.objectContaining({ code: "E_STORE_CORRUPT", file: pack, snapshotId: damaged.id }),
   ]);
+  // Nothing is compacted while a pack is unreadable: its documents might be the only copies.
+  expect((await reopened.prune(TENANT, { keepLast: 0 })).documentsRemoved).toBe(0);
+  await reopened.close();
+});
+
+test("a pack a crashed writer left behind (referenced by no snapshot) is not damage; prune removes it", async () => {
+  const { directory, store, pack } = await twoSnapshots();
+  const orphan = join(directory, "tenants", TENANT, "packs", "zzzzzzzzz-000000000000.pack");
+  copyFileSync(pack, orphan);
+  const report = await store.verify();
+  expect(report).toMatchObject({ ok: true, unreferencedDocuments: 0 });
+  expect((await store.prune(TENANT, { keepLast: 2 })).documentsRemoved).toBe(0);
+  expect(existsSync(orphan) && existsSync(pack)).toBe(false);
+  expect(await store.verify()).toMatchObject({ ok: true, unreferencedDocuments: 0 });
   await store.close();
 });
 
 test("verify() changes nothing, even on a damaged store", async () => {
   const { directory, store, damaged, folder } = await twoSnapshots();
-  truncateSync(join(folder, "records.ndjson.gz"), 10);
+  truncateSync(join(folder, "records.idx"), 10);
   const before = filesUnder(directory).map((name) => [
     name,
     readFileSync(join(directory, name)).toString("base64"),
@@ -177,7 +223,7 @@ test("an unknown format version: E_SNAPSHOT_VERSION for the snapshot and for the
   ]);
   await store.close();
   const marker = join(directory, "azure-drift-store.json");
-  writeFileSync(marker, JSON.stringify({ format: "azure-drift/file-store", formatVersion: 2 }));
+  writeFileSync(marker, JSON.stringify({ format: "azure-drift/file-store", formatVersion: 3 }));
   await expect(createFileStore({ directory })).rejects.toMatchObject({
     code: "E_SNAPSHOT_VERSION",
     message: expect.stringContaining(marker),

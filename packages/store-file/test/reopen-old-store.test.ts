@@ -1,9 +1,13 @@
-import { mkdtemp, rm, utimes } from "node:fs/promises";
+import { cp, mkdtemp, readFile, rm, utimes } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { ResourceRecord } from "@azure-drift/core";
 import { createFileStore } from "@azure-drift/store-file";
+import { changeStoreRecords, generateStoreRecords } from "@azure-drift/testing";
 import { afterEach, expect, test } from "vitest";
 
+const TENANT = "fixture-tenant";
 let directory = "";
 afterEach(async () => {
   if (directory) await rm(directory, { recursive: true, force: true });
@@ -28,4 +32,65 @@ test("reopening a store whose folders are old keeps every snapshot", async () =>
   const reopened = await createFileStore({ directory });
   expect((await reopened.listSnapshots("t1")).map((snapshot) => snapshot.id)).toEqual([meta.id]);
   await reopened.close();
+});
+
+// A store written by release 0.1.0 (format 1: one file per document, NDJSON record indexes); see
+// fixtures/README.md. Today's release reads it as it is and writes new snapshots into packs.
+test("a store written in format 1 opens with a logged upgrade, reads back exactly, takes new snapshots and prunes", async () => {
+  directory = await mkdtemp(join(tmpdir(), "azd-v1-store-"));
+  await cp(fileURLToPath(new URL("./fixtures/store-v1", import.meta.url)), directory, { recursive: true });
+  const first = generateStoreRecords({ seed: 21, count: 12 });
+  const second = changeStoreRecords(first, 0.3, 1);
+  const third = changeStoreRecords(second, 0.3, 2);
+  const logged: string[] = [];
+  const logger = { error() {}, warn() {}, debug() {}, info: (message: string) => logged.push(message) };
+
+  const store = await createFileStore({ directory, logger });
+  expect(logged).toEqual([expect.stringMatching(/upgraded the file store .* from format 1 to 2/)]);
+  expect(JSON.parse(await readFile(join(directory, "azure-drift-store.json"), "utf8"))).toMatchObject({
+    formatVersion: 2,
+  });
+  const read = async (id: string) => {
+    const records: ResourceRecord[] = [];
+    for await (const record of store.readRecords(TENANT, id)) records.push(record);
+    return records;
+  };
+  expect((await store.listSnapshots(TENANT)).map((meta) => meta.id)).toEqual([
+    "v1-third",
+    "v1-second",
+    "v1-first",
+  ]);
+  expect(await read("v1-first")).toStrictEqual(first);
+  expect(await read("v1-second")).toStrictEqual(second);
+  expect(await read("v1-third")).toStrictEqual(third);
+  const index = [];
+  for await (const entry of store.readIndex(TENANT, "v1-third")) index.push(entry);
+  expect(index).toStrictEqual(third.map(({ config: _config, ...entry }) => entry));
+  expect((await store.getBaseline(TENANT, "approved"))?.snapshotId).toBe("v1-second");
+  const changed = third.find((record, position) => record.hash !== second[position]!.hash)!;
+  const configs = [];
+  for await (const item of store.readConfigs!(TENANT, [changed.hash])) configs.push(item);
+  expect(configs).toStrictEqual([{ hash: changed.hash, config: changed.config }]);
+  expect(await store.verify()).toMatchObject({ ok: true, unreferencedDocuments: 0 });
+
+  // New snapshots go into packs beside the old files.
+  const fourth = changeStoreRecords(third, 0.3, 3);
+  const writer = await store.beginSnapshot({
+    tenantId: TENANT,
+    scopes: ["s1"],
+    startedAt: "2026-01-04T00:00:00.000Z",
+  });
+  await writer.write(fourth);
+  const meta = await writer.commit({ finishedAt: "2026-01-04T00:05:00.000Z", collectors: [], coverage: [] });
+  expect(await read(meta.id)).toStrictEqual(fourth);
+  expect(await store.verify()).toMatchObject({ ok: true });
+
+  // Prune removes the old snapshots the baseline does not pin, and the document files only they used.
+  const pruned = await store.prune(TENANT, { keepLast: 1 });
+  expect(pruned.snapshotsRemoved.sort()).toEqual(["v1-first", "v1-third"]);
+  expect(pruned.documentsRemoved).toBeGreaterThan(0);
+  expect(await read("v1-second")).toStrictEqual(second);
+  expect(await read(meta.id)).toStrictEqual(fourth);
+  expect(await store.verify()).toMatchObject({ ok: true, unreferencedDocuments: 0 });
+  await store.close();
 });

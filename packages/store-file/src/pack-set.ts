@@ -1,0 +1,94 @@
+import { join } from "node:path";
+import { type DriftError, isDriftError } from "@azure-drift/core";
+import { isMissing, listNames } from "./io.js";
+import { type PackIndex, readPackIndex } from "./pack.js";
+
+/** Where a document is: its pack and its position in the pack's index. */
+export interface DocumentLocation {
+  pack: PackIndex;
+  index: number;
+}
+
+// A location is one number, ordinal of the pack × 2^26 + the document's position in it: a map of
+// 100k numbers costs the GC far less than 100k small objects.
+const SLOT = 2 ** 26;
+
+export const PACK_EXTENSION = ".pack";
+
+/**
+ * The pack files of one tenant and which document each holds. Packs never change once in place, so
+ * their indexes are read once and kept; {@link refresh} only lists the folder to see packs that
+ * appeared (a commit) or went (a compaction).
+ */
+export class PackSet {
+  private readonly indexes = new Map<string, PackIndex>();
+  private readonly failures = new Map<string, DriftError>();
+  private ordered: PackIndex[] = [];
+  private locations = new Map<string, number>();
+  private signature: string | undefined;
+  private refreshing: Promise<void> | undefined;
+
+  constructor(readonly folder: string) {}
+
+  /** Re-reads the folder listing; reads the index of each new pack. */
+  refresh(): Promise<void> {
+    this.refreshing ??= this.load().finally(() => {
+      this.refreshing = undefined;
+    });
+    return this.refreshing;
+  }
+
+  private async load(): Promise<void> {
+    const names = (await listNames(this.folder)).filter((name) => name.endsWith(PACK_EXTENSION)).sort();
+    const signature = names.join("/");
+    if (signature === this.signature) return;
+    const present = new Set(names);
+    for (const name of [...this.indexes.keys()]) if (!present.has(name)) this.indexes.delete(name);
+    for (const name of [...this.failures.keys()]) if (!present.has(name)) this.failures.delete(name);
+    for (const name of names) {
+      if (this.indexes.has(name) || this.failures.has(name)) continue;
+      try {
+        this.indexes.set(name, await readPackIndex(join(this.folder, name), name));
+      } catch (error) {
+        if (isMissing(error)) continue;
+        if (!isDriftError(error)) throw error;
+        this.failures.set(name, error);
+      }
+    }
+    this.ordered = names.map((name) => this.indexes.get(name)).filter((pack) => pack !== undefined);
+    const locations = new Map<string, number>();
+    for (const [ordinal, pack] of this.ordered.entries()) {
+      const { hashes } = pack;
+      for (let index = 0; index < hashes.length; index++) {
+        if (!locations.has(hashes[index]!)) locations.set(hashes[index]!, ordinal * SLOT + index);
+      }
+    }
+    this.locations = locations;
+    this.signature = signature;
+  }
+
+  has(hash: string): boolean {
+    return this.locations.has(hash);
+  }
+
+  locate(hash: string): DocumentLocation | undefined {
+    const slot = this.locations.get(hash);
+    if (slot === undefined) return undefined;
+    return { pack: this.ordered[Math.floor(slot / SLOT)]!, index: slot % SLOT };
+  }
+
+  /** Readable packs, oldest name first. */
+  get packs(): readonly PackIndex[] {
+    return this.ordered;
+  }
+
+  /** Packs whose index could not be read, with why. */
+  get damaged(): ReadonlyMap<string, DriftError> {
+    return this.failures;
+  }
+
+  /** How many distinct documents the readable packs hold. */
+  get size(): number {
+    return this.locations.size;
+  }
+}

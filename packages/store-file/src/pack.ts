@@ -1,0 +1,370 @@
+/**
+ * Pack files: many content-addressed resource documents in one file, written and fsynced once per
+ * snapshot instead of once per document.
+ *
+ * ```
+ * header   "AZDPACK1", codec byte (0 none, 1 gzip, 2 brotli), 7 zero bytes       16 bytes
+ * blocks   documents' JSON back to back, compressed per block of about 48 KB   (each its own CRC-32)
+ * trailer  the pack index, compressed JSON: blocks [offset, length, rawLength, crc] and per document
+ *          its hash, block, offset and length inside the decompressed block
+ * footer   trailer length (u32 BE), trailer CRC-32 (u32 BE), "AZDPKEND"            16 bytes
+ * ```
+ *
+ * A document never spans blocks, so reading one costs one block. A pack is immutable once renamed
+ * into `packs/`: compaction writes a new pack and removes the old one.
+ */
+import type { FileHandle } from "node:fs/promises";
+import { open } from "node:fs/promises";
+import { DriftError, type JsonObject } from "@azure-drift/core";
+import { AppendFile } from "./append-file.js";
+import { crc32 } from "./checksum.js";
+import { type Compression, compressBlock, decompressBlock, decompressBlockSync } from "./codec.js";
+import { isMissing, storeIoError } from "./io.js";
+
+const HEADER_MAGIC = "AZDPACK1";
+const FOOTER_MAGIC = "AZDPKEND";
+const HEADER_BYTES = 16;
+const FOOTER_BYTES = 16;
+/** A block is closed once it holds this many bytes of JSON. */
+const BLOCK_TARGET = 48 * 1024;
+/** Room for a block plus one more document written in UTF-8 (3 bytes per UTF-16 unit at most). */
+const BLOCK_CAPACITY = 128 * 1024;
+
+const CODEC_IDS: Record<Compression, number> = { none: 0, gzip: 1, brotli: 2 };
+const CODECS: Compression[] = ["none", "gzip", "brotli"];
+
+/** One block of a pack: where it is, how big it is compressed and raw, its CRC-32 (of the stored bytes). */
+export interface PackBlock {
+  offset: number;
+  length: number;
+  rawLength: number;
+  crc: number;
+}
+
+/** The index of one pack, read from its trailer. Documents are listed in the order they were written. */
+export interface PackIndex {
+  /** The pack's file name in `packs/`. */
+  name: string;
+  file: string;
+  compression: Compression;
+  blocks: PackBlock[];
+  hashes: string[];
+  block: number[];
+  offset: number[];
+  length: number[];
+  /** The pack's size, as the footer implies. */
+  bytes: number;
+}
+
+interface Trailer {
+  blocks: [number, number, number, number][];
+  hashes: string[];
+  block: number[];
+  offset: number[];
+  length: number[];
+}
+
+const corruptPack = (file: string, what: string, cause?: unknown) =>
+  new DriftError(
+    "E_STORE_CORRUPT",
+    `The pack file ${file} is damaged (${what}). Run verify() to see all damage; restore the file from a backup or delete the snapshots that reference it.`,
+    { cause, details: { file } },
+  );
+
+export { corruptPack };
+
+/** A document to store: its hash and its JSON text. */
+export interface DocumentEntry {
+  hash: string;
+  offset: number;
+  length: number;
+}
+
+/**
+ * Writes one pack file: documents are appended to a block; a full block is compressed in zlib's
+ * thread pool (the main thread goes on serializing) and written in order. `finish` writes the
+ * trailer and fsyncs the file once.
+ */
+export class PackWriter {
+  private buffer = Buffer.allocUnsafe(BLOCK_CAPACITY);
+  private used = 0;
+  private docsInBlock: DocumentEntry[] = [];
+  private readonly trailer: Trailer = { blocks: [], hashes: [], block: [], offset: [], length: [] };
+
+  private constructor(
+    private readonly out: AppendFile,
+    readonly compression: Compression,
+  ) {}
+
+  static async create(file: string, compression: Compression): Promise<PackWriter> {
+    const header = Buffer.alloc(HEADER_BYTES);
+    header.write(HEADER_MAGIC, 0, "latin1");
+    header[8] = CODEC_IDS[compression];
+    return new PackWriter(await AppendFile.create(file, header), compression);
+  }
+
+  get file(): string {
+    return this.out.file;
+  }
+
+  /** How many documents the pack holds so far. */
+  get documents(): number {
+    return this.trailer.hashes.length + this.docsInBlock.length;
+  }
+
+  /** Appends one document (its JSON text). Synchronous: documents keep the order of the calls. */
+  add(hash: string, json: string): void {
+    this.out.check();
+    // A UTF-16 unit is at most 3 bytes in UTF-8; a document that may not fit closes the block first.
+    const bound = json.length * 3;
+    if (this.used > 0 && this.used + bound > BLOCK_CAPACITY) this.closeBlock();
+    if (bound > BLOCK_CAPACITY) {
+      const bytes = Buffer.from(json, "utf8");
+      this.docsInBlock.push({ hash, offset: 0, length: bytes.length });
+      this.emit(bytes);
+      return;
+    }
+    const length = this.buffer.write(json, this.used, "utf8");
+    this.docsInBlock.push({ hash, offset: this.used, length });
+    this.used += length;
+    if (this.used >= BLOCK_TARGET) this.closeBlock();
+  }
+
+  /** Copies a block of another pack as it is (compaction of a block whose documents all live on). */
+  addStoredBlock(stored: Buffer, block: PackBlock, documents: DocumentEntry[]): void {
+    this.out.check();
+    if (this.used > 0) this.closeBlock();
+    const entry: [number, number, number, number] = [0, stored.length, block.rawLength, block.crc];
+    this.push(entry, documents);
+    this.out.append(Promise.resolve(stored), (offset) => {
+      entry[0] = offset;
+    });
+  }
+
+  /** Resolves when few enough blocks are in flight, so a fast producer cannot fill memory. */
+  waitForRoom(): Promise<void> {
+    return this.out.waitForRoom();
+  }
+
+  private closeBlock(): void {
+    if (this.used === 0) return;
+    const raw = Buffer.from(this.buffer.subarray(0, this.used));
+    this.used = 0;
+    this.emit(raw);
+  }
+
+  private emit(raw: Buffer): void {
+    const entry: [number, number, number, number] = [0, 0, raw.length, 0];
+    this.push(entry, this.docsInBlock);
+    this.docsInBlock = [];
+    const compressed = compressBlock(raw, this.compression).then((data) => {
+      entry[3] = crc32(data);
+      return data;
+    });
+    this.out.append(compressed, (offset, length) => {
+      entry[0] = offset;
+      entry[1] = length;
+    });
+  }
+
+  private push(entry: [number, number, number, number], documents: DocumentEntry[]): void {
+    const number = this.trailer.blocks.length;
+    this.trailer.blocks.push(entry);
+    for (const document of documents) {
+      this.trailer.hashes.push(document.hash);
+      this.trailer.block.push(number);
+      this.trailer.offset.push(document.offset);
+      this.trailer.length.push(document.length);
+    }
+  }
+
+  /** Writes the last block, the trailer and the footer; fsyncs and closes. Returns the pack's size. */
+  finish(): Promise<number> {
+    this.closeBlock();
+    return this.out.finish(async () => {
+      const trailer = await compressBlock(
+        Buffer.from(JSON.stringify(this.trailer), "utf8"),
+        this.compression,
+      );
+      const footer = Buffer.alloc(FOOTER_BYTES);
+      footer.writeUInt32BE(trailer.length, 0);
+      footer.writeUInt32BE(crc32(trailer), 4);
+      footer.write(FOOTER_MAGIC, 8, "latin1");
+      return Buffer.concat([trailer, footer]);
+    });
+  }
+
+  /** Stops writing; the file is left for the writer's folder clean-up. */
+  abort(): Promise<void> {
+    return this.out.abort();
+  }
+}
+
+/** Reads and checks a pack's trailer. Throws `E_STORE_CORRUPT` naming the pack when it is damaged. */
+export async function readPackIndex(file: string, name: string): Promise<PackIndex> {
+  let handle: FileHandle;
+  try {
+    handle = await open(file, "r");
+  } catch (error) {
+    throw storeIoError(error, file, "open");
+  }
+  try {
+    const size = (await handle.stat()).size;
+    if (size < HEADER_BYTES + FOOTER_BYTES) throw corruptPack(file, `only ${size} bytes; truncated?`);
+    const header = Buffer.alloc(HEADER_BYTES);
+    await handle.read(header, 0, HEADER_BYTES, 0);
+    const compression = CODECS[header[8]!];
+    if (header.toString("latin1", 0, 8) !== HEADER_MAGIC || compression === undefined) {
+      throw corruptPack(file, "not an azure-drift pack file");
+    }
+    const footer = Buffer.alloc(FOOTER_BYTES);
+    await handle.read(footer, 0, FOOTER_BYTES, size - FOOTER_BYTES);
+    if (footer.toString("latin1", 8, 16) !== FOOTER_MAGIC)
+      throw corruptPack(file, "its end is missing; truncated?");
+    const trailerLength = footer.readUInt32BE(0);
+    const trailerOffset = size - FOOTER_BYTES - trailerLength;
+    if (trailerOffset < HEADER_BYTES) throw corruptPack(file, "bad trailer length");
+    const stored = Buffer.alloc(trailerLength);
+    await handle.read(stored, 0, trailerLength, trailerOffset);
+    if (crc32(stored) !== footer.readUInt32BE(4))
+      throw corruptPack(file, "the index at its end fails its checksum");
+    let trailer: Trailer;
+    try {
+      trailer = JSON.parse((await decompressBlock(stored, compression)).toString("utf8")) as Trailer;
+    } catch (error) {
+      throw corruptPack(file, "the index at its end cannot be read", error);
+    }
+    const count = trailer.hashes?.length;
+    if (
+      !Array.isArray(trailer.blocks) ||
+      typeof count !== "number" ||
+      trailer.block?.length !== count ||
+      trailer.offset?.length !== count ||
+      trailer.length?.length !== count
+    ) {
+      throw corruptPack(file, "its index is incomplete");
+    }
+    const blocks = trailer.blocks.map(([offset, length, rawLength, crc]) => ({
+      offset,
+      length,
+      rawLength,
+      crc,
+    }));
+    for (const block of blocks) {
+      if (block.offset < HEADER_BYTES || block.offset + block.length > trailerOffset)
+        throw corruptPack(file, "a block lies outside the file");
+    }
+    return {
+      name,
+      file,
+      compression,
+      blocks,
+      hashes: trailer.hashes,
+      block: trailer.block,
+      offset: trailer.offset,
+      length: trailer.length,
+      bytes: size,
+    };
+  } catch (error) {
+    if (error instanceof DriftError) throw error;
+    if (isMissing(error)) throw error;
+    throw storeIoError(error, file, "read");
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Reads blocks of packs for one operation: file handles are opened once and closed by `close`;
+ * decoded blocks are cached while several documents of one block are read.
+ */
+export class BlockReader {
+  private readonly handles = new Map<string, Promise<FileHandle>>();
+  private readonly cache = new Map<string, Promise<Buffer>>();
+
+  constructor(private readonly cacheLimit = 64) {}
+
+  /** The decompressed bytes of one block, checked against its CRC-32. */
+  block(pack: PackIndex, number: number): Promise<Buffer> {
+    const key = `${pack.name}\u0000${number}`;
+    let cached = this.cache.get(key);
+    if (cached) {
+      // Most recently used last, so eviction drops the oldest.
+      this.cache.delete(key);
+      this.cache.set(key, cached);
+      return cached;
+    }
+    cached = this.load(pack, number);
+    cached.catch(() => {});
+    this.cache.set(key, cached);
+    if (this.cache.size > this.cacheLimit) this.cache.delete(this.cache.keys().next().value!);
+    return cached;
+  }
+
+  /** Reads one block's stored (compressed) bytes and checks them. */
+  async storedBlock(pack: PackIndex, number: number): Promise<Buffer> {
+    const block = pack.blocks[number];
+    if (!block) throw corruptPack(pack.file, `no block ${number}`);
+    const handle = await this.handle(pack);
+    const stored = Buffer.allocUnsafe(block.length);
+    const { bytesRead } = await handle.read(stored, 0, block.length, block.offset);
+    if (bytesRead !== block.length) throw corruptPack(pack.file, `block ${number} is cut short; truncated?`);
+    if (crc32(stored) !== block.crc) throw corruptPack(pack.file, `block ${number} fails its checksum`);
+    return stored;
+  }
+
+  private async load(pack: PackIndex, number: number): Promise<Buffer> {
+    const stored = await this.storedBlock(pack, number);
+    const block = pack.blocks[number]!;
+    let raw: Buffer;
+    try {
+      // Small blocks decompress faster here than through a hop to the thread pool and back.
+      raw =
+        stored.length < 4096
+          ? decompressBlockSync(stored, pack.compression)
+          : await decompressBlock(stored, pack.compression);
+    } catch (error) {
+      throw corruptPack(pack.file, `block ${number} cannot be decompressed`, error);
+    }
+    if (raw.length !== block.rawLength) throw corruptPack(pack.file, `block ${number} has the wrong size`);
+    return raw;
+  }
+
+  private handle(pack: PackIndex): Promise<FileHandle> {
+    let handle = this.handles.get(pack.file);
+    if (!handle) {
+      handle = open(pack.file, "r");
+      handle.catch(() => {});
+      this.handles.set(pack.file, handle);
+    }
+    return handle;
+  }
+
+  /** Parses document `index` of a pack. */
+  async document(pack: PackIndex, index: number): Promise<JsonObject> {
+    const raw = await this.block(pack, pack.block[index]!);
+    return parseDocument(pack, raw, index);
+  }
+
+  async close(): Promise<void> {
+    this.cache.clear();
+    const handles = [...this.handles.values()];
+    this.handles.clear();
+    await Promise.all(handles.map((handle) => handle.then((h) => h.close()).catch(() => {})));
+  }
+}
+
+/** Parses document `index` of a pack out of its decompressed block. */
+export function parseDocument(pack: PackIndex, raw: Buffer, index: number): JsonObject {
+  const offset = pack.offset[index]!;
+  const end = offset + pack.length[index]!;
+  try {
+    if (end > raw.length) throw new Error("past the end of its block");
+    const config = JSON.parse(raw.toString("utf8", offset, end)) as unknown;
+    if (typeof config !== "object" || config === null || Array.isArray(config))
+      throw new Error("not an object");
+    return config as JsonObject;
+  } catch (error) {
+    throw corruptPack(pack.file, `the document ${pack.hashes[index]} cannot be parsed`, error);
+  }
+}
