@@ -18,7 +18,7 @@ import { open } from "node:fs/promises";
 import { DriftError, type JsonObject } from "@azure-drift/core";
 import { AppendFile } from "./append-file.js";
 import { crc32 } from "./checksum.js";
-import { type Compression, compressBlock, decompressBlock, decompressBlockSync } from "./codec.js";
+import { type Compression, compressBlock, decompressBlock } from "./codec.js";
 import { isMissing, storeIoError } from "./io.js";
 
 const HEADER_MAGIC = "AZDPACK1";
@@ -157,11 +157,9 @@ export class PackWriter {
     const entry: [number, number, number, number] = [0, 0, raw.length, 0];
     this.push(entry, this.docsInBlock);
     this.docsInBlock = [];
-    const compressed = compressBlock(raw, this.compression).then((data) => {
-      entry[3] = crc32(data);
-      return data;
-    });
-    this.out.append(compressed, (offset, length) => {
+    const compressed = compressBlock(raw, this.compression);
+    entry[3] = crc32(compressed);
+    this.out.append(Promise.resolve(compressed), (offset, length) => {
       entry[0] = offset;
       entry[1] = length;
     });
@@ -230,7 +228,7 @@ export async function readPackIndex(file: string, name: string): Promise<PackInd
       throw corruptPack(file, "the index at its end fails its checksum");
     let trailer: Trailer;
     try {
-      trailer = JSON.parse((await decompressBlock(stored, compression)).toString("utf8")) as Trailer;
+      trailer = JSON.parse(decompressBlock(stored, compression).toString("utf8")) as Trailer;
     } catch (error) {
       throw corruptPack(file, "the index at its end cannot be read", error);
     }
@@ -318,11 +316,7 @@ export class BlockReader {
     const block = pack.blocks[number]!;
     let raw: Buffer;
     try {
-      // Small blocks decompress faster here than through a hop to the thread pool and back.
-      raw =
-        stored.length < 4096
-          ? decompressBlockSync(stored, pack.compression)
-          : await decompressBlock(stored, pack.compression);
+      raw = decompressBlock(stored, pack.compression);
     } catch (error) {
       throw corruptPack(pack.file, `block ${number} cannot be decompressed`, error);
     }

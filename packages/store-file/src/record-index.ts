@@ -181,15 +181,12 @@ export class RecordIndexWriter {
     this.chunk = emptyChunk();
     this.dictionary = new Map();
     this.chunks++;
-    this.out.append(
-      compressBlock(json, this.compression).then((data) => {
-        const frame = Buffer.allocUnsafe(FRAME_HEADER + data.length);
-        frame.writeUInt32BE(data.length, 0);
-        frame.writeUInt32BE(crc32(data), 4);
-        data.copy(frame, FRAME_HEADER);
-        return frame;
-      }),
-    );
+    const data = compressBlock(json, this.compression);
+    const frame = Buffer.allocUnsafe(FRAME_HEADER + data.length);
+    frame.writeUInt32BE(data.length, 0);
+    frame.writeUInt32BE(crc32(data), 4);
+    data.copy(frame, FRAME_HEADER);
+    this.out.append(Promise.resolve(frame));
   }
 
   /** Writes the last chunk, fsyncs and closes; returns what the manifest records about the index. */
@@ -277,7 +274,7 @@ async function frameAt(
   const stored = bytes.subarray(position + FRAME_HEADER, end);
   if (crc32(stored) !== bytes.readUInt32BE(position + 4)) throw corrupt(file, "a frame fails its checksum");
   try {
-    const chunk = JSON.parse((await decompressBlock(stored, compression)).toString("utf8")) as Chunk;
+    const chunk = JSON.parse(decompressBlock(stored, compression).toString("utf8")) as Chunk;
     return { chunk, end };
   } catch (error) {
     throw corrupt(file, "a frame cannot be decompressed or parsed", error);
