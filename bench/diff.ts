@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { measureInChild } from "./lib/child.js";
 import { formatMb, formatMs, markdownTable, median, ratio } from "./lib/table.js";
-import type { Args, Scored } from "./tasks/diff-tasks.js";
+import type { Args, Ingestion, Scored } from "./tasks/diff-tasks.js";
 
 const quick = process.argv.includes("--quick");
 // The floor holds both files and their parsed objects at once: at 100k that passes Node's default heap.
@@ -50,6 +50,26 @@ for (const resources of sizes) {
     );
     console.log(
       markdownTable(["row", "median", "× floor", "ns/resource", "peak RSS", "false +", "false −"], table),
+    );
+    const ingestion = [];
+    for (let run = 0; run < runs; run++) ingestion.push(await measureInChild<Ingestion>(tasks, "ingest", args));
+    const recordUs = median(ingestion.map((m) => m.result.recordUs));
+    const normalizeUs = median(ingestion.map((m) => m.result.normalizeUs));
+    console.log(
+      `\n(e) Ingestion of the same ${resources.toLocaleString("en")} resources (the "before" file, parsed first, not timed); median of ${runs} runs\n`,
+    );
+    console.log(
+      markdownTable(
+        ["row", "µs/resource", "of which normalization (and redaction)", "goal"],
+        [
+          [
+            "createRecord: normalize, redact, canonical JSON, SHA-256",
+            recordUs.toFixed(1),
+            `${normalizeUs.toFixed(1)} µs`,
+            "≤ 30 µs",
+          ],
+        ],
+      ),
     );
   } finally {
     await rm(dir, { recursive: true, force: true });
