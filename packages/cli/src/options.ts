@@ -5,8 +5,47 @@ import type { CliIo } from "./io.js";
 import { LOG_LEVELS, type LogFormat, type LogLevel } from "./logger.js";
 
 /** Report formats the CLI renders. */
-export const REPORT_FORMATS = ["table", "json", "markdown", "html"] as const;
+export const REPORT_FORMATS = ["table", "json", "markdown", "html", "sarif", "junit"] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
+
+/** The help text of `--format`. */
+export const FORMAT_HELP =
+  "table, json, markdown, html, sarif or junit (default: table on a terminal, else json)";
+
+/** The help text of `--output`. */
+export const OUTPUT_HELP =
+  "also write the report to this file, in the format its extension names (.json, .md, .html, .sarif, .xml, .txt); repeatable";
+
+/** The format an `--output` file's extension names. */
+const OUTPUT_EXTENSIONS: ReadonlyArray<readonly [string, ReportFormat]> = [
+  [".sarif.json", "sarif"],
+  [".sarif", "sarif"],
+  [".json", "json"],
+  [".md", "markdown"],
+  [".markdown", "markdown"],
+  [".html", "html"],
+  [".htm", "html"],
+  [".xml", "junit"],
+  [".txt", "table"],
+];
+
+/**
+ * The format of an `--output` file, from its extension.
+ *
+ * @throws DriftError `E_INPUT` for an extension that names no format.
+ */
+export function outputFormat(path: string): ReportFormat {
+  const lower = path.toLowerCase();
+  const found = OUTPUT_EXTENSIONS.find(([extension]) => lower.endsWith(extension));
+  if (!found) {
+    const known = OUTPUT_EXTENSIONS.map(([extension]) => extension).join(", ");
+    throw new DriftError(
+      "E_INPUT",
+      `Cannot tell the format of --output ${path} from its extension: name it with one of ${known}.`,
+    );
+  }
+  return found[1];
+}
 
 /** Commander's collector for a repeatable option. */
 export function repeatable(value: string, previous: string[] = []): string[] {

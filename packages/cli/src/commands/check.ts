@@ -1,4 +1,4 @@
-import { DriftError } from "@azure-drift/core";
+import { type Collector, DriftError } from "@azure-drift/core";
 import type { Command } from "commander";
 import type { CheckOutcome, CheckPlan } from "../check-run.js";
 import type { CommandContext } from "../command-context.js";
@@ -10,12 +10,14 @@ import type { CliIo } from "../io.js";
 import {
   chooseFormat,
   chooseLogFormat,
+  FORMAT_HELP,
+  OUTPUT_HELP,
   parseLogLevel,
   parsePositiveInt,
   parseSeverity,
   repeatable,
 } from "../options.js";
-import { applyReportFilters, reportExitCode, writeReport } from "../report-output.js";
+import { applyReportFilters, checkOutputs, emitReport, reportExitCode } from "../report-output.js";
 import { loadRules } from "../rules-file.js";
 import { checkStoreLocation } from "../store.js";
 import { isGuid, parseSubscriptionIds } from "../subscriptions.js";
@@ -37,6 +39,7 @@ export interface AzureOptions {
 interface CheckOptions extends AzureOptions {
   baseline?: string;
   format?: string;
+  output?: string[];
   rules?: string;
   minSeverity?: string;
   ignore?: string[];
@@ -68,7 +71,8 @@ export function addAzureOptions(command: Command): Command {
 /** Adds the options of commands that print a report. */
 export function addReportOptions(command: Command): Command {
   return command
-    .option("--format <format>", "table, json, markdown or html (default: table on a terminal, else json)")
+    .option("--format <format>", FORMAT_HELP)
+    .option("--output <file>", OUTPUT_HELP, repeatable)
     .option("--rules <file>", "a JSON rules file: extra rules, severity overrides, suppressions")
     .option("--min-severity <level>", "report only changes at or above critical, high, medium, low or info")
     .option("--ignore <path-glob>", "ignore changes at paths matching this glob (repeatable)", repeatable);
@@ -87,6 +91,7 @@ export function registerCheck(program: Command, context: CommandContext): void {
     const { io } = context;
     const format = chooseFormat(options.format, io);
     const minSeverity = parseSeverity(options.minSeverity);
+    checkOutputs(options.output);
     const rules = options.rules ? await loadRules(options.rules, io.cwd) : undefined;
     const outcome = await runAzureCommand(io, options, "check", {
       ...(rules ? { rules } : {}),
@@ -99,7 +104,12 @@ export function registerCheck(program: Command, context: CommandContext): void {
       ignore: options.ignore ?? [],
       ...(minSeverity ? { minSeverity } : {}),
     });
-    writeReport(io, report, format);
+    await emitReport(io, report, format, {
+      outputs: options.output,
+      collectors: outcome.collectors,
+      rules,
+      minSeverity,
+    });
     context.setExitCode(reportExitCode(report));
   });
 
@@ -144,7 +154,7 @@ async function runAzureCommand(
   options: AzureOptions,
   mode: "check" | "collect",
   extra: Pick<CheckPlan, "rules" | "baseline">,
-): Promise<CheckOutcome> {
+): Promise<CheckOutcome & { collectors: Collector[] }> {
   // Every option is checked before the first network call.
   const subscriptions = parseSubscriptionIds(options.subscription ?? []);
   if (options.tenant !== undefined && !isGuid(options.tenant)) {
@@ -171,7 +181,7 @@ async function runAzureCommand(
   });
   feedback.logger.debug("credential chosen", { auth: kind, cloud, endpoint: arm.endpoint });
   try {
-    return await executeCheck(
+    const outcome = await executeCheck(
       {
         credential,
         arm,
@@ -189,6 +199,7 @@ async function runAzureCommand(
       },
       mode,
     );
+    return { ...outcome, collectors };
   } catch (error) {
     logFailure(feedback.logger, error);
     throw error;

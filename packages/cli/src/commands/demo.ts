@@ -6,14 +6,23 @@ import type { Command } from "commander";
 import type { CommandContext } from "../command-context.js";
 import { EXIT_CODES } from "../exit-codes.js";
 import { createFeedback, logFailure } from "../feedback.js";
-import { chooseFormat, chooseLogFormat, parseLogLevel, parseSeverity, repeatable } from "../options.js";
-import { applyReportFilters, writeReport } from "../report-output.js";
+import {
+  chooseFormat,
+  chooseLogFormat,
+  FORMAT_HELP,
+  OUTPUT_HELP,
+  parseLogLevel,
+  parseSeverity,
+  repeatable,
+} from "../options.js";
+import { applyReportFilters, checkOutputs, emitReport } from "../report-output.js";
 import { loadRules } from "../rules-file.js";
 import { checkStoreLocation } from "../store.js";
 
 interface DemoOptions {
   store?: string;
   format?: string;
+  output?: string[];
   rules?: string;
   minSeverity?: string;
   ignore?: string[];
@@ -38,7 +47,8 @@ export function registerDemo(program: Command, context: CommandContext): void {
       "--store <dir>",
       "keep the demo's snapshots in this directory (default: a temporary one, removed after)",
     )
-    .option("--format <format>", "table, json, markdown or html (default: table on a terminal, else json)")
+    .option("--format <format>", FORMAT_HELP)
+    .option("--output <file>", OUTPUT_HELP, repeatable)
     .option("--rules <file>", "a JSON rules file: extra rules, severity overrides, suppressions")
     .option("--min-severity <level>", "report only changes at or above critical, high, medium, low or info")
     .option("--ignore <path-glob>", "ignore changes at paths matching this glob (repeatable)", repeatable)
@@ -48,6 +58,7 @@ export function registerDemo(program: Command, context: CommandContext): void {
       const { io } = context;
       const format = chooseFormat(options.format, io);
       const minSeverity = parseSeverity(options.minSeverity);
+      checkOutputs(options.output);
       const logFormat = chooseLogFormat(options.logFormat, io);
       const logLevel = parseLogLevel(options.logLevel ?? "warn");
       checkStoreLocation(options.store);
@@ -108,7 +119,12 @@ export function registerDemo(program: Command, context: CommandContext): void {
             ignore: options.ignore ?? [],
             ...(minSeverity ? { minSeverity } : {}),
           });
-          writeReport(io, report, format);
+          await emitReport(io, report, format, {
+            outputs: options.output,
+            collectors: defaultCollectors(),
+            rules,
+            minSeverity,
+          });
         }
         if (options.store) say(`azure-drift demo: snapshots and reports kept in ${options.store}.`);
         context.setExitCode(EXIT_CODES.ok);

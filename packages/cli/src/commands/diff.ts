@@ -2,13 +2,14 @@ import { resolve } from "node:path";
 import { createTypeRegistry, diffSnapshots, readSnapshotFile } from "@azure-drift/core";
 import type { Command } from "commander";
 import type { CommandContext } from "../command-context.js";
-import { chooseFormat, parseSeverity, repeatable } from "../options.js";
-import { reportExitCode, writeReport } from "../report-output.js";
+import { chooseFormat, FORMAT_HELP, OUTPUT_HELP, parseSeverity, repeatable } from "../options.js";
+import { checkOutputs, emitReport, reportExitCode } from "../report-output.js";
 import { loadRules } from "../rules-file.js";
 
 interface DiffOptions {
   collector?: string[];
   format?: string;
+  output?: string[];
   rules?: string;
   minSeverity?: string;
   ignore?: string[];
@@ -24,7 +25,8 @@ export function registerDiff(program: Command, context: CommandContext): void {
     )
     .argument("<before>", "the earlier snapshot or ARM JSON file")
     .argument("<after>", "the later snapshot or ARM JSON file")
-    .option("--format <format>", "table, json, markdown or html (default: table on a terminal, else json)")
+    .option("--format <format>", FORMAT_HELP)
+    .option("--output <file>", OUTPUT_HELP, repeatable)
     .option("--rules <file>", "a JSON rules file: extra rules, severity overrides, suppressions")
     .option("--min-severity <level>", "report only changes at or above critical, high, medium, low or info")
     .option("--ignore <path-glob>", "ignore changes at paths matching this glob (repeatable)", repeatable)
@@ -37,6 +39,7 @@ export function registerDiff(program: Command, context: CommandContext): void {
       const { io } = context;
       const format = chooseFormat(options.format, io);
       const minSeverity = parseSeverity(options.minSeverity);
+      checkOutputs(options.output);
       const rules = options.rules ? await loadRules(options.rules, io.cwd) : undefined;
       // ARM JSON is normalized with the collectors' type hints and judged by their rules too, so a
       // file diff of NSGs or role assignments reads like a check's report.
@@ -56,7 +59,7 @@ export function registerDiff(program: Command, context: CommandContext): void {
         base: { label: before },
         current: { label: after },
       });
-      writeReport(io, report, format);
+      await emitReport(io, report, format, { outputs: options.output, collectors, rules, minSeverity });
       context.setExitCode(reportExitCode(report));
     });
 }

@@ -3,8 +3,15 @@ import type { Command } from "commander";
 import type { CommandContext } from "../command-context.js";
 import { EXIT_CODES } from "../exit-codes.js";
 import type { CliIo } from "../io.js";
-import { chooseFormat, parsePositiveInt, parseSeverity, repeatable } from "../options.js";
-import { applyReportFilters, reportExitCode, writeReport } from "../report-output.js";
+import {
+  chooseFormat,
+  FORMAT_HELP,
+  OUTPUT_HELP,
+  parsePositiveInt,
+  parseSeverity,
+  repeatable,
+} from "../options.js";
+import { applyReportFilters, checkOutputs, emitReport, reportExitCode } from "../report-output.js";
 import { openExistingStore } from "../store.js";
 import { isGuid } from "../subscriptions.js";
 
@@ -108,16 +115,18 @@ export function registerStoreCommands(program: Command, context: CommandContext)
       .command("report")
       .summary("show a stored report (default: the latest)")
       .argument("[id]", "the report id (default: the latest)")
-      .option("--format <format>", "table, json, markdown or html (default: table on a terminal, else json)")
+      .option("--format <format>", FORMAT_HELP)
+      .option("--output <file>", OUTPUT_HELP, repeatable)
       .option("--min-severity <level>", "report only changes at or above this severity")
       .option("--ignore <path-glob>", "ignore changes at paths matching this glob (repeatable)", repeatable),
   ).action(
     async (
       id: string | undefined,
-      options: StoreOptions & { format?: string; minSeverity?: string; ignore?: string[] },
+      options: StoreOptions & { format?: string; output?: string[]; minSeverity?: string; ignore?: string[] },
     ) => {
       const format = chooseFormat(options.format, context.io);
       const minSeverity = parseSeverity(options.minSeverity);
+      checkOutputs(options.output);
       await withStore(context.io, options, async (store, tenantId) => {
         const reportId = id ?? (await store.listReports(tenantId, { limit: 1 }))[0]?.id;
         const report = reportId ? await store.getReport(tenantId, reportId) : undefined;
@@ -133,7 +142,12 @@ export function registerStoreCommands(program: Command, context: CommandContext)
           ignore: options.ignore ?? [],
           ...(minSeverity ? { minSeverity } : {}),
         });
-        writeReport(context.io, filtered, format);
+        const { defaultCollectors } = await import("../collectors.js");
+        await emitReport(context.io, filtered, format, {
+          outputs: options.output,
+          collectors: defaultCollectors(),
+          minSeverity,
+        });
         context.setExitCode(reportExitCode(filtered));
       });
     },
