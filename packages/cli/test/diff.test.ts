@@ -225,8 +225,8 @@ describe("azure-drift diff", () => {
 
     test("an unknown format", async () => {
       await expectError(
-        ["before.json", "after.json", "--format", "sarif"],
-        'azure-drift: E_INPUT: Unknown format "sarif": use --format table, json, markdown, html.',
+        ["before.json", "after.json", "--format", "pdf"],
+        'azure-drift: E_INPUT: Unknown format "pdf": use --format table, json, markdown, html, sarif, junit.',
       );
     });
 

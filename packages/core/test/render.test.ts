@@ -273,7 +273,7 @@ describe("renderReport", () => {
     } catch (error) {
       expect(isDriftError(error, "E_INPUT")).toBe(true);
       expect((error as Error).message).toBe(
-        'Unknown report format "pdf"; use one of json, markdown, table, html.',
+        'Unknown report format "pdf"; use one of json, markdown, table, html, sarif, junit.',
       );
     }
   });
