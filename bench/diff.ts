@@ -52,7 +52,8 @@ for (const resources of sizes) {
       markdownTable(["row", "median", "× floor", "ns/resource", "peak RSS", "false +", "false −"], table),
     );
     const ingestion = [];
-    for (let run = 0; run < runs; run++) ingestion.push(await measureInChild<Ingestion>(tasks, "ingest", args));
+    for (let run = 0; run < runs; run++)
+      ingestion.push(await measureInChild<Ingestion>(tasks, "ingest", args));
     const recordUs = median(ingestion.map((m) => m.result.recordUs));
     const normalizeUs = median(ingestion.map((m) => m.result.normalizeUs));
     console.log(

@@ -4,7 +4,10 @@ import type { CommandContext } from "./command-context.js";
 import { registerCheck } from "./commands/check.js";
 import { registerDemo } from "./commands/demo.js";
 import { registerDiff } from "./commands/diff.js";
+import { registerInit } from "./commands/init.js";
 import { registerStoreCommands } from "./commands/store-commands.js";
+import { applyConfig } from "./config/apply.js";
+import { loadConfig } from "./config/load.js";
 import { ERROR_PREFIX, errorLine, oneLine } from "./errors.js";
 import { EXIT_CODES, type ExitCode } from "./exit-codes.js";
 import type { CliIo } from "./io.js";
@@ -27,10 +30,22 @@ export function buildProgram(context: CommandContext): Command {
       outputError: (text, write) =>
         write(`${ERROR_PREFIX}E_INPUT: ${oneLine(text.replace(/^error: /, ""))}\n`),
     });
+  program.option(
+    "--config <file>",
+    "the configuration file (default: azure-drift.config.json or azure-drift.config.mjs in the working directory)",
+  );
+  // The configuration fills what the command line left unset. `demo` and `init` never read it: the
+  // demo must not write into the real store, and init writes the file.
+  program.hook("preAction", async (root, action) => {
+    if (action.name() === "demo" || action.name() === "init") return;
+    const loaded = await loadConfig(root.opts<{ config?: string }>().config, io.cwd);
+    if (loaded) applyConfig(action, loaded);
+  });
   registerDiff(program, context);
   registerCheck(program, context);
   registerDemo(program, context);
   registerStoreCommands(program, context);
+  registerInit(program, context);
   return program;
 }
 

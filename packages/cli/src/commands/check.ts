@@ -1,4 +1,4 @@
-import { type Collector, DriftError } from "@azure-drift/core";
+import { type Collector, DriftError, type RuleOptions } from "@azure-drift/core";
 import type { Command } from "commander";
 import type { CheckOutcome, CheckPlan } from "../check-run.js";
 import type { CommandContext } from "../command-context.js";
@@ -18,7 +18,7 @@ import {
   repeatable,
 } from "../options.js";
 import { applyReportFilters, checkOutputs, emitReport, reportExitCode } from "../report-output.js";
-import { loadRules } from "../rules-file.js";
+import { loadCommandRules } from "../rules-file.js";
 import { checkStoreLocation } from "../store.js";
 import { isGuid, parseSubscriptionIds } from "../subscriptions.js";
 
@@ -41,6 +41,8 @@ interface CheckOptions extends AzureOptions {
   format?: string;
   output?: string[];
   rules?: string;
+  /** Rules and suppressions written in the configuration file. */
+  configRules?: RuleOptions;
   minSeverity?: string;
   ignore?: string[];
 }
@@ -92,7 +94,7 @@ export function registerCheck(program: Command, context: CommandContext): void {
     const format = chooseFormat(options.format, io);
     const minSeverity = parseSeverity(options.minSeverity);
     checkOutputs(options.output);
-    const rules = options.rules ? await loadRules(options.rules, io.cwd) : undefined;
+    const rules = await loadCommandRules(options, io.cwd);
     const outcome = await runAzureCommand(io, options, "check", {
       ...(rules ? { rules } : {}),
       ...(options.baseline ? { baseline: options.baseline } : {}),

@@ -1,16 +1,18 @@
 import { resolve } from "node:path";
-import { createTypeRegistry, diffSnapshots, readSnapshotFile } from "@azure-drift/core";
+import { createTypeRegistry, diffSnapshots, type RuleOptions, readSnapshotFile } from "@azure-drift/core";
 import type { Command } from "commander";
 import type { CommandContext } from "../command-context.js";
 import { chooseFormat, FORMAT_HELP, OUTPUT_HELP, parseSeverity, repeatable } from "../options.js";
 import { checkOutputs, emitReport, reportExitCode } from "../report-output.js";
-import { loadRules } from "../rules-file.js";
+import { loadCommandRules } from "../rules-file.js";
 
 interface DiffOptions {
   collector?: string[];
   format?: string;
   output?: string[];
   rules?: string;
+  /** Rules and suppressions written in the configuration file. */
+  configRules?: RuleOptions;
   minSeverity?: string;
   ignore?: string[];
 }
@@ -40,7 +42,7 @@ export function registerDiff(program: Command, context: CommandContext): void {
       const format = chooseFormat(options.format, io);
       const minSeverity = parseSeverity(options.minSeverity);
       checkOutputs(options.output);
-      const rules = options.rules ? await loadRules(options.rules, io.cwd) : undefined;
+      const rules = await loadCommandRules(options, io.cwd);
       // ARM JSON is normalized with the collectors' type hints and judged by their rules too, so a
       // file diff of NSGs or role assignments reads like a check's report.
       const { resolveCollectors } = await import("../collectors.js");

@@ -1,0 +1,62 @@
+import type { RuleOptions } from "@azure-drift/core";
+import type { Command } from "commander";
+import { configPath, type LoadedConfig } from "./load.js";
+import type { DriftConfig } from "./schema.js";
+
+/** The option that carries rules and suppressions written in the configuration itself. */
+export const CONFIG_RULES_OPTION = "configRules";
+
+type Value = string | string[] | RuleOptions;
+
+/** Each configuration key as the value of the command option it stands for. */
+function optionValues(config: DriftConfig, directory: string): Record<string, Value | undefined> {
+  const path = (value: string | undefined) =>
+    value === undefined ? undefined : configPath(directory, value);
+  // A collector given as ./x or ../x is a module path, relative to the configuration's directory.
+  const collector = (spec: string) => (/^\.\.?[\\/]/.test(spec) ? configPath(directory, spec) : spec);
+  const inline: RuleOptions = {
+    ...(typeof config.rules === "object" ? (config.rules as RuleOptions) : {}),
+  };
+  if (config.suppressions) inline.suppressions = [...(inline.suppressions ?? []), ...config.suppressions];
+  return {
+    tenant: config.tenant,
+    subscription: config.subscriptions,
+    collector: config.collectors?.map(collector),
+    store: path(config.store),
+    cloud: config.cloud,
+    armEndpoint: config.armEndpoint,
+    caCert: path(config.caCert),
+    concurrency: config.concurrency === undefined ? undefined : String(config.concurrency),
+    baseline: config.baseline,
+    rules: typeof config.rules === "string" ? path(config.rules) : undefined,
+    [CONFIG_RULES_OPTION]: Object.keys(inline).length > 0 ? inline : undefined,
+    minSeverity: config.minSeverity,
+    ignore: config.ignore,
+    format: config.format,
+    output: config.outputs?.map((output) => configPath(directory, output)),
+    logFormat: config.logFormat,
+    logLevel: config.logLevel,
+  };
+}
+
+/**
+ * Fills the options of `command` that the command line left unset from the configuration: a flag
+ * always wins over the file, and a key only applies to the commands that have that option (a
+ * `baseline` key does nothing for `diff`). Inline rules and suppressions travel as
+ * {@link CONFIG_RULES_OPTION}.
+ */
+export function applyConfig(command: Command, loaded: LoadedConfig): void {
+  const declared = new Set(command.options.map((option) => option.attributeName()));
+  const hasRules = declared.has("rules");
+  for (const [name, value] of Object.entries(optionValues(loaded.config, loaded.directory))) {
+    if (value === undefined) continue;
+    if (name === CONFIG_RULES_OPTION) {
+      if (hasRules) command.setOptionValueWithSource(name, value, "config");
+      continue;
+    }
+    if (!declared.has(name)) continue;
+    const source = command.getOptionValueSource(name);
+    if (source === "cli" || source === "env") continue;
+    command.setOptionValueWithSource(name, value, "config");
+  }
+}
