@@ -4,6 +4,7 @@ import type { CommandContext } from "./command-context.js";
 import { registerCheck } from "./commands/check.js";
 import { registerDemo } from "./commands/demo.js";
 import { registerDiff } from "./commands/diff.js";
+import { registerHistory } from "./commands/history.js";
 import { registerInit } from "./commands/init.js";
 import { registerStoreCommands } from "./commands/store-commands.js";
 import { applyConfig } from "./config/apply.js";
@@ -45,6 +46,7 @@ export function buildProgram(context: CommandContext): Command {
   registerCheck(program, context);
   registerDemo(program, context);
   registerStoreCommands(program, context);
+  registerHistory(program, context);
   registerInit(program, context);
   return program;
 }

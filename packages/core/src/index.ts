@@ -7,6 +7,12 @@
 
 export { type AcceptBaselineOptions, acceptBaseline, resolveBaseline } from "./baseline.js";
 export {
+  acceptBaselinePartially,
+  BASELINE_MERGE_SOURCE,
+  type PartialAcceptOptions,
+  type PartialAcceptResult,
+} from "./baseline-partial.js";
+export {
   type CheckRequest,
   type CheckResult,
   type CollectRequest,
@@ -34,6 +40,12 @@ export {
 export { type ChangePathStep, formatChangePath, parseChangePath } from "./diff/paths.js";
 export * from "./errors.js";
 export { canonicalJson, hashConfig, hashString } from "./hash.js";
+export {
+  type ResourceHistory,
+  type ResourceHistoryEntry,
+  type ResourceHistoryOptions,
+  resourceHistory,
+} from "./history.js";
 export { MAX_JSON_DEPTH } from "./json-depth.js";
 export { createMemoryStore } from "./memory-store.js";
 export * from "./model.js";

@@ -15,7 +15,8 @@ import { applyReportFilters, checkOutputs, emitReport, reportExitCode } from "..
 import { openExistingStore } from "../store.js";
 import { isGuid } from "../subscriptions.js";
 
-interface StoreOptions {
+/** `--store` and `--tenant`. */
+export interface StoreOptions {
   store?: string;
   tenant?: string;
 }
@@ -29,18 +30,30 @@ export function registerStoreCommands(program: Command, context: CommandContext)
       .summary("make a snapshot (default: the latest) the baseline NAME")
       .argument("<name>", "the baseline's name, e.g. production")
       .option("--snapshot <id>", "the snapshot to approve (default: the latest)")
-      .option("--note <text>", "why this state is approved"),
-  ).action(async (name: string, options: StoreOptions & { snapshot?: string; note?: string }) => {
-    await withStore(context.io, options, async (store, tenantId) => {
-      const accepted = await acceptBaseline(store, tenantId, name, {
-        ...(options.snapshot ? { snapshotId: options.snapshot } : {}),
-        ...(options.note ? { note: options.note } : {}),
-        ...(context.io.signal ? { signal: context.io.signal } : {}),
+      .option("--note <text>", "why this state is approved")
+      .option(
+        "--only <glob>",
+        "accept just the drift under this change path (properties.securityRules[name=web]) or resource id glob (/subscriptions/*/…/vm1); the rest stays reported; repeatable",
+        repeatable,
+      ),
+  ).action(
+    async (name: string, options: StoreOptions & { snapshot?: string; note?: string; only?: string[] }) => {
+      await withStore(context.io, options, async (store, tenantId) => {
+        if (options.only && options.only.length > 0) {
+          const { acceptOnly } = await import("./accept-only.js");
+          await acceptOnly(context, store, tenantId, name, { ...options, only: options.only });
+          return;
+        }
+        const accepted = await acceptBaseline(store, tenantId, name, {
+          ...(options.snapshot ? { snapshotId: options.snapshot } : {}),
+          ...(options.note ? { note: options.note } : {}),
+          ...(context.io.signal ? { signal: context.io.signal } : {}),
+        });
+        context.io.stdout.write(`${JSON.stringify(accepted, null, 2)}\n`);
       });
-      context.io.stdout.write(`${JSON.stringify(accepted, null, 2)}\n`);
-    });
-    context.setExitCode(EXIT_CODES.ok);
-  });
+      context.setExitCode(EXIT_CODES.ok);
+    },
+  );
   storeOptions(baseline.command("list").summary("list the baselines")).action(
     async (options: StoreOptions) => {
       await withStore(context.io, options, async (store, tenantId) => {
@@ -154,13 +167,15 @@ export function registerStoreCommands(program: Command, context: CommandContext)
   );
 }
 
-function storeOptions(command: Command): Command {
+/** Adds `--store` and `--tenant`. */
+export function storeOptions(command: Command): Command {
   return command
     .option("--store <dir>", "the file store directory (default: ./.azure-drift)")
     .option("--tenant <id>", "the tenant id (default: AZURE_TENANT_ID)");
 }
 
-async function withStore(
+/** Opens the existing store for the tenant the options name, runs `body`, and closes it. */
+export async function withStore(
   io: CliIo,
   options: StoreOptions,
   body: (store: Store, tenantId: string) => Promise<void>,

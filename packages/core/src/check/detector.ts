@@ -1,5 +1,6 @@
 import pLimit from "p-limit";
 import { acceptBaseline, resolveBaseline } from "../baseline.js";
+import { BASELINE_MERGE_SOURCE } from "../baseline-partial.js";
 import { armConnection } from "../clouds.js";
 import type { ArmConnection, Collector, Limiter, TokenCredential } from "../collector.js";
 import { diffStoredSnapshots, REPORT_FORMAT_VERSION } from "../diff/engine.js";
@@ -228,12 +229,14 @@ export function createDriftDetector(options: DriftDetectorOptions): DriftDetecto
     }
   }
 
-  /** The newest snapshot whose scopes are exactly `scopes`. */
+  /** The newest snapshot whose scopes are exactly `scopes` (an approved merge is not an observation). */
   async function previousSnapshot(tenantId: string, scopes: string[]): Promise<SnapshotMeta | undefined> {
     const wanted = [...scopes].sort().join(",");
     const candidates = await store.listSnapshots(tenantId, { scope: scopes[0]! });
     return candidates.find(
-      (meta) => [...new Set(meta.scopes.map((scope) => scope.toLowerCase()))].sort().join(",") === wanted,
+      (meta) =>
+        meta.source !== BASELINE_MERGE_SOURCE &&
+        [...new Set(meta.scopes.map((scope) => scope.toLowerCase()))].sort().join(",") === wanted,
     );
   }
 

@@ -1,0 +1,146 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { diffStoredSnapshots } from "@azure-drift/core";
+import { createFileStore } from "@azure-drift/store-file";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { runCli } from "./helpers.js";
+
+const tenant = "72f988bf-0000-4000-8000-00000000de00";
+const nsg =
+  "/subscriptions/1c6f0e57-0000-4000-8000-000000000001/resourceGroups/rg-network/providers/Microsoft.Network/networkSecurityGroups/nsg-web-frontend";
+let dir: string;
+let store: string;
+let snapshots: { id: string }[];
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "azure-drift-history-"));
+  store = join(dir, "store");
+  const demo = await runCli(["demo", "--store", store, "--format", "json"], { cwd: dir });
+  expect(demo.code).toBe(0);
+  const listed = await runCli(["snapshots", "--store", store, "--tenant", tenant], { cwd: dir });
+  snapshots = JSON.parse(listed.stdout);
+  expect(snapshots).toHaveLength(2);
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function findingsAgainstBaseline(): Promise<string[]> {
+  const files = await createFileStore({ directory: store });
+  try {
+    const baseline = await files.getBaseline(tenant, "approved");
+    const report = await diffStoredSnapshots(
+      files,
+      tenant,
+      baseline?.snapshotId ?? "",
+      snapshots[0]?.id ?? "",
+    );
+    return report.resources.map((resource) => `${resource.status} ${resource.name}`).sort();
+  } finally {
+    await files.close();
+  }
+}
+
+describe("azure-drift history and baseline accept --only", () => {
+  test("history lists one resource's changes newest first, rated as in the check", async () => {
+    const result = await runCli(
+      ["history", nsg.toLowerCase(), "--store", store, "--tenant", tenant, "--format", "json"],
+      {
+        cwd: dir,
+      },
+    );
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    const history = JSON.parse(result.stdout);
+    expect(history.snapshots).toBe(2);
+    expect(history.firstSeen.snapshotId).toBe(snapshots[1]?.id);
+    expect(
+      history.entries.map(
+        (entry: {
+          snapshotId: string;
+          status: string;
+          severity: string;
+          changes: { path: string; ruleId: string }[];
+        }) => [
+          entry.snapshotId,
+          entry.status,
+          entry.severity,
+          entry.changes.map((change) => [change.path, change.ruleId]),
+        ],
+      ),
+    ).toEqual([
+      [
+        snapshots[0]?.id,
+        "modified",
+        "critical",
+        [["properties.securityRules[name=Allow-SSH-Internet]", "core/nsg-open-management-port"]],
+      ],
+    ]);
+    const text = await runCli(["history", nsg, "--store", store, "--tenant", tenant, "--format", "text"], {
+      cwd: dir,
+    });
+    expect(text.stdout.split("\n")[0]).toBe(`${nsg}: 1 change in 2 snapshots`);
+    const bad = await runCli(["history", "nsg-web-frontend", "--store", store, "--tenant", tenant], {
+      cwd: dir,
+    });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/is not an ARM resource id/);
+  });
+
+  test("--only accepts just the named drift into the baseline; the rest is still reported", async () => {
+    const accept = await runCli(
+      [
+        "baseline",
+        "accept",
+        "approved",
+        "--snapshot",
+        snapshots[1]?.id ?? "",
+        "--store",
+        store,
+        "--tenant",
+        tenant,
+      ],
+      { cwd: dir },
+    );
+    expect(accept.code).toBe(0);
+    const everything = await findingsAgainstBaseline();
+    expect(everything).toContain("modified nsg-web-frontend");
+    expect(everything).toContain("removed rt-legacy-egress");
+    expect(everything).toContain("modified agw-web");
+
+    const partial = await runCli(
+      [
+        "baseline",
+        "accept",
+        "approved",
+        "--only",
+        "properties.securityRules[name=Allow-SSH-Internet]",
+        "--only",
+        "/subscriptions/*/routeTables/rt-legacy-egress",
+        "--store",
+        store,
+        "--tenant",
+        tenant,
+      ],
+      { cwd: dir },
+    );
+    expect(partial.stderr).toBe("");
+    expect(partial.code).toBe(0);
+    const result = JSON.parse(partial.stdout);
+    expect(result.accepted).toBe(2);
+    expect(result.remaining).toBe(everything.length - 2);
+    const after = await findingsAgainstBaseline();
+    expect(after).toEqual(
+      everything.filter(
+        (entry) => entry !== "modified nsg-web-frontend" && entry !== "removed rt-legacy-egress",
+      ),
+    );
+
+    // The merged snapshot is an approval, not an observation: the timeline does not change.
+    const history = await runCli(["history", nsg, "--store", store, "--tenant", tenant, "--format", "json"], {
+      cwd: dir,
+    });
+    expect(JSON.parse(history.stdout).snapshots).toBe(2);
+  });
+});

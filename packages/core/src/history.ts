@@ -1,0 +1,144 @@
+import { BASELINE_MERGE_SOURCE } from "./baseline-partial.js";
+import { diffSnapshots } from "./diff/engine.js";
+import { DriftError, throwIfAborted } from "./errors.js";
+import type { FieldChange, ResourceRecord, Severity, SnapshotMeta } from "./model.js";
+import { createTypeRegistry, type TypeRegistry } from "./normalize/hints.js";
+import type { OperationOptions } from "./operation.js";
+import type { RuleOptions, SeverityRule } from "./rules/types.js";
+import type { Store } from "./store.js";
+
+/** Options of {@link resourceHistory}. */
+export interface ResourceHistoryOptions extends OperationOptions {
+  /** How many snapshots back to look (newest first). Default 50. */
+  limit?: number;
+  /** The collectors' type hints and rules, and the user's, so changes are rated as in a check. */
+  registry?: TypeRegistry;
+  collectorRules?: SeverityRule[];
+  rules?: RuleOptions;
+}
+
+/** One step of a resource's history: what changed between two consecutive snapshots. */
+export interface ResourceHistoryEntry {
+  /** The snapshot the change was first seen in. */
+  snapshotId: string;
+  takenAt: string;
+  /** The snapshot before it. */
+  baseSnapshotId: string;
+  baseTakenAt: string;
+  status: "added" | "removed" | "modified" | "unknown";
+  severity?: Severity;
+  changes: FieldChange[];
+  message?: string;
+  /** Why the status is unknown: the resource was absent where its slice was not enumerated completely. */
+  reason?: string;
+}
+
+/** A resource's configuration timeline. */
+export interface ResourceHistory {
+  tenantId: string;
+  /** The id as asked for. */
+  resourceId: string;
+  /** Newest first. */
+  entries: ResourceHistoryEntry[];
+  /** The snapshots looked at, newest first. */
+  snapshots: number;
+  /** The oldest of them that held the resource. */
+  firstSeen?: { snapshotId: string; takenAt: string };
+}
+
+const SUBSCRIPTION = /^\/subscriptions\/([^/]+)/i;
+
+/**
+ * One resource's changes across the stored snapshots, newest first (what AWS Config calls a
+ * configuration timeline): each pair of consecutive snapshots of its subscription is compared with
+ * the same engine, coverage rules and severity rules as a check, so a resource missing from a
+ * snapshot whose listing of its type was incomplete is `unknown`, never `removed`. Snapshots written
+ * by partial baseline acceptance are not observations and are skipped.
+ *
+ * @throws DriftError `E_INPUT` for an id that is not an ARM id.
+ */
+export async function resourceHistory(
+  store: Store,
+  tenantId: string,
+  resourceId: string,
+  options: ResourceHistoryOptions = {},
+): Promise<ResourceHistory> {
+  const { signal } = options;
+  throwIfAborted(signal);
+  if (typeof resourceId !== "string" || !resourceId.startsWith("/")) {
+    throw new DriftError(
+      "E_INPUT",
+      `"${String(resourceId)}" is not an ARM resource id: pass the id as it appears in a report (/subscriptions/…).`,
+    );
+  }
+  const key = resourceId.toLowerCase();
+  const scope = SUBSCRIPTION.exec(key)?.[1];
+  const listed = await store.listSnapshots(tenantId, scope ? { scope } : {});
+  const snapshots = listed
+    .filter((meta) => meta.source !== BASELINE_MERGE_SOURCE)
+    .slice(0, options.limit ?? 50);
+  const states: { meta: SnapshotMeta; record?: ResourceRecord }[] = [];
+  for (const meta of snapshots) {
+    throwIfAborted(signal);
+    let record: ResourceRecord | undefined;
+    for await (const found of store.readRecords(tenantId, meta.id, {
+      keys: [key],
+      ...(signal ? { signal } : {}),
+    })) {
+      record = found;
+    }
+    states.push(record ? { meta, record } : { meta });
+  }
+  const registry = options.registry ?? createTypeRegistry();
+  const entries: ResourceHistoryEntry[] = [];
+  for (let i = 0; i + 1 < states.length; i++) {
+    const newer = states[i]!;
+    const older = states[i + 1]!;
+    if (!newer.record && !older.record) continue;
+    if (newer.record && older.record && newer.record.hash === older.record.hash) continue;
+    const report = diffSnapshots(
+      { meta: older.meta, records: older.record ? [older.record] : [] },
+      { meta: newer.meta, records: newer.record ? [newer.record] : [] },
+      {
+        registry,
+        ...(options.collectorRules ? { collectorRules: options.collectorRules } : {}),
+        ...(options.rules ? { rules: options.rules } : {}),
+      },
+    );
+    const at = {
+      snapshotId: newer.meta.id,
+      takenAt: newer.meta.finishedAt,
+      baseSnapshotId: older.meta.id,
+      baseTakenAt: older.meta.finishedAt,
+    };
+    const drift = report.resources[0];
+    if (drift) {
+      entries.push({
+        ...at,
+        status: drift.status,
+        severity: drift.severity,
+        changes: drift.changes,
+        ...(drift.message ? { message: drift.message } : {}),
+      });
+      continue;
+    }
+    // Slices incomplete elsewhere show up too; only this resource's doubt (or its type's lack of base coverage) counts.
+    const type = (newer.record ?? older.record)?.type.toLowerCase();
+    const unknown =
+      report.unknown.find((entry) => entry.id?.toLowerCase() === key) ??
+      report.unknown.find(
+        (entry) => !entry.id && entry.type?.toLowerCase() === type && entry.reason.startsWith("not covered"),
+      );
+    if (unknown) entries.push({ ...at, status: "unknown", changes: [], reason: unknown.reason });
+  }
+  const oldestHolding = [...states].reverse().find((state) => state.record);
+  return {
+    tenantId,
+    resourceId,
+    entries,
+    snapshots: states.length,
+    ...(oldestHolding
+      ? { firstSeen: { snapshotId: oldestHolding.meta.id, takenAt: oldestHolding.meta.finishedAt } }
+      : {}),
+  };
+}
