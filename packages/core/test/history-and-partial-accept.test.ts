@@ -54,7 +54,8 @@ function storage(tls: string): JsonObject {
 
 let clock = Date.parse("2026-05-01T00:00:00.000Z");
 async function snapshot(store: Store, resources: JsonObject[], incomplete: string[] = []): Promise<string> {
-  const at = new Date((clock += 3_600_000)).toISOString();
+  clock += 3_600_000;
+  const at = new Date(clock).toISOString();
   const writer = await store.beginSnapshot({ tenantId, scopes: [sub], startedAt: at, source: "check" });
   await writer.write(
     resources.map((resource) => createRecord(resource, { collector: "test", domain: "test" }, registry)),
