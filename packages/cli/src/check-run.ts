@@ -36,6 +36,8 @@ export interface CheckPlan {
   rules?: RuleOptions;
   concurrency?: number;
   collectors?: Collector[];
+  /** Who changed what, from the Activity Log (default on; `--no-attribution` turns it off). */
+  attribution?: boolean;
   logger: Logger;
   onProgress(event: ProgressEvent): void;
   signal?: AbortSignal;
@@ -77,8 +79,13 @@ export async function executeCheck(plan: CheckPlan, mode: "check" | "collect"): 
   try {
     if (plan.baseline !== undefined && !(await store.getBaseline(tenantId, plan.baseline)))
       throw missingBaseline();
+    const attribution =
+      mode === "check" && plan.attribution !== false
+        ? (await import("@azure-drift/attribution")).activityLogAttribution()
+        : undefined;
     const detector = createDriftDetector({
       collectors: plan.collectors ?? defaultCollectors(),
+      ...(attribution ? { attribution } : {}),
       store,
       credential: plan.credential,
       arm: plan.arm,

@@ -5,6 +5,12 @@
  * @packageDocumentation
  */
 
+export {
+  type AttributeReportOptions,
+  type AttributionRequest,
+  type AttributionSource,
+  attributeReport,
+} from "./attribution.js";
 export { type AcceptBaselineOptions, acceptBaseline, resolveBaseline } from "./baseline.js";
 export {
   acceptBaselinePartially,

@@ -118,6 +118,30 @@ export interface FieldChange {
   remediation?: string;
 }
 
+/** One write or delete operation on a resource, as the source recorded it. */
+export interface AttributedOperation {
+  /** Who: a UPN, an application id or a principal id, as ARM gives it. */
+  caller?: string;
+  /** e.g. `Microsoft.Network/networkSecurityGroups/securityRules/write`. */
+  operationName: string;
+  /** e.g. `Succeeded`, `Failed`. */
+  status: string;
+  /** ISO time of the event. */
+  timestamp: string;
+  correlationId?: string;
+}
+
+/** What is known of who changed a drifted resource between the two snapshots. */
+export interface ResourceAttribution {
+  /**
+   * `found`: operations on the resource in the window, newest first. `unknown`: the source has
+   * nothing for it (or could not be read, or does not reach that far back): `reason` says which.
+   */
+  status: "found" | "unknown";
+  operations: AttributedOperation[];
+  reason?: string;
+}
+
 /** Drift of one resource. */
 export interface ResourceDrift {
   /** ARM id in its original spelling (from `current`, or from `base` when removed). */
@@ -134,6 +158,8 @@ export interface ResourceDrift {
   message?: string;
   /** What to do about the addition or removal, from the rule that matched, if any. */
   remediation?: string;
+  /** Who changed it and when, from the Activity Log (when attribution ran). */
+  attribution?: ResourceAttribution;
 }
 
 /** A slice that could not be compared, or a resource whose status cannot be known. */

@@ -103,4 +103,39 @@ describe("JUnit XML", () => {
     expect(xml).not.toContain("<injected/>");
     expect(root.testsuite[0]?.testcase[0]?.["@_name"]).toBe("rg1/a\"b'<c>&d\uFFFD\uFFFD[31m (modified)");
   });
+
+  test("who changed a resource follows its changes", () => {
+    const report = sampleReport();
+    const nsg = report.resources[0];
+    if (nsg) {
+      nsg.attribution = {
+        status: "found",
+        operations: [
+          {
+            caller: "alice@contoso.com",
+            operationName: "Microsoft.Network/networkSecurityGroups/securityRules/write",
+            status: "Succeeded",
+            timestamp: "2026-03-02T09:00:00Z",
+            correlationId: "c-1",
+          },
+        ],
+      };
+    }
+    const lock = report.resources[2];
+    if (lock)
+      lock.attribution = {
+        status: "unknown",
+        operations: [],
+        reason: "the Activity Log could not be read: 403",
+      };
+    const root = suites(report);
+    const text = (index: number) =>
+      (root.testsuite[index]?.testcase[0] as Case & { failure: { "#text": string } }).failure["#text"]
+        .split("\n")
+        .at(-1);
+    expect(text(0)).toBe(
+      "changed by alice@contoso.com: Microsoft.Network/networkSecurityGroups/securityRules/write Succeeded at 2026-03-02T09:00:00Z (correlation c-1)",
+    );
+    expect(text(2)).toBe("changed by: unknown (the Activity Log could not be read: 403)");
+  });
 });

@@ -38,6 +38,8 @@ export interface AzureOptions {
 
 interface CheckOptions extends AzureOptions {
   baseline?: string;
+  /** False with --no-attribution. */
+  attribution?: boolean;
   format?: string;
   output?: string[];
   rules?: string;
@@ -88,7 +90,8 @@ export function registerCheck(program: Command, context: CommandContext): void {
     .description(
       "Collect the subscriptions' configuration, save a snapshot in the store, compare it with the previous snapshot (or --baseline NAME) and print the report. Exit code 0: no drift; 2: drift or parts that could not be compared; 1: error (nothing saved).",
     )
-    .option("--baseline <name>", "compare with this baseline instead of the previous snapshot");
+    .option("--baseline <name>", "compare with this baseline instead of the previous snapshot")
+    .option("--no-attribution", "do not read the Activity Log for who changed each drifted resource");
   addReportOptions(addAzureOptions(check)).action(async (options: CheckOptions) => {
     const { io } = context;
     const format = chooseFormat(options.format, io);
@@ -97,6 +100,7 @@ export function registerCheck(program: Command, context: CommandContext): void {
     const rules = await loadCommandRules(options, io.cwd);
     const outcome = await runAzureCommand(io, options, "check", {
       ...(rules ? { rules } : {}),
+      ...(options.attribution === false ? { attribution: false } : {}),
       ...(options.baseline ? { baseline: options.baseline } : {}),
     });
     // Always a report, also on the first check (no drift, its notice says it is the starting point):
@@ -155,7 +159,7 @@ async function runAzureCommand(
   io: CliIo,
   options: AzureOptions,
   mode: "check" | "collect",
-  extra: Pick<CheckPlan, "rules" | "baseline">,
+  extra: Pick<CheckPlan, "rules" | "baseline" | "attribution">,
 ): Promise<CheckOutcome & { collectors: Collector[] }> {
   // Every option is checked before the first network call.
   const subscriptions = parseSubscriptionIds(options.subscription ?? []);

@@ -21,6 +21,8 @@ import { checkStoreLocation } from "../store.js";
 
 interface DemoOptions {
   store?: string;
+  /** False with --no-attribution. */
+  attribution?: boolean;
   format?: string;
   output?: string[];
   rules?: string;
@@ -52,6 +54,7 @@ export function registerDemo(program: Command, context: CommandContext): void {
     .option("--rules <file>", "a JSON rules file: extra rules, severity overrides, suppressions")
     .option("--min-severity <level>", "report only changes at or above critical, high, medium, low or info")
     .option("--ignore <path-glob>", "ignore changes at paths matching this glob (repeatable)", repeatable)
+    .option("--no-attribution", "do not show who made the demo's changes (from its Activity Log)")
     .option("--log-format <format>", "json or text (default: text on a terminal, else json)")
     .option("--log-level <level>", "error, warn, info or debug (default: warn)")
     .action(async (options: DemoOptions) => {
@@ -65,7 +68,9 @@ export function registerDemo(program: Command, context: CommandContext): void {
       const rules = options.rules ? await loadRules(options.rules, io.cwd) : undefined;
       const say = (line: string) => io.stderr.write(`${line}\n`);
 
-      const { demoDrift, demoTenant, startArmReplayServer } = await import("@azure-drift/testing");
+      const { demoDrift, demoTenant, recordActivity, startArmReplayServer } = await import(
+        "@azure-drift/testing"
+      );
       const { defaultCollectors, executeCheck } = await import("../check-run.js");
       const tenant = demoTenant();
       const server = await startArmReplayServer({ tenant });
@@ -81,6 +86,7 @@ export function registerDemo(program: Command, context: CommandContext): void {
           store,
           cwd: io.cwd,
           collectors,
+          ...(options.attribution === false ? { attribution: false } : {}),
           ...(rules ? { rules } : {}),
           ...(io.signal ? { signal: io.signal } : {}),
         };
@@ -111,6 +117,16 @@ export function registerDemo(program: Command, context: CommandContext): void {
           `azure-drift demo: first check saved snapshot ${first.snapshot.id} (${first.snapshot.resourceCount} resources).`,
         );
         const changes = demoDrift(server.tenant);
+        // The Activity Log records who made the story's changes, between the two checks.
+        // Built-in role definitions are only referenced by the new assignment: nobody wrote them.
+        const written = changes.filter((change) => !change.type.toLowerCase().endsWith("/roledefinitions"));
+        recordActivity(
+          server.tenant,
+          written,
+          demoCaller,
+          new Date(Date.parse(first.snapshot.finishedAt) + 1),
+          1,
+        );
         say(`azure-drift demo: changed the tenant (${describeChanges(changes)}); checking again.`);
         const second = await runCheck();
         say(`azure-drift demo: second check saved snapshot ${second.snapshot.id}; the report follows.`);
@@ -143,4 +159,11 @@ function describeChanges(changes: unknown): string {
     counts.set(status, (counts.get(status) ?? 0) + 1);
   }
   return [...counts].map(([status, count]) => `${count} ${status}`).join(", ") || "no changes";
+}
+
+/** The demo's callers: a person for network changes, a pipeline's service principal for the rest. */
+function demoCaller(change: { type: string }): { caller: string } {
+  return change.type.toLowerCase().startsWith("microsoft.network/")
+    ? { caller: "dana.ops@contoso.example" }
+    : { caller: "5f2c1a9e-0000-4000-8000-00000000c1c1" };
 }

@@ -1,4 +1,5 @@
 import pLimit from "p-limit";
+import { type AttributionSource, attributeReport } from "../attribution.js";
 import { acceptBaseline, resolveBaseline } from "../baseline.js";
 import { BASELINE_MERGE_SOURCE } from "../baseline-partial.js";
 import { armConnection } from "../clouds.js";
@@ -48,6 +49,13 @@ export interface DriftDetectorOptions {
   onProgress?: (event: ProgressEvent) => void;
   /** Records per store write. Default 100. */
   batchSize?: number;
+  /**
+   * Who changed what: a source of change events (`activityLogAttribution()` from
+   * `@azure-drift/attribution`) that `check` asks, once per subscription with drift, for the
+   * operations on each drifted resource between the two snapshots. Off when absent. It never fails
+   * a check: an unreadable log leaves attribution `unknown`.
+   */
+  attribution?: AttributionSource;
   /** The clock (tests). */
   clock?: () => Date;
 }
@@ -308,6 +316,21 @@ export function createDriftDetector(options: DriftDetectorOptions): DriftDetecto
         : startingPointReport(tenantId, snapshot);
       if (!base)
         emit({ type: "diff-finished", added: 0, removed: 0, modified: 0, unknown: report.summary.unknown });
+      if (options.attribution && base) {
+        await attributeReport(report, {
+          source: options.attribution,
+          tenantId,
+          from: base.startedAt,
+          to: snapshot.finishedAt,
+          credential: options.credential,
+          arm,
+          limit: pLimit(concurrency),
+          logger,
+          onProgress: emit,
+          now: clock(),
+          ...(signal ? { signal } : {}),
+        });
+      }
       report.notices.push(...collectorNotices(snapshot));
       throwIfAborted(signal);
       await store.putReport(report, signal ? { signal } : undefined);

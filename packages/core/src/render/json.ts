@@ -26,6 +26,7 @@ const RESOURCE_KEYS = [
   "severity",
   "message",
   "remediation",
+  "attribution",
   "changes",
 ];
 const CHANGE_KEYS = ["path", "kind", "before", "after", "severity", "message", "ruleId", "remediation"];

@@ -30,6 +30,22 @@ function attributes(values: Record<string, string | number>): string {
 }
 
 function findingLines(resource: ResourceDrift): string[] {
+  return [...changeLines(resource), ...attributionLines(resource)];
+}
+
+function attributionLines(resource: ResourceDrift): string[] {
+  const attribution = resource.attribution;
+  if (!attribution) return [];
+  if (attribution.status === "unknown") return [`changed by: unknown (${attribution.reason ?? "no record"})`];
+  return attribution.operations.map(
+    (operation) =>
+      `changed by ${operation.caller ?? "an unnamed caller"}: ${operation.operationName} ${operation.status} at ${operation.timestamp}${
+        operation.correlationId ? ` (correlation ${operation.correlationId})` : ""
+      }`,
+  );
+}
+
+function changeLines(resource: ResourceDrift): string[] {
   if (resource.changes.length === 0) {
     return [
       `[${resource.severity}] resource ${resource.status}${resource.message ? `: ${resource.message}` : ""}`,

@@ -178,6 +178,7 @@ export function renderSarif(report: DriftReport, options: SarifOptions = {}): st
         status: finding.resource.status,
         resourceType: finding.resource.type,
         ...(finding.change ? { path, kind: finding.change.kind } : {}),
+        ...(finding.resource.attribution ? { attribution: finding.resource.attribution } : {}),
       },
     };
     return result;

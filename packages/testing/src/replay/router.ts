@@ -5,6 +5,7 @@
  */
 import type { JsonObject, JsonValue } from "@azure-drift/core";
 import type { Tenant } from "../tenant/tenant.js";
+import { ACTIVITY_LOG_TYPE, activityLogItems } from "./activity-log-route.js";
 import { isSupportedApiVersion } from "./api-versions.js";
 import type { TenantIndex } from "./tenant-index.js";
 
@@ -120,6 +121,15 @@ export function routeRequest(context: RouteContext, method: string, url: URL): R
   const type = displayType.toLowerCase();
   if (context.forbidden(subscriptionId, type)) return forbidden(url.pathname, displayType);
 
+  if (type === ACTIVITY_LOG_TYPE && subscriptionId && rest.length === 4) {
+    const items = activityLogItems(
+      context.tenant.activityLog ?? [],
+      subscriptionId,
+      url.searchParams.get("$filter"),
+    );
+    if (typeof items === "string") return armError(400, "BadRequest", items, `list ${type}`);
+    return page(context, url, items, `list ${type}`);
+  }
   const isList = rest.length % 2 === 0;
   if (isList) return listResources(context, url, segments, scope, rest, type);
   return getResource(context, segments, scope, type);

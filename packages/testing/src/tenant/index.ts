@@ -1,3 +1,4 @@
+export { type ActivityCaller, activityEvent, activityLogOf, recordActivity } from "./activity-log.js";
 export { demoDrift, demoTenant } from "./demo.js";
 export { type GenerateTenantOptions, generateTenant } from "./generate.js";
 export { type Churn, type MutateTenantOptions, type MutationResult, mutateTenant } from "./mutate.js";

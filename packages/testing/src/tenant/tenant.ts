@@ -49,6 +49,8 @@ export interface Tenant {
   subscriptions: TenantSubscription[];
   /** Resources by lower-cased ARM id. Tenant-level ones (built-in role definitions) have no subscription. */
   resources: ResourceMap;
+  /** Activity Log events (ARM's `EventData` shape), served per subscription; see `recordActivity`. */
+  activityLog?: JsonObject[];
 }
 
 /** Creates a tenant from its parts; `resources` may be any iterable of ARM resource objects with an `id`. */
@@ -84,11 +86,13 @@ export function removeResource(tenant: Tenant, id: string): boolean {
 
 /** A deep copy that shares nothing with the original. */
 export function cloneTenant(tenant: Tenant): Tenant {
-  return createTenant({
+  const copy = createTenant({
     tenantId: tenant.tenantId,
     subscriptions: tenant.subscriptions.map((subscription) => ({ ...subscription })),
     resources: [...tenant.resources.values()].map((resource) => structuredClone(resource)),
   });
+  if (tenant.activityLog) copy.activityLog = structuredClone(tenant.activityLog);
+  return copy;
 }
 
 /** The parts of an ARM id that matter here, lower-cased. */
