@@ -129,10 +129,10 @@ describe("JUnit XML", () => {
         reason: "the Activity Log could not be read: 403",
       };
     const root = suites(report);
-    const text = (index: number) =>
-      (root.testsuite[index]?.testcase[0] as Case & { failure: { "#text": string } }).failure["#text"]
-        .split("\n")
-        .at(-1);
+    const text = (index: number) => {
+      const testcase = root.testsuite[index]?.testcase[0] as Case & { failure: { "#text": string } };
+      return testcase.failure["#text"].split("\n").at(-1);
+    };
     expect(text(0)).toBe(
       "changed by alice@contoso.com: Microsoft.Network/networkSecurityGroups/securityRules/write Succeeded at 2026-03-02T09:00:00Z (correlation c-1)",
     );
