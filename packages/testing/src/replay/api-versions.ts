@@ -1,7 +1,8 @@
 /**
  * The api-versions the replay server accepts, per resource provider namespace (lower-cased): the
  * versions the pinned Azure SDK clients send (@azure/arm-network 36.0.0, @azure/arm-authorization
- * 9.0.0, @azure/arm-msi 2.2.0, @azure/arm-resources-subscriptions 2.1.1), plus recent stable
+ * 9.0.0, @azure/arm-msi 2.2.0, @azure/arm-resources-subscriptions 2.1.1, @azure/arm-storage 19.1.0,
+ * @azure/arm-security 5.0.0, @azure/arm-sql 10.0.0), plus recent stable
  * versions of the providers that only the benchmarks and demo use. A namespace not listed here
  * accepts any well-formed version.
  */
@@ -15,6 +16,13 @@ export const DEFAULT_API_VERSIONS: Readonly<Record<string, readonly string[]>> =
   "microsoft.resources": ["2022-12-01", "2021-04-01", "2022-09-01", "2024-03-01", "2025-04-01"],
   "microsoft.storage": ["2023-05-01", "2024-01-01", "2025-01-01", "2025-06-01"],
   "microsoft.keyvault": ["2023-07-01", "2024-11-01", "2025-05-01"],
+  // Defender for Cloud: pricings read raw at 2024-01-01 (arm-security 5.0.0 would send 2022-03-01,
+  // which has no plan extensions), security contacts and auto-provisioning 2017-08-01-preview
+  // (arm-security 5.0.0), settings 2021-07-01.
+  "microsoft.security": ["2024-01-01", "2017-08-01-preview", "2021-07-01"],
+  // @azure/arm-sql 10.0.0: servers 2022-08-01-preview; firewall rules, security alert policies and
+  // Entra-only authentication 2020-11-01-preview; auditing settings 2021-11-01-preview.
+  "microsoft.sql": ["2022-08-01-preview", "2020-11-01-preview", "2021-11-01-preview"],
 };
 
 const WELL_FORMED = /^\d{4}-\d{2}-\d{2}(-(preview|beta|privatepreview|alpha))?$/i;

@@ -7,6 +7,7 @@ import type { JsonObject, JsonValue } from "@azure-drift/core";
 import type { Tenant } from "../tenant/tenant.js";
 import { ACTIVITY_LOG_TYPE, activityLogItems } from "./activity-log-route.js";
 import { isSupportedApiVersion } from "./api-versions.js";
+import { inListView, isUnpagedList } from "./list-views.js";
 import type { TenantIndex } from "./tenant-index.js";
 
 /** What the router needs to answer. */
@@ -231,10 +232,11 @@ function listResources(
       return armError(404, "ResourceNotFound", `The Resource '${scope.slice(5).join("/")}' was not found.`);
     }
     const above = ASSIGNMENTS.has(type) ? ancestorScopes(context, scope) : [];
+    const expand = url.searchParams.get("$expand");
     items = context.index
       .keysOfType(type)
       .filter((key) => key.startsWith(prefix) || above.some((ancestor) => isAssignmentAt(key, ancestor)))
-      .map((key) => ({ key, value: () => context.index.get(key) }));
+      .map((key) => ({ key, value: () => listed(context.index.get(key), type, expand) }));
     if (above.length > 0) items.sort((a, b) => compare(a.key, b.key));
     if (type === ROLE_DEFINITIONS) items = roleDefinitionItems(context, url, scope, items);
     else items = filterAssignments(context, url, scope, items, above);
@@ -262,7 +264,12 @@ function listResources(
       items.sort((a, b) => compare(a.key, b.key));
     }
   }
-  return page(context, url, items, route);
+  return page(context, url, items, route, isUnpagedList(type) ? Number.POSITIVE_INFINITY : context.pageSize);
+}
+
+/** A resource as a list of its type returns it (list-views.ts: what lists leave out). */
+function listed(resource: JsonObject | undefined, type: string, expand: string | null): JsonObject | undefined {
+  return resource && inListView(type, resource, expand);
 }
 
 const ASSIGNMENTS = new Set([
@@ -398,7 +405,13 @@ function getResource(context: RouteContext, segments: string[], scope: string[],
   };
 }
 
-function page(context: RouteContext, url: URL, items: ListItem[], route: string): RouteResult {
+function page(
+  context: RouteContext,
+  url: URL,
+  items: ListItem[],
+  route: string,
+  pageSize = context.pageSize,
+): RouteResult {
   const token = url.searchParams.get("$skiptoken") ?? url.searchParams.get("$skipToken");
   let start = 0;
   if (token) {
@@ -408,7 +421,7 @@ function page(context: RouteContext, url: URL, items: ListItem[], route: string)
   }
   const value: JsonObject[] = [];
   let next = start;
-  while (next < items.length && value.length < context.pageSize) {
+  while (next < items.length && value.length < pageSize) {
     const item = items[next++] as ListItem;
     const resource = item.value();
     if (resource) value.push(resource);

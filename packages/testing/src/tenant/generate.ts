@@ -2,6 +2,7 @@ import { Random } from "./random.js";
 import { builtInRoleDefinitions, kindOfType, type Placement, ResourcePools, ShapeFactory } from "./shapes.js";
 import { createTenant, putResource, type Tenant, type TenantSubscription } from "./tenant.js";
 import { DEFAULT_MIX, type ResourceKind } from "./types.js";
+import { SUBSCRIPTION_SECURITY_KINDS } from "./types-security.js";
 
 /** Options of {@link generateTenant}. */
 export interface GenerateTenantOptions {
@@ -38,6 +39,7 @@ export const GENERATION_ORDER: readonly ResourceKind[] = [
   "roleDefinition",
   "roleAssignment",
   "denyAssignment",
+  "sqlServer",
 ];
 
 /** Splits `total` by weight with the largest-remainder method, so the counts add up exactly. */
@@ -75,7 +77,8 @@ export interface ResourceGroupPlan {
  * byte. Shapes follow real ARM payloads (2–6 KB for most resources; NSGs with 5–40 rules,
  * VNets with subnets, role assignments at subscription, resource-group and resource scope…).
  * The tenant also holds a few built-in role definitions at tenant level, which no subscription lists
- * as its own.
+ * as its own. Children made with their parent (rule collection groups, a SQL server's firewall rules
+ * and settings) and each subscription's Defender for Cloud settings come on top of `resources`.
  */
 export function generateTenant(options: GenerateTenantOptions): Tenant {
   if (!Number.isInteger(options.resources) || options.resources < 0) {
@@ -123,6 +126,18 @@ export function generateTenant(options: GenerateTenantOptions): Tenant {
           pools.add(madeKind, placement.subscriptionId, resource);
         }
         if (madeKind === kind) made++;
+      }
+    }
+  }
+  // Subscription-wide settings (Defender for Cloud's): one set per subscription, on top of the count.
+  const mix = options.mix ?? DEFAULT_MIX;
+  for (const subscription of tenant.subscriptions) {
+    const placement = { subscriptionId: subscription.subscriptionId, resourceGroup: "", location: "" };
+    for (const kind of SUBSCRIPTION_SECURITY_KINDS) {
+      if ((mix[kind] ?? 0) <= 0) continue;
+      for (const resource of factory.build(kind, placement)) {
+        putResource(tenant, resource);
+        pools.add(kind, subscription.subscriptionId, resource);
       }
     }
   }

@@ -21,4 +21,8 @@ export {
   IDENTITY_TYPES,
   NETWORK_TYPES,
   RESOURCE_TYPES,
+  UNCOUNTED_TYPES,
 } from "./types.js";
+export { ALLOW_AZURE_SERVICES_RULE } from "./shapes-security.js";
+export type { SecurityResourceKind } from "./types-security.js";
+export { SECURITY_RESOURCE_TYPES, SECURITY_TYPES } from "./types-security.js";

@@ -10,6 +10,8 @@ import { hashString, Random } from "./random.js";
 import { kindOfType, type Placement, ResourcePools, ShapeFactory } from "./shapes.js";
 import { parseArmId, putResource, type Tenant } from "./tenant.js";
 import type { ResourceKind, TruthChange } from "./types.js";
+import { SECURITY_MODIFY_ONLY_KINDS } from "./types-security.js";
+import { securityMutations } from "./mutate-security.js";
 
 /** Fractions of the tenant's (eligible) resources to change. */
 export interface Churn {
@@ -58,11 +60,14 @@ function objects(value: JsonValue | undefined): JsonObject[] {
     : [];
 }
 
-/** One modification: changes `resource` and returns the changed path, or undefined when it does not apply. */
-type Mutation = (resource: JsonObject, m: Mutator) => string | undefined;
+/**
+ * One modification: changes `resource` and returns the changed path (or paths, when one edit changes
+ * several fields), or undefined when it does not apply.
+ */
+export type Mutation = (resource: JsonObject, m: Mutator) => string | string[] | undefined;
 
 /** State shared by the mutations of one resource. */
-interface Mutator {
+export interface Mutator {
   rng: Random;
   factory: ShapeFactory;
   /** Names of keyed-array elements already touched on this resource: two mutations never touch one element. */
@@ -219,6 +224,11 @@ const routeTableMutations: Mutation[] = [
   addTag,
 ];
 
+const SECURITY = securityMutations({ changeField, addTag });
+
+/** Kinds that are changed, never added or removed on their own. */
+const MODIFY_ONLY = new Set<ResourceKind>([...SECURITY_MODIFY_ONLY_KINDS]);
+
 const MUTATIONS: Record<ResourceKind, Mutation[]> = {
   networkSecurityGroup: nsgMutations,
   virtualNetwork: vnetMutations,
@@ -269,6 +279,7 @@ const MUTATIONS: Record<ResourceKind, Mutation[]> = {
     changeField(["properties", "allowBlobPublicAccess"], [false, true]),
     changeField(["properties", "networkAcls", "defaultAction"], ["Deny", "Allow"]),
     changeField(["properties", "supportsHttpsTrafficOnly"], [true, false]),
+    ...SECURITY.storageAccount,
     addTag,
   ],
   keyVault: [
@@ -305,6 +316,7 @@ const MUTATIONS: Record<ResourceKind, Mutation[]> = {
       return "properties.description";
     },
   ],
+  ...SECURITY.kinds,
 };
 
 /** Applies one to two distinct mutations; returns the changed paths (sorted, distinct). */
@@ -314,8 +326,7 @@ function modify(resource: JsonObject, kind: ResourceKind, m: Mutator): string[] 
   const paths = new Set<string>();
   for (const mutation of available) {
     if (paths.size >= wanted) break;
-    const path = mutation(resource, m);
-    if (path) paths.add(path);
+    for (const path of [mutation(resource, m) ?? []].flat()) paths.add(path);
   }
   return [...paths].sort();
 }
@@ -416,8 +427,11 @@ export function mutateTenant(tenant: Tenant, options: MutateTenantOptions): Muta
     .sort(([a], [b]) => (a < b ? -1 : 1));
   const count = (fraction: number) => Math.round(fraction * eligible.length);
   const shuffled = rng.shuffle(eligible);
-  const toRemove = shuffled.slice(0, count(churn.remove));
-  const toModify = shuffled.slice(toRemove.length, toRemove.length + count(churn.modify));
+  const modifyOnly = ([, resource]: [string, JsonObject]) =>
+    MODIFY_ONLY.has(kindOfType(String(resource.type)) as ResourceKind);
+  const toRemove = shuffled.filter((entry) => !modifyOnly(entry)).slice(0, count(churn.remove));
+  const removing = new Set(toRemove);
+  const toModify = shuffled.filter((entry) => !removing.has(entry)).slice(0, count(churn.modify));
 
   const pools = new ResourcePools();
   for (const [key, resource] of tenant.resources) {
@@ -468,7 +482,9 @@ export function mutateTenant(tenant: Tenant, options: MutateTenantOptions): Muta
 
   const addable = [
     ...new Set(eligible.map(([, resource]) => kindOfType(String(resource.type)) as ResourceKind)),
-  ].sort();
+  ]
+    .filter((kind) => !MODIFY_ONLY.has(kind))
+    .sort();
   const where = placements(tenant);
   const additions = addable.length && where.length ? count(churn.add) : 0;
   for (let i = 0; i < additions; i++) {

@@ -5,6 +5,7 @@
  */
 import type { JsonObject } from "@azure-drift/core";
 import { hashString, type Random } from "./random.js";
+import { buildSecurity } from "./shapes-security.js";
 import { RESOURCE_TYPES, type ResourceKind } from "./types.js";
 
 /** Where a new resource goes. */
@@ -183,6 +184,16 @@ export class ShapeFactory {
         return [this.roleAssignment(placement)];
       case "denyAssignment":
         return [this.denyAssignment(placement)];
+      case "defenderPricing":
+      case "securityContact":
+      case "autoProvisioningSetting":
+      case "securitySetting":
+      case "sqlServer":
+      case "sqlFirewallRule":
+      case "sqlAuditingSetting":
+      case "sqlSecurityAlertPolicy":
+      case "sqlAzureADOnlyAuthentication":
+        return buildSecurity(this, kind, placement);
     }
   }
 
@@ -194,8 +205,13 @@ export class ShapeFactory {
     return `/subscriptions/${placement.subscriptionId}/${segment}/${upper ? placement.resourceGroup.toUpperCase() : placement.resourceGroup}`;
   }
 
+  /** Whether an ARM id (any case) is taken in this tenant. */
+  isTaken(id: string): boolean {
+    return this.taken(id.toLowerCase());
+  }
+
   /** A name not used yet in this tenant. */
-  private uniqueName(prefix: string, parent: string): string {
+  uniqueName(prefix: string, parent: string): string {
     for (;;) {
       const name = `${prefix}-${this.rng.hex(6)}`;
       if (!this.taken(`${parent}/${name}`.toLowerCase())) return name;
@@ -897,8 +913,13 @@ export class ShapeFactory {
     do name = `st${this.rng.hex(12)}`;
     while (this.taken(`${prefix}/${name}`.toLowerCase()));
     const created = this.timestamp(2024);
+    const sku = this.rng.pick(["Standard_LRS", "Standard_GRS", "Standard_ZRS"]);
+    // Derived from the name, not drawn from `rng`, so the rest of a seeded tenant stays as it was.
+    const nameHash = hashString(name);
+    const customerKey = nameHash % 3 === 0;
+    const keyVersion = `${nameHash.toString(16).padStart(8, "0")}`.repeat(4);
     return {
-      sku: { name: this.rng.pick(["Standard_LRS", "Standard_GRS", "Standard_ZRS"]), tier: "Standard" },
+      sku: { name: sku, tier: "Standard" },
       kind: "StorageV2",
       id: `${prefix}/${name}`,
       name,
@@ -928,7 +949,19 @@ export class ShapeFactory {
             file: { keyType: "Account", enabled: true, lastEnabledTime: created },
             blob: { keyType: "Account", enabled: true, lastEnabledTime: created },
           },
-          keySource: "Microsoft.Storage",
+          keySource: customerKey ? "Microsoft.Keyvault" : "Microsoft.Storage",
+          ...(customerKey
+            ? {
+                keyvaultproperties: {
+                  keyvaulturi: `https://kv-${name.slice(2, 10)}.vault.azure.net/`,
+                  keyname: "storage-cmk",
+                  keyversion: "",
+                  currentVersionedKeyIdentifier: `https://kv-${name.slice(2, 10)}.vault.azure.net/keys/storage-cmk/${keyVersion}`,
+                  lastKeyRotationTimestamp: created,
+                  currentVersionedKeyExpirationTimestamp: "1970-01-01T00:00:00.0000000Z",
+                },
+              }
+            : {}),
         },
         accessTier: "Hot",
         provisioningState: "Succeeded",
@@ -943,7 +976,22 @@ export class ShapeFactory {
         },
         primaryLocation: placement.location,
         statusOfPrimary: "available",
+        ...(sku === "Standard_GRS"
+          ? {
+              secondaryLocation: placement.location === "northeurope" ? "westeurope" : "northeurope",
+              statusOfSecondary: "available",
+            }
+          : {}),
       },
+      ...(customerKey
+        ? {
+            identity: {
+              type: "SystemAssigned",
+              principalId: `${keyVersion.slice(0, 8)}-${keyVersion.slice(8, 12)}-4${keyVersion.slice(13, 16)}-8${keyVersion.slice(17, 20)}-${keyVersion.slice(20, 32)}`,
+              tenantId: this.tenantId,
+            },
+          }
+        : {}),
     };
   }
 

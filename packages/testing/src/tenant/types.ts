@@ -1,3 +1,5 @@
+import { SECURITY_MIX, SECURITY_RESOURCE_TYPES, SECURITY_UNCOUNTED_TYPES } from "./types-security.js";
+
 /** The ARM resource types the synthetic tenant generator knows, by short name. */
 export const RESOURCE_TYPES = {
   networkSecurityGroup: "Microsoft.Network/networkSecurityGroups",
@@ -16,6 +18,7 @@ export const RESOURCE_TYPES = {
   roleDefinition: "Microsoft.Authorization/roleDefinitions",
   roleAssignment: "Microsoft.Authorization/roleAssignments",
   denyAssignment: "Microsoft.Authorization/denyAssignments",
+  ...SECURITY_RESOURCE_TYPES,
 } as const;
 
 /** Short name of a generated resource type. */
@@ -24,6 +27,16 @@ export type ResourceKind = keyof typeof RESOURCE_TYPES;
 /** Child resources of firewall policies, generated with them (not a kind of their own). */
 export const FIREWALL_POLICY_RULE_COLLECTION_GROUPS =
   "Microsoft.Network/firewallPolicies/ruleCollectionGroups";
+
+/**
+ * Types generated with their parent (a firewall policy's rule collection groups, a SQL server's
+ * firewall rules and settings) or once per subscription (Defender for Cloud's settings): they come
+ * on top of the count `generateTenant` is asked for.
+ */
+export const UNCOUNTED_TYPES: readonly string[] = [
+  FIREWALL_POLICY_RULE_COLLECTION_GROUPS,
+  ...SECURITY_UNCOUNTED_TYPES,
+];
 
 /** The network collector's types. */
 export const NETWORK_TYPES: readonly string[] = [
@@ -67,6 +80,7 @@ export const DEFAULT_MIX: Readonly<Record<ResourceKind, number>> = {
   roleDefinition: 2,
   roleAssignment: 20,
   denyAssignment: 1,
+  ...SECURITY_MIX,
 };
 
 /**
