@@ -12,8 +12,8 @@ import type { Collector, CollectorContext, JsonObject } from "@azure-drift/core"
 import { DriftError, defineCollector } from "@azure-drift/core";
 import {
   SECURITY_TYPES,
-  SQL_SERVER_CHILD_KINDS,
   type SecurityResourceKind,
+  SQL_SERVER_CHILD_KINDS,
   type SqlServerChildKind,
   securityResourceTypes,
 } from "./resource-types.js";
@@ -92,7 +92,9 @@ export function securityCollector(options: SecurityCollectorOptions = {}): Colle
         if (has("securityContact"))
           listings.push(list(context, "securityContact", (o) => client.securityContacts.list(o)));
         if (has("autoProvisioningSetting"))
-          listings.push(list(context, "autoProvisioningSetting", (o) => client.autoProvisioningSettings.list(o)));
+          listings.push(
+            list(context, "autoProvisioningSetting", (o) => client.autoProvisioningSettings.list(o)),
+          );
         if (has("setting")) listings.push(list(context, "setting", (o) => client.settings.list(o)));
       }
       if (storage) {
@@ -211,7 +213,9 @@ async function* sqlServersAndChildren(
       },
     },
   };
-  const listing = list(tracking, "sqlServer", (o) => client.servers.list({ ...o, expand: SQL_SERVERS_EXPAND }));
+  const listing = list(tracking, "sqlServer", (o) =>
+    client.servers.list({ ...o, expand: SQL_SERVERS_EXPAND }),
+  );
   for await (const server of listing) {
     const location = parseServerId(server.id);
     if (location) servers.push(location);
@@ -236,12 +240,18 @@ async function* sqlServersAndChildren(
   }
   // One listing per server and child type; the limiter bounds requests, this bounds open listings.
   yield* mergeListings(
-    servers.flatMap((server) => children.map((kind) => list(context, kind, childListing(client, kind, server)))),
+    servers.flatMap((server) =>
+      children.map((kind) => list(context, kind, childListing(client, kind, server))),
+    ),
     { concurrency: concurrency * children.length },
   );
 }
 
-function childListing(client: SqlManagementClient, kind: SqlServerChildKind, server: ServerLocation): Listing {
+function childListing(
+  client: SqlManagementClient,
+  kind: SqlServerChildKind,
+  server: ServerLocation,
+): Listing {
   const { resourceGroup, name } = server;
   switch (kind) {
     case "sqlFirewallRule":

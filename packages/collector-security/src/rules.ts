@@ -12,13 +12,6 @@ function lower(value: JsonValue | undefined): string {
   return typeof value === "string" ? value.toLowerCase() : "";
 }
 
-/** The whole resource a change belongs to: after it, or before it for a removal. */
-function resourceOf(context: RuleContext): JsonValue | undefined {
-  return context.kind === "removed"
-    ? (context.resourceBefore ?? context.before)
-    : (context.resourceAfter ?? context.after);
-}
-
 /** The SQL server a child setting belongs to, from its id (`…/servers/{server}/auditingSettings/Default`). */
 function serverName(context: RuleContext): string {
   return /\/servers\/([^/]+)/i.exec(context.resourceId)?.[1] ?? context.resourceId;
@@ -46,7 +39,8 @@ export function opensSqlToInternet(rule: JsonValue | undefined): boolean {
 export function allowsAzureServices(rule: JsonValue | undefined): boolean {
   const properties = property(rule, "properties");
   return (
-    property(properties, "startIpAddress") === ANY_ADDRESS && property(properties, "endIpAddress") === ANY_ADDRESS
+    property(properties, "startIpAddress") === ANY_ADDRESS &&
+    property(properties, "endIpAddress") === ANY_ADDRESS
   );
 }
 
@@ -105,7 +99,8 @@ const defenderRules: SeverityRule[] = [
     severity: "high",
     message:
       "Defender for Cloud plan {name} was downgraded from Standard to {after}: its resources are no longer protected.",
-    remediation: "Restore the plan: az security pricing create --name <plan> --tier Standard [--subplan <sub-plan>].",
+    remediation:
+      "Restore the plan: az security pricing create --name <plan> --tier Standard [--subplan <sub-plan>].",
   },
   {
     id: "security/defender-sub-plan-lowered",
@@ -114,7 +109,8 @@ const defenderRules: SeverityRule[] = [
     when: subPlanLowered,
     severity: "medium",
     message: "Defender for Cloud plan {name} moved to the weaker sub-plan {after} (was {before}).",
-    remediation: "Restore the sub-plan: az security pricing create --name <plan> --tier Standard --subplan <previous>.",
+    remediation:
+      "Restore the sub-plan: az security pricing create --name <plan> --tier Standard --subplan <previous>.",
   },
   {
     id: "security/defender-extension-disabled",
@@ -131,7 +127,8 @@ const defenderRules: SeverityRule[] = [
     type: T.pricing,
     path: "properties.extensions[*]",
     when: (context) =>
-      context.kind === "removed" && lower(property(property(context.resourceAfter, "properties"), "pricingTier")) === "standard",
+      context.kind === "removed" &&
+      lower(property(property(context.resourceAfter, "properties"), "pricingTier")) === "standard",
     severity: "medium",
     message: "Extension {element} is no longer part of Defender for Cloud plan {name}.",
     remediation:
@@ -180,7 +177,8 @@ const defenderRules: SeverityRule[] = [
     when: switchedOff,
     severity: "medium",
     message: "Defender for Cloud no longer provisions its monitoring agent on new machines.",
-    remediation: "Turn it back on: az security auto-provisioning-setting update --name default --auto-provision On.",
+    remediation:
+      "Turn it back on: az security auto-provisioning-setting update --name default --auto-provision On.",
   },
   {
     id: "security/wdatp-integration-off",
@@ -213,7 +211,8 @@ const storageRules: SeverityRule[] = [
     when: turnedOn,
     severity: "high",
     message: "Storage account {name} now allows anonymous public read access to containers and blobs.",
-    remediation: "az storage account update --name <account> --resource-group <group> --allow-blob-public-access false",
+    remediation:
+      "az storage account update --name <account> --resource-group <group> --allow-blob-public-access false",
   },
   {
     id: "security/storage-public-network-access-enabled",
@@ -241,7 +240,8 @@ const storageRules: SeverityRule[] = [
     when: { kind: "added" },
     severity: "medium",
     message: "Storage account {name} now lets the address range {element} through its firewall.",
-    remediation: "Check who needs it; remove it with az storage account network-rule remove --ip-address <range>.",
+    remediation:
+      "Check who needs it; remove it with az storage account network-rule remove --ip-address <range>.",
   },
   {
     id: "security/storage-min-tls-lowered",
@@ -250,7 +250,8 @@ const storageRules: SeverityRule[] = [
     when: { lowered: ["TLS1_0", "TLS1_1", "TLS1_2", "TLS1_3"] },
     severity: "high",
     message: "Minimum TLS version of storage account {name} was lowered from {before} to {after}.",
-    remediation: "az storage account update --name <account> --resource-group <group> --min-tls-version TLS1_2",
+    remediation:
+      "az storage account update --name <account> --resource-group <group> --min-tls-version TLS1_2",
   },
   {
     id: "security/storage-https-only-off",
@@ -268,7 +269,8 @@ const storageRules: SeverityRule[] = [
     when: turnedOn,
     severity: "medium",
     message: "Storage account {name} now accepts account keys and SAS signed with them, not only Entra ID.",
-    remediation: "az storage account update --name <account> --resource-group <group> --allow-shared-key-access false",
+    remediation:
+      "az storage account update --name <account> --resource-group <group> --allow-shared-key-access false",
   },
   {
     id: "security/storage-customer-key-removed",
@@ -302,8 +304,10 @@ const sqlRules: SeverityRule[] = [
     path: "properties.publicNetworkAccess",
     when: { after: { equals: "Enabled" }, before: { notEquals: "Enabled" } },
     severity: "high",
-    message: "SQL server {name} now accepts connections from public networks (subject to its firewall rules).",
-    remediation: "az sql server update --name <server> --resource-group <group> --enable-public-network false",
+    message:
+      "SQL server {name} now accepts connections from public networks (subject to its firewall rules).",
+    remediation:
+      "az sql server update --name <server> --resource-group <group> --enable-public-network false",
   },
   {
     id: "security/sql-min-tls-lowered",
@@ -320,7 +324,8 @@ const sqlRules: SeverityRule[] = [
     path: "properties.administrators",
     when: { kind: "removed" },
     severity: "medium",
-    message: "SQL server {name} no longer has a Microsoft Entra administrator: only SQL logins can administer it.",
+    message:
+      "SQL server {name} no longer has a Microsoft Entra administrator: only SQL logins can administer it.",
     remediation:
       "az sql server ad-admin create --server <server> --resource-group <group> --display-name <group> --object-id <id>",
   },
@@ -331,7 +336,8 @@ const sqlRules: SeverityRule[] = [
     when: { kind: "changed" },
     severity: "medium",
     message: "The Microsoft Entra administrator of SQL server {name} is now another principal ({after}).",
-    remediation: "Check the new administrator: az sql server ad-admin list --server <server> --resource-group <group>.",
+    remediation:
+      "Check the new administrator: az sql server ad-admin list --server <server> --resource-group <group>.",
   },
   {
     id: "security/sql-firewall-allows-internet",
@@ -342,13 +348,15 @@ const sqlRules: SeverityRule[] = [
       (server, context) =>
         `SQL firewall rule ${context.resourceId.slice(context.resourceId.lastIndexOf("/") + 1)} opens server ${server} to every IPv4 address (0.0.0.0–255.255.255.255).`,
     ),
-    remediation: "az sql server firewall-rule delete --server <server> --resource-group <group> --name <rule>",
+    remediation:
+      "az sql server firewall-rule delete --server <server> --resource-group <group> --name <rule>",
   },
   {
     id: "security/sql-firewall-widened-to-internet",
     type: T.sqlFirewallRule,
     path: "properties.*",
-    when: (context) => opensSqlToInternet(context.resourceAfter) && !opensSqlToInternet(context.resourceBefore),
+    when: (context) =>
+      opensSqlToInternet(context.resourceAfter) && !opensSqlToInternet(context.resourceBefore),
     severity: "critical",
     message: "SQL firewall rule {name} now opens the server to every IPv4 address (0.0.0.0–255.255.255.255).",
     remediation:
@@ -371,7 +379,8 @@ const sqlRules: SeverityRule[] = [
     when: disabled,
     severity: "high",
     message: aboutServer((server) => `Auditing of SQL server ${server} was disabled.`),
-    remediation: "az sql server audit-policy update --name <server> --resource-group <group> --state Enabled (with a destination)",
+    remediation:
+      "az sql server audit-policy update --name <server> --resource-group <group> --state Enabled (with a destination)",
   },
   {
     id: "security/sql-audit-retention-lowered",
@@ -380,9 +389,11 @@ const sqlRules: SeverityRule[] = [
     when: auditRetentionBelow90,
     severity: "medium",
     message: aboutServer(
-      (server, context) => `SQL server ${server} now keeps its audit logs ${String(context.after)} days, fewer than 90.`,
+      (server, context) =>
+        `SQL server ${server} now keeps its audit logs ${String(context.after)} days, fewer than 90.`,
     ),
-    remediation: "az sql server audit-policy update --name <server> --resource-group <group> --retention-days 90",
+    remediation:
+      "az sql server audit-policy update --name <server> --resource-group <group> --retention-days 90",
   },
   {
     id: "security/sql-defender-disabled",
@@ -390,8 +401,11 @@ const sqlRules: SeverityRule[] = [
     path: "properties.state",
     when: disabled,
     severity: "high",
-    message: aboutServer((server) => `Microsoft Defender for SQL threat detection of server ${server} was disabled.`),
-    remediation: "az sql server threat-policy update --name <server> --resource-group <group> --state Enabled",
+    message: aboutServer(
+      (server) => `Microsoft Defender for SQL threat detection of server ${server} was disabled.`,
+    ),
+    remediation:
+      "az sql server threat-policy update --name <server> --resource-group <group> --state Enabled",
   },
   {
     id: "security/sql-defender-alert-disabled",
@@ -400,7 +414,8 @@ const sqlRules: SeverityRule[] = [
     when: { kind: "added" },
     severity: "medium",
     message: aboutServer(
-      (server, context) => `Microsoft Defender for SQL on server ${server} no longer raises the ${String(context.after)} alert.`,
+      (server, context) =>
+        `Microsoft Defender for SQL on server ${server} no longer raises the ${String(context.after)} alert.`,
     ),
     remediation:
       "Re-enable it: az sql server threat-policy update --name <server> --resource-group <group> --disabled-alerts ''",
@@ -411,7 +426,9 @@ const sqlRules: SeverityRule[] = [
     path: "properties.azureADOnlyAuthentication",
     when: turnedOff,
     severity: "medium",
-    message: aboutServer((server) => `SQL server ${server} accepts SQL logins again, not only Microsoft Entra identities.`),
+    message: aboutServer(
+      (server) => `SQL server ${server} accepts SQL logins again, not only Microsoft Entra identities.`,
+    ),
     remediation: "az sql server ad-only-auth enable --name <server> --resource-group <group>",
   },
 ];

@@ -92,7 +92,9 @@ describe("securityCollector against the ARM replay server", () => {
     const types = new Set(records.map((record) => String(record.type)));
     expect([...types].sort()).toEqual([...ALL_TYPES].sort());
     // Raw ARM shapes, not the SDKs' flattened models.
-    const pricing = records.find((record) => record.type === SECURITY_TYPES.pricing && record.name === "VirtualMachines");
+    const pricing = records.find(
+      (record) => record.type === SECURITY_TYPES.pricing && record.name === "VirtualMachines",
+    );
     expect(pricing).toHaveProperty("properties.pricingTier");
     expect(pricing).not.toHaveProperty("pricingTier");
     const account = records.find((record) => record.type === SECURITY_TYPES.storageAccount);
@@ -111,7 +113,12 @@ describe("securityCollector against the ARM replay server", () => {
     expect(requests("list microsoft.storage/storageaccounts")).toBe(pages(SECURITY_TYPES.storageAccount));
     expect(requests("list microsoft.sql/servers")).toBe(pages(SECURITY_TYPES.sqlServer));
     // Each server's child collections fit in one page each.
-    for (const type of ["firewallrules", "auditingsettings", "securityalertpolicies", "azureadonlyauthentications"])
+    for (const type of [
+      "firewallrules",
+      "auditingsettings",
+      "securityalertpolicies",
+      "azureadonlyauthentications",
+    ])
       expect(requests(`list microsoft.sql/servers/${type}`)).toBe(servers);
     expect(Object.keys(server.stats.byRoute).filter((route) => !route.startsWith("list "))).toEqual([]);
   });
@@ -158,7 +165,9 @@ describe("securityCollector against the ARM replay server", () => {
     server.setFaults({ forbidden: [{ type: SECURITY_TYPES.sqlAuditingSetting }] });
     const { records, incomplete } = await collect();
     // One failure per server, each reported for the same type.
-    expect(new Set(incomplete.map((entry) => entry.type))).toEqual(new Set([SECURITY_TYPES.sqlAuditingSetting]));
+    expect(new Set(incomplete.map((entry) => entry.type))).toEqual(
+      new Set([SECURITY_TYPES.sqlAuditingSetting]),
+    );
     expect(records.sort(byId)).toEqual(
       expected(ALL_TYPES.filter((type) => type !== SECURITY_TYPES.sqlAuditingSetting)),
     );
@@ -167,7 +176,9 @@ describe("securityCollector against the ARM replay server", () => {
   test("when SQL servers cannot be listed, their children are incomplete too", async () => {
     server.setFaults({ forbidden: [{ type: SECURITY_TYPES.sqlServer }] });
     const { records, incomplete } = await collect();
-    expect(incomplete.map((entry) => entry.type).sort()).toEqual([SECURITY_TYPES.sqlServer, ...CHILD_TYPES].sort());
+    expect(incomplete.map((entry) => entry.type).sort()).toEqual(
+      [SECURITY_TYPES.sqlServer, ...CHILD_TYPES].sort(),
+    );
     expect(records.some((record) => String(record.type).startsWith(SECURITY_TYPES.sqlServer))).toBe(false);
     expect(records.sort(byId)).toEqual(
       expected(ALL_TYPES.filter((type) => !type.startsWith(SECURITY_TYPES.sqlServer))),
@@ -205,7 +216,9 @@ describe("securityCollector against the ARM replay server", () => {
       }
     })();
     expect(isDriftError(error, "E_INPUT")).toBe(true);
-    expect((error as Error).message).toMatch(/unknown types \(keyVault\); use some of pricing, securityContact, /);
+    expect((error as Error).message).toMatch(
+      /unknown types \(keyVault\); use some of pricing, securityContact, /,
+    );
   });
 
   test("the collector is named and declares its types with hints", () => {
@@ -216,8 +229,8 @@ describe("securityCollector against the ARM replay server", () => {
     expect(collector.types.find((type) => type.type === SECURITY_TYPES.pricing)?.volatile).toContain(
       "properties.freeTrialRemainingTime",
     );
-    expect(collector.rules?.every((rule) => rule.id.startsWith("security/") && Boolean(rule.remediation))).toBe(
-      true,
-    );
+    expect(
+      collector.rules?.every((rule) => rule.id.startsWith("security/") && Boolean(rule.remediation)),
+    ).toBe(true);
   });
 });

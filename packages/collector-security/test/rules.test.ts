@@ -28,7 +28,15 @@ function resource(type: string, properties: JsonObject, id = ids[type] as string
 }
 
 function drift(type: string, id: string, status: ResourceDrift["status"], changes: ResourceDrift["changes"]) {
-  return { id, key: id.toLowerCase(), type, name: id.slice(id.lastIndexOf("/") + 1), status, severity: "low", changes } as ResourceDrift;
+  return {
+    id,
+    key: id.toLowerCase(),
+    type,
+    name: id.slice(id.lastIndexOf("/") + 1),
+    status,
+    severity: "low",
+    changes,
+  } as ResourceDrift;
 }
 
 /** The rule and severity of one field change from `before` to `after` of a resource's properties. */
@@ -56,7 +64,7 @@ function change(
     resourceBefore,
     resourceAfter,
   ).drift?.changes[0];
-  return [assessed?.ruleId, assessed?.severity, Boolean(assessed?.remediation)];
+  return [assessed?.ruleId, assessed?.severity];
 }
 
 /** The rule and severity of a whole resource added or removed. */
@@ -70,14 +78,13 @@ function whole(status: "added" | "removed", config: JsonObject) {
   return [assessed?.changes[0]?.ruleId, assessed?.severity];
 }
 
-const NONE = [undefined, "low", false];
+const NONE = [undefined, "low"];
 
 describe("Defender for Cloud", () => {
   test("a plan downgraded to Free is high (this collector's rule, not core's)", () => {
     expect(change(T.pricing, "properties.pricingTier", "changed", "Standard", "Free")).toEqual([
       "security/defender-plan-downgraded",
       "high",
-      true,
     ]);
     expect(change(T.pricing, "properties.pricingTier", "changed", "Free", "Standard")).toEqual(NONE);
   });
@@ -86,21 +93,32 @@ describe("Defender for Cloud", () => {
     expect(change(T.pricing, "properties.subPlan", "changed", "P2", "P1")).toEqual([
       "security/defender-sub-plan-lowered",
       "medium",
-      true,
     ]);
-    expect(change(T.pricing, "properties.subPlan", "changed", "DefenderForStorageV2", "PerTransaction")[0]).toBe(
-      "security/defender-sub-plan-lowered",
-    );
+    expect(
+      change(T.pricing, "properties.subPlan", "changed", "DefenderForStorageV2", "PerTransaction")[0],
+    ).toBe("security/defender-sub-plan-lowered");
     expect(change(T.pricing, "properties.subPlan", "changed", "P1", "P2")).toEqual(NONE);
     expect(change(T.pricing, "properties.subPlan", "changed", "P1", "Custom")).toEqual(NONE);
   });
 
   test("an extension disabled, or dropped from a Standard plan, is medium", () => {
     expect(
-      change(T.pricing, "properties.extensions[name=AgentlessVmScanning].isEnabled", "changed", "True", "False"),
-    ).toEqual(["security/defender-extension-disabled", "medium", true]);
+      change(
+        T.pricing,
+        "properties.extensions[name=AgentlessVmScanning].isEnabled",
+        "changed",
+        "True",
+        "False",
+      ),
+    ).toEqual(["security/defender-extension-disabled", "medium"]);
     expect(
-      change(T.pricing, "properties.extensions[name=AgentlessVmScanning].isEnabled", "changed", "False", "True"),
+      change(
+        T.pricing,
+        "properties.extensions[name=AgentlessVmScanning].isEnabled",
+        "changed",
+        "False",
+        "True",
+      ),
     ).toEqual(NONE);
     const extension = { name: "AgentlessVmScanning", isEnabled: "True" };
     expect(
@@ -120,14 +138,16 @@ describe("Defender for Cloud", () => {
       "security/security-contact-removed",
       "medium",
     ]);
-    expect(whole("added", resource(T.securityContact, { email: "soc@contoso.com" }))).toEqual([undefined, "low"]);
+    expect(whole("added", resource(T.securityContact, { email: "soc@contoso.com" }))).toEqual([
+      undefined,
+      "low",
+    ]);
     expect(change(T.securityContact, "properties.email", "removed", "soc@contoso.com", undefined)[0]).toBe(
       "security/security-contact-email-removed",
     );
     expect(change(T.securityContact, "properties.alertNotifications", "changed", "On", "Off")).toEqual([
       "security/alert-notifications-off",
       "medium",
-      true,
     ]);
     expect(change(T.securityContact, "properties.alertNotifications", "changed", "Off", "On")).toEqual(NONE);
     expect(change(T.securityContact, "properties.alertsToAdmins", "changed", "On", "Off")[0]).toBe(
@@ -139,9 +159,10 @@ describe("Defender for Cloud", () => {
     expect(change(T.autoProvisioningSetting, "properties.autoProvision", "changed", "On", "Off")).toEqual([
       "security/auto-provisioning-off",
       "medium",
-      true,
     ]);
-    expect(change(T.autoProvisioningSetting, "properties.autoProvision", "changed", "Off", "On")).toEqual(NONE);
+    expect(change(T.autoProvisioningSetting, "properties.autoProvision", "changed", "Off", "On")).toEqual(
+      NONE,
+    );
   });
 
   test("WDATP off is high, another integration off is medium, on is neither", () => {
@@ -149,12 +170,10 @@ describe("Defender for Cloud", () => {
     expect(change(T.setting, "properties.enabled", "changed", true, false, {}, wdatp)).toEqual([
       "security/wdatp-integration-off",
       "high",
-      true,
     ]);
     expect(change(T.setting, "properties.enabled", "changed", true, false)).toEqual([
       "security/integration-off",
       "medium",
-      true,
     ]);
     expect(change(T.setting, "properties.enabled", "changed", false, true, {}, wdatp)).toEqual(NONE);
   });
@@ -163,35 +182,77 @@ describe("Defender for Cloud", () => {
 describe("storage accounts", () => {
   test.each([
     ["properties.allowBlobPublicAccess", false, true, "security/storage-blob-public-access-on", "high"],
-    ["properties.publicNetworkAccess", "Disabled", "Enabled", "security/storage-public-network-access-enabled", "high"],
-    ["properties.networkAcls.defaultAction", "Deny", "Allow", "security/storage-network-default-allow", "high"],
+    [
+      "properties.publicNetworkAccess",
+      "Disabled",
+      "Enabled",
+      "security/storage-public-network-access-enabled",
+      "high",
+    ],
+    [
+      "properties.networkAcls.defaultAction",
+      "Deny",
+      "Allow",
+      "security/storage-network-default-allow",
+      "high",
+    ],
     ["properties.minimumTlsVersion", "TLS1_2", "TLS1_0", "security/storage-min-tls-lowered", "high"],
     ["properties.supportsHttpsTrafficOnly", true, false, "security/storage-https-only-off", "high"],
     ["properties.allowSharedKeyAccess", false, true, "security/storage-shared-key-on", "medium"],
-    ["properties.encryption.keySource", "Microsoft.Keyvault", "Microsoft.Storage", "security/storage-customer-key-removed", "high"],
-    ["properties.allowCrossTenantReplication", false, true, "security/storage-cross-tenant-replication-on", "medium"],
+    [
+      "properties.encryption.keySource",
+      "Microsoft.Keyvault",
+      "Microsoft.Storage",
+      "security/storage-customer-key-removed",
+      "high",
+    ],
+    [
+      "properties.allowCrossTenantReplication",
+      false,
+      true,
+      "security/storage-cross-tenant-replication-on",
+      "medium",
+    ],
   ] as const)("%s %s → %s is %s (and the safe direction is not)", (path, before, after, rule, severity) => {
-    expect(change(T.storageAccount, path, "changed", before, after)).toEqual([rule, severity, true]);
+    expect(change(T.storageAccount, path, "changed", before, after)).toEqual([rule, severity]);
     expect(change(T.storageAccount, path, "changed", after, before)).toEqual(NONE);
   });
 
   test("an IP range let through the storage firewall is medium", () => {
     const range = { value: "203.0.113.0/24", action: "Allow" };
     expect(
-      change(T.storageAccount, "properties.networkAcls.ipRules[value=203.0.113.0/24]", "added", undefined, range),
-    ).toEqual(["security/storage-firewall-ip-rule-added", "medium", true]);
+      change(
+        T.storageAccount,
+        "properties.networkAcls.ipRules[value=203.0.113.0/24]",
+        "added",
+        undefined,
+        range,
+      ),
+    ).toEqual(["security/storage-firewall-ip-rule-added", "medium"]);
     expect(
-      change(T.storageAccount, "properties.networkAcls.ipRules[value=203.0.113.0/24]", "removed", range, undefined),
+      change(
+        T.storageAccount,
+        "properties.networkAcls.ipRules[value=203.0.113.0/24]",
+        "removed",
+        range,
+        undefined,
+      ),
     ).toEqual(NONE);
   });
 });
 
 describe("SQL servers", () => {
   test.each([
-    ["properties.publicNetworkAccess", "Disabled", "Enabled", "security/sql-public-network-access-enabled", "high"],
+    [
+      "properties.publicNetworkAccess",
+      "Disabled",
+      "Enabled",
+      "security/sql-public-network-access-enabled",
+      "high",
+    ],
     ["properties.minimalTlsVersion", "1.2", "1.0", "security/sql-min-tls-lowered", "high"],
   ] as const)("%s %s → %s is %s", (path, before, after, rule, severity) => {
-    expect(change(T.sqlServer, path, "changed", before, after)).toEqual([rule, severity, true]);
+    expect(change(T.sqlServer, path, "changed", before, after)).toEqual([rule, severity]);
     expect(change(T.sqlServer, path, "changed", after, before)).toEqual(NONE);
   });
 
@@ -200,7 +261,6 @@ describe("SQL servers", () => {
     expect(change(T.sqlServer, "properties.administrators", "removed", admin, undefined)).toEqual([
       "security/sql-entra-admin-removed",
       "medium",
-      true,
     ]);
     expect(change(T.sqlServer, "properties.administrators", "added", undefined, admin)).toEqual(NONE);
     expect(change(T.sqlServer, "properties.administrators.sid", "changed", "a", "b")[0]).toBe(
@@ -211,7 +271,10 @@ describe("SQL servers", () => {
   test("a firewall rule for every address is critical, added or widened; the Azure services rule is medium", () => {
     const open = resource(T.sqlFirewallRule, { startIpAddress: "0.0.0.0", endIpAddress: "255.255.255.255" });
     const azure = resource(T.sqlFirewallRule, { startIpAddress: "0.0.0.0", endIpAddress: "0.0.0.0" });
-    const office = resource(T.sqlFirewallRule, { startIpAddress: "203.0.113.1", endIpAddress: "203.0.113.9" });
+    const office = resource(T.sqlFirewallRule, {
+      startIpAddress: "203.0.113.1",
+      endIpAddress: "203.0.113.9",
+    });
     expect(opensSqlToInternet(open)).toBe(true);
     expect(allowsAzureServices(azure)).toBe(true);
     expect(whole("added", open)).toEqual(["security/sql-firewall-allows-internet", "critical"]);
@@ -223,7 +286,7 @@ describe("SQL servers", () => {
         before: office.properties as JsonObject,
         after: open.properties as JsonObject,
       }),
-    ).toEqual(["security/sql-firewall-widened-to-internet", "critical", true]);
+    ).toEqual(["security/sql-firewall-widened-to-internet", "critical"]);
     expect(
       change(T.sqlFirewallRule, "properties.endIpAddress", "changed", "255.255.255.255", "203.0.113.9", {
         before: open.properties as JsonObject,
@@ -236,13 +299,11 @@ describe("SQL servers", () => {
     expect(change(T.sqlAuditingSetting, "properties.state", "changed", "Enabled", "Disabled")).toEqual([
       "security/sql-auditing-disabled",
       "high",
-      true,
     ]);
     expect(change(T.sqlAuditingSetting, "properties.state", "changed", "Disabled", "Enabled")).toEqual(NONE);
     expect(change(T.sqlSecurityAlertPolicy, "properties.state", "changed", "Enabled", "Disabled")).toEqual([
       "security/sql-defender-disabled",
       "high",
-      true,
     ]);
     expect(change(T.sqlAuditingSetting, "properties.retentionDays", "changed", 0, 30)[0]).toBe(
       "security/sql-audit-retention-lowered",
@@ -257,7 +318,7 @@ describe("SQL servers", () => {
   test("Entra-only authentication off is medium, on is not", () => {
     expect(
       change(T.sqlEntraOnlyAuthentication, "properties.azureADOnlyAuthentication", "changed", true, false),
-    ).toEqual(["security/sql-entra-only-auth-off", "medium", true]);
+    ).toEqual(["security/sql-entra-only-auth-off", "medium"]);
     expect(
       change(T.sqlEntraOnlyAuthentication, "properties.azureADOnlyAuthentication", "changed", false, true),
     ).toEqual(NONE);

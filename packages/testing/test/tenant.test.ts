@@ -13,8 +13,10 @@ import {
   NETWORK_TYPES,
   RESOURCE_TYPES,
   resourcesOf,
+  SECURITY_TYPES,
   type Tenant,
   type TruthChange,
+  UNCOUNTED_TYPES,
 } from "../src/index.js";
 import { changedPaths } from "./support/structural-diff.js";
 
@@ -59,12 +61,18 @@ describe("generateTenant", () => {
 
   test("it makes the requested count, every type of the mix, keyed by lower-cased id", () => {
     const tenant = generateTenant({ seed: 3, resources: 1000, subscriptions: 3 });
+    // Children made with their parent and each subscription's Defender settings come on top of the count.
+    const uncounted = new Set(UNCOUNTED_TYPES.map((type) => type.toLowerCase()));
     const subscriptionResources = [...tenant.resources.values()].filter(
       (resource) =>
         String(resource.id).startsWith("/subscriptions/") &&
-        String(resource.type).toLowerCase() !== FIREWALL_POLICY_RULE_COLLECTION_GROUPS.toLowerCase(),
+        !uncounted.has(String(resource.type).toLowerCase()),
     );
     expect(subscriptionResources.length).toBe(1000);
+    // Defender for Cloud's settings: one set per subscription.
+    const pricings = resourcesOf(tenant, { types: [RESOURCE_TYPES.defenderPricing] });
+    expect(pricings.length % 3).toBe(0);
+    expect(new Set(pricings.map((pricing) => String(pricing.id).split("/")[2])).size).toBe(3);
     expect(tenant.subscriptions).toHaveLength(3);
     const types = new Set(
       [...tenant.resources.values()].map((resource) => String(resource.type).toLowerCase()),
@@ -221,6 +229,50 @@ describe("mutateTenant", () => {
     ).toBe(true);
     expect(actualChanges(before, after)).toEqual(changes);
   });
+});
+
+test("security: plans and a server's settings are only changed, never added or removed on their own", () => {
+  const before = generateTenant({
+    seed: 20,
+    resources: 300,
+    mix: { sqlServer: 1, storageAccount: 1, defenderPricing: 1 },
+  });
+  const after = cloneTenant(before);
+  const { changes } = mutateTenant(after, { churn: 0.4, seed: 21, types: SECURITY_TYPES });
+  expect(actualChanges(before, after)).toEqual(changes);
+  const serversComeAndGone = changes.filter(
+    (change) => change.type === RESOURCE_TYPES.sqlServer && change.status !== "modified",
+  );
+  const singletons: string[] = [
+    RESOURCE_TYPES.defenderPricing,
+    RESOURCE_TYPES.sqlAuditingSetting,
+    RESOURCE_TYPES.sqlSecurityAlertPolicy,
+    RESOURCE_TYPES.sqlAzureADOnlyAuthentication,
+  ];
+  const comeAndGo = changes.filter(
+    (change) => singletons.includes(change.type) && change.status !== "modified",
+  );
+  expect(comeAndGo.length).toBeGreaterThan(0);
+  // Only with their server, added or removed with it.
+  expect(
+    comeAndGo.every((change) =>
+      serversComeAndGone.some(
+        (server) => change.key.startsWith(`${server.key}/`) && server.status === change.status,
+      ),
+    ),
+  ).toBe(true);
+  const modified = new Set(
+    changes.filter((change) => change.status === "modified").map((change) => change.type),
+  );
+  for (const type of [
+    RESOURCE_TYPES.defenderPricing,
+    RESOURCE_TYPES.sqlServer,
+    RESOURCE_TYPES.storageAccount,
+  ])
+    expect(modified).toContain(type);
+  expect(
+    changes.some((change) => change.type === RESOURCE_TYPES.sqlFirewallRule && change.status === "added"),
+  ).toBe(true);
 });
 
 describe("demo tenant", () => {

@@ -268,7 +268,11 @@ function listResources(
 }
 
 /** A resource as a list of its type returns it (list-views.ts: what lists leave out). */
-function listed(resource: JsonObject | undefined, type: string, expand: string | null): JsonObject | undefined {
+function listed(
+  resource: JsonObject | undefined,
+  type: string,
+  expand: string | null,
+): JsonObject | undefined {
   return resource && inListView(type, resource, expand);
 }
 

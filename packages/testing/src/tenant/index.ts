@@ -3,6 +3,7 @@ export { demoDrift, demoTenant } from "./demo.js";
 export { type GenerateTenantOptions, generateTenant } from "./generate.js";
 export { type Churn, type MutateTenantOptions, type MutationResult, mutateTenant } from "./mutate.js";
 export { BUILT_IN_ROLES } from "./shapes.js";
+export { ALLOW_AZURE_SERVICES_RULE } from "./shapes-security.js";
 export type { ParsedArmId, Tenant, TenantSubscription } from "./tenant.js";
 export {
   cloneTenant,
@@ -23,6 +24,5 @@ export {
   RESOURCE_TYPES,
   UNCOUNTED_TYPES,
 } from "./types.js";
-export { ALLOW_AZURE_SERVICES_RULE } from "./shapes-security.js";
 export type { SecurityResourceKind } from "./types-security.js";
 export { SECURITY_RESOURCE_TYPES, SECURITY_TYPES } from "./types-security.js";

@@ -33,8 +33,6 @@ const downgradePlan: Mutation = (pricing) => {
     if (properties[field] !== undefined) paths.push(`properties.${field}`);
     delete properties[field];
   }
-  delete properties.enablementTime;
-  delete properties.resourcesCoverageStatus;
   return paths;
 };
 
@@ -67,7 +65,7 @@ const disableExtension: Mutation = (pricing, m) => {
 /** Customer-managed key → Microsoft-managed keys: the key vault reference goes away. */
 const dropCustomerKey: Mutation = (account) => {
   const encryption = propertiesOf(account).encryption as JsonObject | undefined;
-  if (!encryption || encryption.keySource !== "Microsoft.Keyvault") return undefined;
+  if (encryption?.keySource !== "Microsoft.Keyvault") return undefined;
   encryption.keySource = "Microsoft.Storage";
   delete encryption.keyvaultproperties;
   return ["properties.encryption.keySource", "properties.encryption.keyvaultproperties"];

@@ -6,12 +6,12 @@
  */
 import type { JsonObject, JsonValue } from "@azure-drift/core";
 import { builtInRoleChanges, referencedBuiltIns } from "./built-in-truth.js";
+import { securityMutations } from "./mutate-security.js";
 import { hashString, Random } from "./random.js";
 import { kindOfType, type Placement, ResourcePools, ShapeFactory } from "./shapes.js";
 import { parseArmId, putResource, type Tenant } from "./tenant.js";
 import type { ResourceKind, TruthChange } from "./types.js";
 import { SECURITY_MODIFY_ONLY_KINDS } from "./types-security.js";
-import { securityMutations } from "./mutate-security.js";
 
 /** Fractions of the tenant's (eligible) resources to change. */
 export interface Churn {

@@ -209,10 +209,16 @@ export function sqlServerWithChildren(factory: ShapeFactory, placement: Placemen
 }
 
 /** A firewall rule of a server: a client's address range, or the allow-Azure-services rule. */
-export function sqlFirewallRule(factory: ShapeFactory, serverId: string, rule: "client" | "azure" = "client") {
+export function sqlFirewallRule(
+  factory: ShapeFactory,
+  serverId: string,
+  rule: "client" | "azure" = "client",
+) {
   const { rng } = factory;
   const name =
-    rule === "azure" ? ALLOW_AZURE_SERVICES_RULE : factory.uniqueName("ClientIp", `${serverId}/firewallRules`);
+    rule === "azure"
+      ? ALLOW_AZURE_SERVICES_RULE
+      : factory.uniqueName("ClientIp", `${serverId}/firewallRules`);
   const start = `${rng.int(20, 200)}.${rng.int(0, 255)}.${rng.int(0, 255)}.${rng.int(1, 100)}`;
   const end = rng.chance(0.5) ? start : start.replace(/\.\d+$/, `.${rng.int(101, 254)}`);
   return {
