@@ -53,7 +53,26 @@ const byId = (a: JsonObject, b: JsonObject) =>
   String(a.id).toLowerCase().localeCompare(String(b.id).toLowerCase());
 
 beforeAll(async () => {
-  tenant = generateTenant({ seed: "network-collector", resources: 400, subscriptions: 2 });
+  // A network landing zone with storage and key vaults beside it (private endpoints point at them);
+  // explicit, so other domains joining the default mix do not move these resources around.
+  tenant = generateTenant({
+    seed: "network-collector",
+    resources: 400,
+    subscriptions: 2,
+    mix: {
+      networkSecurityGroup: 16,
+      virtualNetwork: 8,
+      routeTable: 6,
+      publicIpAddress: 8,
+      firewallPolicy: 1,
+      azureFirewall: 1,
+      applicationGateway: 2,
+      privateEndpoint: 6,
+      storageAccount: 10,
+      keyVault: 6,
+      roleAssignment: 20,
+    },
+  });
   subscriptionId = tenant.subscriptions[0]!.subscriptionId;
   server = await startArmReplayServer({ tenant, pageSize: 7 });
 });
