@@ -91,8 +91,8 @@ describe("a damaged store never hides drift", { timeout: 60_000 }, () => {
   }
 
   const damages: [string, (snapshotId: string) => Promise<string[]>][] = [
-    ["its resource documents truncated", async () => filesUnder(join(tenantFolder(), "docs"))],
-    ["its record index truncated", async (id) => [join(snapshotFolder(id), "records.ndjson.gz")]],
+    ["its resource documents truncated", async () => filesUnder(join(tenantFolder(), "packs"))],
+    ["its record index truncated", async (id) => [join(snapshotFolder(id), "records.idx")]],
   ];
 
   test.each(damages)(
@@ -138,7 +138,7 @@ describe("a damaged store never hides drift", { timeout: 60_000 }, () => {
     expect(second.code, second.stderr).toBe(0);
     const damagedId = reportOf(second).current.snapshotId!;
     openRuleToInternet();
-    const index = join(snapshotFolder(damagedId), "records.ndjson.gz");
+    const index = join(snapshotFolder(damagedId), "records.idx");
     await truncate(index, Math.floor((await stat(index)).size / 2));
 
     expect((await check()).code).toBe(1);
