@@ -175,6 +175,29 @@ describe("a damaged store never hides drift", { timeout: 60_000 }, () => {
     expectRuleChange(reportOf(after), goodId);
   });
 
+  test.runIf(process.platform === "linux")(
+    "check --store /proc/x (Linux): a clear E_STORE error at once, never a hang",
+    async () => {
+      const result = await runCli(
+        [
+          "check",
+          "--arm-endpoint",
+          server.url,
+          "--ca-cert",
+          join(dir, "ca.pem"),
+          "--store",
+          "/proc/azure-drift-x",
+        ],
+        { env, cwd: dir },
+      );
+      expect(result.code).toBe(1);
+      expect(lastLine(result)).toBe(
+        "azure-drift: E_STORE: Cannot create the store folder /proc/azure-drift-x: /proc does not accept new folders (ENOENT; a virtual file system such as /proc or /sys?). Choose another directory (--store DIR).",
+      );
+    },
+    10_000,
+  );
+
   test("store quarantine of a snapshot that does not exist: E_NOT_FOUND", async () => {
     expect((await check()).code).toBe(0);
     const result = await cli(

@@ -1,5 +1,5 @@
 import { link, mkdir, readdir, readFile, rename, rm, stat, unlink } from "node:fs/promises";
-import { basename, join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import {
   type Baseline,
   checkListQuery,
@@ -172,11 +172,7 @@ async function openRoot(directory: string, logger: Logger): Promise<void> {
   } catch (error) {
     if (isDriftError(error)) throw error;
     if (!isMissing(error)) throw storeIoError(error, directory, "open the store folder");
-    try {
-      await mkdir(directory, { recursive: true });
-    } catch (mkdirError) {
-      throw storeIoError(mkdirError, directory, "create the store folder");
-    }
+    await createStoreFolder(directory);
     names = [];
   }
   const markerFile = join(directory, MARKER_FILE);
@@ -224,6 +220,51 @@ function markerText(): string {
     createdAt: new Date().toISOString(),
   };
   return `${JSON.stringify(marker, null, 2)}\n`;
+}
+
+/**
+ * Creates the store folder and its missing parents one level at a time, after finding the nearest
+ * existing parent. Not `mkdir({ recursive: true })`: on Node 20 that never returns where a level
+ * cannot be created although its parent exists (under `/proc`, say).
+ */
+async function createStoreFolder(directory: string): Promise<void> {
+  const missing: string[] = [];
+  let current = directory;
+  for (;;) {
+    const info = await stat(current).catch((error: unknown) => {
+      if (isMissing(error)) return undefined;
+      throw storeIoError(error, current, "look at");
+    });
+    if (info) {
+      if (!info.isDirectory()) {
+        throw new DriftError(
+          "E_STORE",
+          `Cannot create the store folder ${directory}: ${current} is a file, not a folder. Choose another directory (--store DIR).`,
+          { details: { file: current } },
+        );
+      }
+      break;
+    }
+    missing.push(current);
+    const parent = dirname(current);
+    if (parent === current) break;
+    current = parent;
+  }
+  for (const folder of missing.reverse()) {
+    try {
+      await mkdir(folder);
+    } catch (error) {
+      if (errnoOf(error) === "EEXIST") continue;
+      if (isMissing(error)) {
+        throw new DriftError(
+          "E_STORE",
+          `Cannot create the store folder ${directory}: ${dirname(folder)} does not accept new folders (ENOENT; a virtual file system such as /proc or /sys?). Choose another directory (--store DIR).`,
+          { cause: error, details: { file: folder, errno: "ENOENT" } },
+        );
+      }
+      throw storeIoError(error, folder, "create the store folder");
+    }
+  }
 }
 
 async function writeMarker(directory: string, markerFile: string): Promise<void> {
