@@ -2,6 +2,7 @@ import { createSecureContext, rootCertificates, type SecureContext } from "node:
 import type { CommonClientOptions } from "@azure/core-client";
 import type { TlsSettings } from "@azure/core-rest-pipeline";
 import type { ArmConnection, CollectorContext } from "@azure-drift/core";
+import { DEFAULT_ARM_REQUEST_TIMEOUT_MS, hostGuardPolicy, requestTimeoutPolicy } from "./request-guards.js";
 import { throttleGuardPolicy } from "./throttle-policy.js";
 
 /** Retry defaults when the context's {@link ArmConnection} does not set them. */
@@ -59,7 +60,9 @@ function tlsSettingsFor(arm: ArmConnection): TlsSettings | undefined {
  * of that endpoint's audience (sovereign clouds refuse tokens for another audience), its extra CA
  * added to the trusted roots (TLS verification is never turned off), the SDK's own retry policy
  * configured from `context.arm.retry`, and a throttle guard for what that policy does not handle
- * (a 429 without `Retry-After`; a `Retry-After` too long to wait for). Retries are announced as
+ * (a 429 without `Retry-After`; a `Retry-After` too long to wait for), a timeout per attempt
+ * (`context.arm.requestTimeoutMs`, default {@link DEFAULT_ARM_REQUEST_TIMEOUT_MS}) and a guard that
+ * never sends a request (and its token) to another host than the endpoint. Retries are announced as
  * `retry` progress events. Pass `context.signal` as each operation's `abortSignal`.
  *
  * @param collector the collector's name, for progress events and logs.
@@ -86,6 +89,12 @@ export function armClientOptions(
       maxRetryDelayInMs: maxRetryDelayMs,
     },
     additionalPolicies: [
+      // Before anything is sent: a request to another host (a nextLink elsewhere) never gets the token.
+      { position: "perCall", policy: hostGuardPolicy(endpoint) },
+      {
+        position: "perRetry",
+        policy: requestTimeoutPolicy(context.arm.requestTimeoutMs ?? DEFAULT_ARM_REQUEST_TIMEOUT_MS),
+      },
       {
         position: "perRetry",
         policy: throttleGuardPolicy({

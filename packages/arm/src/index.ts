@@ -14,9 +14,16 @@ export { armClientOptions, DEFAULT_ARM_RETRY, DEFAULT_MAX_RETRY_AFTER_MS } from 
 export type { ArmRequestSender, GetRawOptions } from "./get-raw.js";
 export { getRaw } from "./get-raw.js";
 export type { ListOperationOptions, ListRawOptions, PagedList } from "./list-raw.js";
-export { listRaw } from "./list-raw.js";
+export { DEFAULT_MAX_PAGES_PER_LISTING, listRaw } from "./list-raw.js";
 export type { MergeListingsOptions } from "./merge.js";
 export { mergeListings } from "./merge.js";
+export {
+  DEFAULT_ARM_REQUEST_TIMEOUT_MS,
+  HOST_GUARD_POLICY_NAME,
+  hostGuardPolicy,
+  REQUEST_TIMEOUT_POLICY_NAME,
+  requestTimeoutPolicy,
+} from "./request-guards.js";
 export type { ThrottleGuardOptions } from "./throttle-policy.js";
 export {
   isRetryAfterTooLong,

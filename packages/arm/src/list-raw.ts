@@ -4,6 +4,13 @@ import type { CollectorContext, JsonObject } from "@azure-drift/core";
 import { DriftError, throwIfAborted } from "@azure-drift/core";
 import { classifyArmError } from "./arm-errors.js";
 
+/**
+ * The default for `ArmConnection.maxPagesPerListing`: pages one listing may take before it is
+ * stopped as a paging loop. ARM pages hold 100–1,000 items, and no resource type comes near
+ * 500,000 per subscription.
+ */
+export const DEFAULT_MAX_PAGES_PER_LISTING = 5_000;
+
 /** What an SDK list operation is given by {@link listRaw}: pass the whole object as the operation's options. */
 export interface ListOperationOptions {
   onResponse: (raw: FullOperationResponse) => void;
@@ -40,8 +47,10 @@ export interface ListRawOptions {
  * Each page request runs through `context.limit`, and each page is announced as a `page` progress
  * event. The next page is requested as soon as a page arrives (one page of read-ahead), so the
  * consumer's work on a page overlaps the next round trip. A listing that fails after the SDK's retries (403, 404, throttled beyond the cap, 5xx,
- * dropped connections) is reported through `context.coverage.incomplete(resourceType, reason)` and
- * ends without throwing; items already yielded stay valid. A 401 or a credential that cannot get a
+ * dropped connections, no answer within the request timeout, a `nextLink` to another host) is
+ * reported through `context.coverage.incomplete(resourceType, reason)` and ends without throwing;
+ * items already yielded stay valid. So does a paging loop: a `nextLink` already followed, or more
+ * than `context.arm.maxPagesPerListing` pages. A 401 or a credential that cannot get a
  * token throws a DriftError `E_AUTH`; an aborted signal throws `E_ABORTED`.
  */
 export async function* listRaw(
@@ -74,18 +83,42 @@ export async function* listRaw(
         const response = lastResponse;
         // The response holds the page's text as well: let it go as soon as the page is parsed.
         lastResponse = undefined;
-        return step.done ? undefined : pageItems(parseBody(response, resourceType), resourceType);
+        if (step.done) return undefined;
+        const body = parseBody(response, resourceType);
+        return {
+          items: pageItems(body, resourceType),
+          nextLink: nextLinkOf(body),
+          url: (response as FullOperationResponse | undefined)?.request.url,
+        };
       });
+    const maxPages = context.arm.maxPagesPerListing ?? DEFAULT_MAX_PAGES_PER_LISTING;
+    const followed = new Set<string>();
+    let pageCount = 0;
     let upcoming = fetchPage();
     while (true) {
-      const items = await upcoming;
-      if (items === undefined) return;
-      // Read ahead: the next page is requested before this one's items are handed on, so the time
-      // the consumer spends on them (building records, writing the store) overlaps the round trip
-      // instead of adding to it. At most two pages of a listing are held at once.
-      upcoming = fetchPage();
-      // If the consumer stops early, nobody awaits the read-ahead: its failure is not unhandled.
-      upcoming.catch(() => undefined);
+      const page = await upcoming;
+      if (page === undefined) return;
+      const { items, nextLink } = page;
+      pageCount++;
+      if (page.url !== undefined) followed.add(page.url);
+      // A nextLink followed before (a loop), or one page too many (a loop whose link changes):
+      // stop, keep what was read, and report the listing incomplete instead of paging for ever.
+      const endless =
+        nextLink === undefined
+          ? undefined
+          : followed.has(nextLink)
+            ? `ARM sent a nextLink to a page already read (a paging loop) listing ${resourceType}; the listing was stopped after ${pageCount} page${pageCount === 1 ? "" : "s"}.`
+            : pageCount >= maxPages
+              ? `Listing ${resourceType} reached ${maxPages} pages and was stopped (a paging loop, or raise maxPagesPerListing).`
+              : undefined;
+      if (endless === undefined) {
+        // Read ahead: the next page is requested before this one's items are handed on, so the time
+        // the consumer spends on them (building records, writing the store) overlaps the round trip
+        // instead of adding to it. At most two pages of a listing are held at once.
+        upcoming = fetchPage();
+        // If the consumer stops early, nobody awaits the read-ahead: its failure is not unhandled.
+        upcoming.catch(() => undefined);
+      }
       context.onProgress({
         type: "page",
         subscriptionId: context.subscriptionId,
@@ -99,6 +132,16 @@ export async function* listRaw(
         const item = held[i] as JsonObject;
         held[i] = undefined;
         yield item;
+      }
+      if (endless !== undefined) {
+        context.logger.warn("Listing incomplete", {
+          collector,
+          resourceType,
+          subscriptionId: context.subscriptionId,
+          reason: endless,
+        });
+        context.coverage.incomplete(resourceType, endless);
+        return;
       }
     }
   } catch (error) {
@@ -156,6 +199,12 @@ function parseBody(response: FullOperationResponse | undefined, resourceType: st
       },
     );
   }
+}
+
+/** The page's `nextLink`, if it has one. */
+function nextLinkOf(body: unknown): string | undefined {
+  const nextLink = (body as { nextLink?: unknown } | null)?.nextLink;
+  return typeof nextLink === "string" && nextLink.length > 0 ? nextLink : undefined;
 }
 
 function pageItems(body: unknown, resourceType: string): JsonObject[] {

@@ -181,6 +181,63 @@ describe("listRaw with the real @azure/arm-network client", () => {
     );
   });
 
+  test("a list whose server never answers: abandoned after the request timeout, the slice incomplete, no hang", async () => {
+    server.setFaults({ hang: [{ type: NSG_TYPE }] });
+    const context = testContext({ ...server.connection(), requestTimeoutMs: 300 });
+    expect(await collectAll(listNsgs(context))).toEqual([]);
+    expect(server.stats.hung).toBe(1);
+    expect(context.incomplete).toEqual([
+      {
+        type: NSG_TYPE,
+        reason: `ARM did not answer GET /subscriptions/${SUBSCRIPTION}/providers/Microsoft.Network/networkSecurityGroups within 0.3 s; the request was abandoned (raise the timeout with --request-timeout, or ArmConnection.requestTimeoutMs).`,
+      },
+    ]);
+  }, 10_000);
+
+  test("a nextLink back to a page already read (a paging loop) stops the listing: what was read is kept, the slice incomplete", async () => {
+    server.setFaults({ nextLinkLoop: [{ type: NSG_TYPE }] });
+    const context = testContext(server.connection());
+    const items = await collectAll(listNsgs(context));
+    expect(items.map((item) => item.name)).toEqual(["nsg00", "nsg01"]);
+    expect(server.stats.pages).toBe(1);
+    expect(context.incomplete).toEqual([
+      {
+        type: NSG_TYPE,
+        reason: `ARM sent a nextLink to a page already read (a paging loop) listing ${NSG_TYPE}; the listing was stopped after 1 page.`,
+      },
+    ]);
+  }, 10_000);
+
+  test("a listing longer than maxPagesPerListing is stopped there (a loop whose nextLink changes)", async () => {
+    const context = testContext({ ...server.connection(), maxPagesPerListing: 2 });
+    const items = await collectAll(listNsgs(context));
+    expect(items.map((item) => item.name)).toEqual(["nsg00", "nsg01", "nsg02", "nsg03"]);
+    expect(server.stats.pages).toBe(2);
+    expect(context.incomplete).toEqual([
+      {
+        type: NSG_TYPE,
+        reason: `Listing ${NSG_TYPE} reached 2 pages and was stopped (a paging loop, or raise maxPagesPerListing).`,
+      },
+    ]);
+  });
+
+  test("a nextLink to another host is not followed: the bearer token never leaves for it", async () => {
+    // `localhost` is this same server under another name, with a certificate the client trusts, so
+    // only the guard stands between the token and the other host: the server counts what arrives.
+    server.setFaults({ nextLinkHost: "localhost" });
+    const credential = recordingCredential("token-that-must-stay");
+    const context = testContext(server.connection(), { credential });
+    const items = await collectAll(listNsgs(context));
+    expect(items.map((item) => item.name)).toEqual(["nsg00", "nsg01"]);
+    expect(server.stats.foreignHost).toEqual({ requests: 0, withAuthorization: 0 });
+    expect(context.incomplete).toEqual([
+      {
+        type: NSG_TYPE,
+        reason: `ARM sent a link to another host (https://localhost:${new URL(server.url).port}, not ${server.url}); it was not followed, so the token stays with ${server.url}.`,
+      },
+    ]);
+  });
+
   test("server errors are retried by the SDK's own policy", async () => {
     server.setFaults({ serverErrorRate: 0.5, seed: 11 });
     const context = testContext(server.connection());

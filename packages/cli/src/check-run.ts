@@ -75,7 +75,7 @@ export async function executeCheck(plan: CheckPlan, mode: "check" | "collect"): 
     );
   // A baseline cannot be in a store that does not exist yet: say so without creating the store.
   if (plan.baseline !== undefined && !(await storeExists(plan.store, plan.cwd))) throw missingBaseline();
-  const store = await openStore(plan.store, plan.cwd);
+  const store = await openStore(plan.store, plan.cwd, plan.logger);
   try {
     if (plan.baseline !== undefined && !(await store.getBaseline(tenantId, plan.baseline)))
       throw missingBaseline();

@@ -1,4 +1,4 @@
-import type { LogFields, Logger } from "@azure-drift/core";
+import { type LogFields, type Logger, looksLikeSecretValue } from "@azure-drift/core";
 import type { CliOutput } from "./io.js";
 
 /** How log lines look on stderr. */
@@ -52,13 +52,18 @@ export function createCliLogger(options: {
   };
 }
 
-/** Copies `fields`, replacing values under secret-looking names and turning errors into their message. */
+/**
+ * Copies `fields`, replacing values under secret-looking names and values that look like a
+ * credential, and turning errors into their message.
+ */
 export function scrubFields(fields: LogFields): LogFields {
   const out: LogFields = {};
   for (const [name, value] of Object.entries(fields)) {
-    if (SECRET_FIELD.test(name)) out[name] = REDACTED;
-    else if (value instanceof Error) out[name] = value.message;
-    else out[name] = value;
+    const text = value instanceof Error ? value.message : value;
+    // By name, and by value: a token under a neutral name (an ARM message quoting one) stays out too.
+    if (SECRET_FIELD.test(name) || (typeof text === "string" && looksLikeSecretValue(text)))
+      out[name] = REDACTED;
+    else out[name] = text;
   }
   return out;
 }

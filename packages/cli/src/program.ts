@@ -7,6 +7,7 @@ import { registerDiff } from "./commands/diff.js";
 import { registerHistory } from "./commands/history.js";
 import { registerInit } from "./commands/init.js";
 import { registerStoreCommands } from "./commands/store-commands.js";
+import { registerStoreMaintenance } from "./commands/store-maintenance.js";
 import { applyConfig } from "./config/apply.js";
 import { loadConfig } from "./config/load.js";
 import { ERROR_PREFIX, errorLine, oneLine } from "./errors.js";
@@ -48,6 +49,7 @@ export function buildProgram(context: CommandContext): Command {
   registerStoreCommands(program, context);
   registerHistory(program, context);
   registerInit(program, context);
+  registerStoreMaintenance(program, context);
   return program;
 }
 

@@ -95,10 +95,11 @@ export function createProgressLine(
           if (done >= options.collectorsPerSubscription) state.subscriptionsDone.add(event.subscriptionId);
           break;
         }
-        case "snapshot-saved":
-          state.phase = "comparing";
-          break;
+        // A check compares before it saves (nothing is saved when it cannot compare).
         case "diff-finished":
+          state.phase = "saving";
+          break;
+        case "snapshot-saved":
           state.phase = "done";
           break;
       }

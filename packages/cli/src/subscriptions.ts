@@ -1,4 +1,5 @@
 import { rootCertificates } from "node:tls";
+import { DEFAULT_ARM_REQUEST_TIMEOUT_MS, hostGuardPolicy, requestTimeoutPolicy } from "@azure-drift/arm";
 import { type ArmConnection, DriftError, type TokenCredential } from "@azure-drift/core";
 import { armCallError } from "./errors.js";
 
@@ -50,6 +51,14 @@ export function sdkClientOptions(arm: ArmConnection, retry: { maxRetries: number
     $host: arm.endpoint,
     credentialScopes: arm.credentialScopes,
     retryOptions: { ...retry, maxRetryDelayInMs: 5_000 },
+    // The same guards as the collectors': a timeout per attempt, and no request (nor token) to another host.
+    additionalPolicies: [
+      { position: "perCall" as const, policy: hostGuardPolicy(arm.endpoint) },
+      {
+        position: "perRetry" as const,
+        policy: requestTimeoutPolicy(arm.requestTimeoutMs ?? DEFAULT_ARM_REQUEST_TIMEOUT_MS),
+      },
+    ],
     ...(arm.ca ? { tlsOptions: { ca: [...rootCertificates, arm.ca] } } : {}),
     userAgentOptions: { userAgentPrefix: "azure-drift-cli" },
   };
@@ -73,6 +82,14 @@ export async function listVisibleSubscriptions(
   try {
     for await (const subscription of client.subscriptions.list(signal ? { abortSignal: signal } : {})) {
       if (!subscription.subscriptionId) continue;
+      const id = subscription.subscriptionId.toLowerCase();
+      // A list that repeats itself is a paging loop: stop instead of listing for ever.
+      if (found.some((seen) => seen.subscriptionId === id)) {
+        throw new DriftError(
+          "E_NETWORK",
+          `${arm.endpoint} listed subscription ${id} twice (a paging loop) while listing subscriptions: check --arm-endpoint, or try again later.`,
+        );
+      }
       found.push({
         subscriptionId: subscription.subscriptionId.toLowerCase(),
         ...(subscription.tenantId ? { tenantId: subscription.tenantId.toLowerCase() } : {}),

@@ -46,6 +46,17 @@ export interface ArmConnection {
   ca?: string;
   /** Retry policy for 429/5xx: the SDK's retry policy, configured with these numbers. */
   retry?: { maxRetries?: number; maxRetryDelayMs?: number };
+  /**
+   * How long one ARM request may take, answer included, before it is abandoned and its listing
+   * reported incomplete. Default 90 s (`@azure-drift/arm`'s `DEFAULT_ARM_REQUEST_TIMEOUT_MS`: ARM
+   * itself gives up on a resource provider after 60 s).
+   */
+  requestTimeoutMs?: number;
+  /**
+   * How many pages one listing may take before it is stopped and reported incomplete (a paging
+   * loop whose `nextLink` changes every time). Default 5,000 (`DEFAULT_MAX_PAGES_PER_LISTING`).
+   */
+  maxPagesPerListing?: number;
 }
 
 /** A concurrency limiter shared by every collector of a check (p-limit compatible). */

@@ -71,7 +71,13 @@ export {
 } from "./normalize/normalize.js";
 export * from "./operation.js";
 export { createRecord, type RecordSource } from "./record.js";
-export { defaultSecretKeys, isRedactionMarker, type RedactionOptions, redactSecrets } from "./redact.js";
+export {
+  defaultSecretKeys,
+  isRedactionMarker,
+  looksLikeSecretValue,
+  type RedactionOptions,
+  redactSecrets,
+} from "./redact.js";
 export { renderHtml } from "./render/html.js";
 export { renderJson } from "./render/json.js";
 export { type JunitOptions, renderJunit } from "./render/junit.js";

@@ -209,6 +209,11 @@ export interface DriftReport {
   resources: ResourceDrift[];
   unknown: UnknownEntry[];
   suppressed: SuppressedFinding[];
+  /**
+   * Snapshots newer than the base that the store could not read, so the check compared with an
+   * older one (absent when there were none). Each also has a notice.
+   */
+  unreadableSnapshots?: { snapshotId: string; reason: string }[];
   /** Warnings about the run itself: expired suppressions, partial collectors, … */
   notices: string[];
 }

@@ -7,8 +7,11 @@
  * - a value at a type's declared `secrets` path or a user's `secretPaths`;
  * - `value` next to a `keyName` (the shape of `listKeys`), or next to a `name` that looks like a
  *   secret (app settings: `{ name: "DB_PASSWORD", value: … }`);
- * - a string that carries a credential itself: `AccountKey=`, `SharedAccessKey=`, `Password=`,
- *   `sig=` of a SAS URL.
+ * - a string that carries a credential itself, whatever its property's name (see
+ *   {@link looksLikeSecretValue}): `AccountKey=`, `SharedAccessKey=`, `Password=`, `sig=` of a SAS
+ *   URL; a PEM private key (alone or bundled with a certificate) or a base64 DER private key or PFX;
+ *   a JWT or `Bearer` token; a storage account key; AWS, GitHub, Slack and Google API keys;
+ *   credentials in a URL (`https://user:pass@host`).
  * Deliberately NOT secrets: `publicKey`, `keyData` (SSH public keys: who may log in is drift worth
  * seeing), `keyName`, `keySource`, `keyVaultProperties`, `keyUrl`, `*SecretId`, `*SecretUri` (references).
  */
@@ -41,7 +44,73 @@ export const defaultSecretKeys: readonly RegExp[] = [
 ];
 
 /** Values that carry a credential themselves, whatever the property's name. */
-const SECRET_VALUE = /(?:AccountKey|SharedAccessKey|SharedAccessSignature|Password|Pwd)\s*=|[?&]sig=/i;
+const SECRET_VALUE =
+  /(?:AccountKey|SharedAccessKey|SharedAccessSignature|Password|Pwd|client_secret|aws_secret_access_key)\s*=|[?&]sig=/i;
+
+/**
+ * Credential shapes recognised by value, each behind a cheap substring test so the common value (a
+ * name, an id, a GUID) costs a few `includes` calls and no regular expression.
+ */
+const SECRET_SHAPES: readonly { hint: (value: string) => boolean; pattern: RegExp }[] = [
+  // PEM private keys of every kind (PKCS#1/#8, EC, OpenSSH, encrypted), alone or after a certificate.
+  {
+    hint: (value) => value.includes("-----BEGIN"),
+    pattern: /-----BEGIN [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----/,
+  },
+  { hint: (value) => value.includes("PuTTY-User-Key-File-"), pattern: /PuTTY-User-Key-File-\d/ },
+  // Base64 DER: PKCS#8 and PKCS#1 RSA private keys and PKCS#12 (a certificate with its key), EC keys.
+  // A certificate or public key alone (`MII…CCA…`, `MII…ANBgkq…`) does not match.
+  {
+    hint: (value) => value.startsWith("MI") || value.startsWith("MHcCAQEE"),
+    pattern: /^(?:MII[A-Za-z0-9+/]{3}IB(?:ADAN|AAKC|AzCC)|MIG[A-Za-z0-9+/]AgEAMBMG|MHcCAQEE)/,
+  },
+  // A JWT: base64url JSON header and payload (both start `{"`, so `eyJ`), then a signature.
+  {
+    hint: (value) => value.includes("eyJ"),
+    pattern: /eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/,
+  },
+  {
+    hint: (value) => value.includes("earer") || value.includes("EARER"),
+    pattern: /\bBearer\s+[A-Za-z0-9\-._~+/]{16,}=*/i,
+  },
+  // A storage account key: 64 random bytes in base64, nothing around them.
+  {
+    hint: (value) => value.length >= 88 && value.includes("=="),
+    pattern: /(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{86}==(?![A-Za-z0-9+/=])/,
+  },
+  {
+    hint: (value) => value.includes("AKIA") || value.includes("ASIA"),
+    pattern: /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/,
+  },
+  {
+    hint: (value) => value.includes("gh") || value.includes("github_pat_"),
+    pattern: /\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})/,
+  },
+  { hint: (value) => value.includes("xox"), pattern: /\bxox[abposr]-[A-Za-z0-9-]{10,}/ },
+  { hint: (value) => value.includes("AIza"), pattern: /\bAIza[0-9A-Za-z_-]{35}/ },
+  // Credentials in a URL: `scheme://user:password@host`.
+  {
+    hint: (value) => value.includes("@") && value.includes("://"),
+    pattern: /[a-z][a-z0-9+.-]*:\/\/[^\s/:@]+:[^\s/@]+@/i,
+  },
+];
+
+/**
+ * Whether a string carries a credential by its shape alone, whatever the property it sits in:
+ * what redaction replaces even under a neutral name such as `bootstrap` or `note`. Ordinary Azure
+ * values (ids, GUIDs, names, thumbprints, public certificates and SSH public keys) do not match.
+ */
+export function looksLikeSecretValue(value: string): boolean {
+  if (value.length < 16) return value.length > 4 && value.includes("=") && SECRET_VALUE.test(value);
+  if (!SECRET_TRIGGER.test(value)) return false;
+  if (value.includes("=") && SECRET_VALUE.test(value)) return true;
+  for (const shape of SECRET_SHAPES) if (shape.hint(value) && shape.pattern.test(value)) return true;
+  return false;
+}
+
+// One pass that every shape above needs to match: most strings (names, ids, GUIDs) stop here.
+const SECRET_TRIGGER =
+  /=|-----BEGIN|PuTTY|^M[IH]|eyJ|earer|EARER|AKIA|ASIA|gh[pousr]_|github_pat_|xox|AIza|@/;
 
 /** How secrets are found and marked. */
 export interface RedactionOptions {
@@ -92,9 +161,7 @@ export function compileRedaction(options: RedactionOptions = {}): CompiledRedact
     }
     return verdict;
   };
-  const isSecretValue = useDefaults
-    ? (value: string) => value.length > 4 && value.includes("=") && SECRET_VALUE.test(value)
-    : () => false;
+  const isSecretValue = useDefaults ? looksLikeSecretValue : () => false;
   const salt = options.salt;
   const marker =
     salt === undefined || salt.length === 0

@@ -76,6 +76,16 @@ export interface PruneResult {
   documentsRemoved: number;
 }
 
+/** A snapshot a store holds but cannot read (a damaged manifest): listings skip it. */
+export interface UnreadableSnapshot {
+  /** The snapshot's id as far as the store can tell (e.g. its folder name). */
+  snapshotId: string;
+  /** When it was last written (ISO), if known: tells whether it may be newer than a check's base. */
+  modifiedAt?: string;
+  /** What is wrong, in one line. */
+  reason: string;
+}
+
 /** A report's listing entry. */
 export interface ReportSummaryEntry {
   id: string;
@@ -97,6 +107,12 @@ export interface Store {
   getSnapshot(tenantId: string, snapshotId: string): Promise<SnapshotMeta | undefined>;
   listSnapshots(tenantId: string, query?: ListQuery): Promise<SnapshotMeta[]>;
   latestSnapshot(tenantId: string, query?: Omit<ListQuery, "limit">): Promise<SnapshotMeta | undefined>;
+  /**
+   * Optional capability: the tenant's snapshots that listings skip because they cannot be read. A
+   * check warns about those newer than its base and names them in its report
+   * (`unreadableSnapshots`), so a damaged latest snapshot is never passed over in silence.
+   */
+  listUnreadableSnapshots?(tenantId: string): Promise<UnreadableSnapshot[]>;
   /** Streams a snapshot's records in the order they were written; `keys` restricts to those keys. */
   readRecords(
     tenantId: string,

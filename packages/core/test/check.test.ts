@@ -583,8 +583,9 @@ describe("check", () => {
         records: 1,
         outcome: "succeeded",
       },
-      { type: "snapshot-saved", snapshotId: result.snapshot.id, records: 2 },
+      // The diff comes before the commit: a check that cannot compare saves nothing.
       { type: "diff-finished", added: 0, removed: 0, modified: 0, unknown: 0 },
+      { type: "snapshot-saved", snapshotId: result.snapshot.id, records: 2 },
     ]);
   });
 

@@ -19,7 +19,7 @@ export async function readDocument(
     if (isMissing(error)) {
       throw new DriftError(
         "E_STORE_CORRUPT",
-        `${snapshotFile} references the resource document ${file}, which is missing. Run verify() to see all damage; restore the file from a backup or delete that snapshot's folder.`,
+        `${snapshotFile} references the resource document ${file}, which is missing. Run azure-drift store verify (FileStore.verify()) to see all damage; restore the file from a backup, or set the snapshot aside with azure-drift store quarantine SNAPSHOT_ID.`,
         { cause: error, details: { file, snapshot: snapshotFile } },
       );
     }
@@ -33,7 +33,7 @@ export async function readDocument(
   } catch (error) {
     throw new DriftError(
       "E_STORE_CORRUPT",
-      `The resource document ${file} is damaged (cannot be decompressed or parsed). Run verify() to see all damage; restore the file from a backup or delete the snapshots that reference it.`,
+      `The resource document ${file} is damaged (cannot be decompressed or parsed). Run azure-drift store verify (FileStore.verify()) to see all damage; restore the file from a backup, or set the snapshots that reference it aside with azure-drift store quarantine SNAPSHOT_ID.`,
       { cause: error, details: { file } },
     );
   }

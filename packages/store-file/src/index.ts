@@ -9,5 +9,10 @@
 
 export type { Compression } from "./codec.js";
 export { STORE_FORMAT_VERSION } from "./layout.js";
-export { createFileStore, type FileStore, type FileStoreOptions } from "./store.js";
-export type { VerifyProblem, VerifyReport } from "./verify.js";
+export {
+  createFileStore,
+  type FileStore,
+  type FileStoreOptions,
+  type QuarantineResult,
+} from "./store.js";
+export { type VerifyProblem, type VerifyReport, verifyFileStore } from "./verify.js";

@@ -39,6 +39,10 @@ export class TenantLayout {
   get baselines() {
     return join(this.root, "baselines");
   }
+  /** Snapshots set aside by `quarantineSnapshot`: never listed, read, pruned or swept. */
+  get quarantine() {
+    return join(this.root, "quarantine");
+  }
   /** Writers' folders, atomic-write temporaries and pruned snapshots on their way out. */
   get tmp() {
     return join(this.root, "tmp");

@@ -43,7 +43,7 @@ export interface ManifestV1 {
 const corrupt = (file: string, what: string, cause?: unknown) =>
   new DriftError(
     "E_STORE_CORRUPT",
-    `${file} is damaged (${what}). Run verify() to see all damage; restore the file from a backup or delete that snapshot's folder.`,
+    `${file} is damaged (${what}). Run azure-drift store verify (FileStore.verify()) to see all damage; restore the file from a backup, or set the snapshot aside with azure-drift store quarantine SNAPSHOT_ID.`,
     { cause, details: { file } },
   );
 

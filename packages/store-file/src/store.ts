@@ -1,5 +1,5 @@
 import { link, mkdir, readdir, readFile, rename, rm, stat, unlink } from "node:fs/promises";
-import { join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import {
   type Baseline,
   checkListQuery,
@@ -25,6 +25,7 @@ import {
   type StoredConfig,
   selectSnapshots,
   throwIfAborted,
+  type UnreadableSnapshot,
 } from "@azure-drift/core";
 import { COMPRESSIONS, type Compression, compress, decompress } from "./codec.js";
 import { compactPacks } from "./compact.js";
@@ -92,6 +93,28 @@ export interface FileStore extends Store {
    * remove documents mid-check).
    */
   verify(options?: OperationOptions): Promise<VerifyReport>;
+  /**
+   * Sets a snapshot aside: moves its folder out of `snapshots/` into the tenant's `quarantine/`
+   * folder (kept for inspection or a later restore, never read, pruned or swept). Listings and
+   * checks then continue from the newest snapshot that is left. Works on a snapshot whose
+   * manifest cannot be read, which is the point. Takes the tenant lock.
+   *
+   * @throws DriftError `E_NOT_FOUND` when the tenant has no snapshot folder with that id.
+   */
+  quarantineSnapshot(
+    tenantId: string,
+    snapshotId: string,
+    options?: OperationOptions,
+  ): Promise<QuarantineResult>;
+}
+
+/** What {@link FileStore.quarantineSnapshot} did. */
+export interface QuarantineResult {
+  snapshotId: string;
+  /** Where the snapshot's folder is now. */
+  movedTo: string;
+  /** Baselines that named the snapshot: they now point to nothing; accept them again. */
+  baselines: string[];
 }
 
 /** How many format-1 document files a reader keeps in flight ahead of the consumer. */
@@ -149,11 +172,7 @@ async function openRoot(directory: string, logger: Logger): Promise<void> {
   } catch (error) {
     if (isDriftError(error)) throw error;
     if (!isMissing(error)) throw storeIoError(error, directory, "open the store folder");
-    try {
-      await mkdir(directory, { recursive: true });
-    } catch (mkdirError) {
-      throw storeIoError(mkdirError, directory, "create the store folder");
-    }
+    await createStoreFolder(directory);
     names = [];
   }
   const markerFile = join(directory, MARKER_FILE);
@@ -201,6 +220,51 @@ function markerText(): string {
     createdAt: new Date().toISOString(),
   };
   return `${JSON.stringify(marker, null, 2)}\n`;
+}
+
+/**
+ * Creates the store folder and its missing parents one level at a time, after finding the nearest
+ * existing parent. Not `mkdir({ recursive: true })`: on Node 20 that never returns where a level
+ * cannot be created although its parent exists (under `/proc`, say).
+ */
+async function createStoreFolder(directory: string): Promise<void> {
+  const missing: string[] = [];
+  let current = directory;
+  for (;;) {
+    const info = await stat(current).catch((error: unknown) => {
+      if (isMissing(error)) return undefined;
+      throw storeIoError(error, current, "look at");
+    });
+    if (info) {
+      if (!info.isDirectory()) {
+        throw new DriftError(
+          "E_STORE",
+          `Cannot create the store folder ${directory}: ${current} is a file, not a folder. Choose another directory (--store DIR).`,
+          { details: { file: current } },
+        );
+      }
+      break;
+    }
+    missing.push(current);
+    const parent = dirname(current);
+    if (parent === current) break;
+    current = parent;
+  }
+  for (const folder of missing.reverse()) {
+    try {
+      await mkdir(folder);
+    } catch (error) {
+      if (errnoOf(error) === "EEXIST") continue;
+      if (isMissing(error)) {
+        throw new DriftError(
+          "E_STORE",
+          `Cannot create the store folder ${directory}: ${dirname(folder)} does not accept new folders (ENOENT; a virtual file system such as /proc or /sys?). Choose another directory (--store DIR).`,
+          { cause: error, details: { file: folder, errno: "ENOENT" } },
+        );
+      }
+      throw storeIoError(error, folder, "create the store folder");
+    }
+  }
 }
 
 async function writeMarker(directory: string, markerFile: string): Promise<void> {
@@ -406,10 +470,85 @@ class FileStoreImpl implements FileStore {
         const manifest = await this.manifestAt(folder);
         if (manifest && manifest.meta.tenantId === layout.tenantId) found.push({ folder, manifest });
       } catch (error) {
-        this.logger.warn("skipping a damaged snapshot; run verify()", { folder, error: String(error) });
+        this.logger.warn("skipping a damaged snapshot; run `azure-drift store verify`", {
+          folder,
+          error: String(error),
+        });
       }
     }
     return found;
+  }
+
+  async listUnreadableSnapshots(tenantId: string): Promise<UnreadableSnapshot[]> {
+    this.assertOpen();
+    const layout = this.layout(tenantId);
+    const found: UnreadableSnapshot[] = [];
+    for (const name of await listNames(layout.snapshots)) {
+      const folder = join(layout.snapshots, name);
+      let reason: string | undefined;
+      try {
+        // A committed snapshot folder always has its manifest: one missing is damage too.
+        if (!(await this.manifestAt(folder))) reason = `${join(folder, MANIFEST_FILE)} is missing`;
+      } catch (error) {
+        reason = (error instanceof Error ? error.message : String(error)).replace(/\s+/g, " ");
+      }
+      if (reason === undefined) continue;
+      // The folder's time is its commit's (a manifest damaged later does not change it).
+      const modifiedAt = await stat(folder).then(
+        (info) => info.mtime.toISOString(),
+        () => undefined,
+      );
+      found.push({ snapshotId: decodeName(name), ...(modifiedAt ? { modifiedAt } : {}), reason });
+    }
+    return found;
+  }
+
+  async quarantineSnapshot(
+    tenantId: string,
+    snapshotId: string,
+    options: OperationOptions = {},
+  ): Promise<QuarantineResult> {
+    this.assertOpen();
+    throwIfAborted(options.signal);
+    if (typeof snapshotId !== "string" || snapshotId.length === 0) {
+      throw new DriftError("E_INPUT", "quarantineSnapshot needs a snapshot id.");
+    }
+    const layout = this.layout(tenantId);
+    const folder = layout.snapshot(snapshotId);
+    return withTenantLock(
+      layout.lockTarget,
+      this.lockSettings,
+      async () => {
+        const stamp = new Date().toISOString().replace(/[-:.]/g, "").toLowerCase();
+        const movedTo = join(layout.quarantine, `${basename(folder)}--${stamp}`);
+        await mkdir(layout.quarantine, { recursive: true });
+        try {
+          await rename(folder, movedTo);
+        } catch (error) {
+          if (isMissing(error)) {
+            throw new DriftError(
+              "E_NOT_FOUND",
+              `Tenant ${tenantId} has no snapshot ${JSON.stringify(snapshotId)} to set aside; run azure-drift store verify to see the damaged ones.`,
+              { details: { tenantId, snapshotId } },
+            );
+          }
+          throw storeIoError(error, folder, "move aside");
+        }
+        this.manifests.delete(folder);
+        await fsyncDirectory(layout.snapshots);
+        const baselines: string[] = [];
+        for (const name of await listNames(layout.baselines)) {
+          if (!name.endsWith(".json")) continue;
+          const baseline = await this.readBaselineFile(join(layout.baselines, name), tenantId).catch(
+            () => undefined,
+          );
+          if (baseline?.snapshotId === snapshotId) baselines.push(baseline.name);
+        }
+        (options.logger ?? this.logger).warn("snapshot set aside", { tenantId, snapshotId, movedTo });
+        return { snapshotId, movedTo, baselines };
+      },
+      options.signal,
+    );
   }
 
   async listSnapshots(tenantId: string, query: ListQuery = {}): Promise<SnapshotMeta[]> {
@@ -701,7 +840,10 @@ class FileStoreImpl implements FileStore {
         entries.push(found.entry);
       } catch (error) {
         if (isMissing(error)) continue;
-        this.logger.warn("skipping a damaged report; run verify()", { file, error: String(error) });
+        this.logger.warn("skipping a damaged report; run `azure-drift store verify`", {
+          file,
+          error: String(error),
+        });
       }
     }
     const sorted = entries
@@ -786,7 +928,10 @@ class FileStoreImpl implements FileStore {
         if (baseline) baselines.push(baseline);
       } catch (error) {
         if (strict) throw error;
-        this.logger.warn("skipping a damaged baseline; run verify()", { file, error: String(error) });
+        this.logger.warn("skipping a damaged baseline; run `azure-drift store verify`", {
+          file,
+          error: String(error),
+        });
       }
     }
     return baselines.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -900,10 +1045,13 @@ class FileStoreImpl implements FileStore {
       } catch (error) {
         if (isDriftError(error, "E_ABORTED")) throw error;
         // What a damaged snapshot references is unknown, so nothing can be proven unreferenced.
-        logger.warn("a snapshot cannot be read; documents are not swept until verify() is clean", {
-          folder,
-          error: String(error),
-        });
+        logger.warn(
+          "a snapshot cannot be read; documents are not swept until `azure-drift store verify` is clean",
+          {
+            folder,
+            error: String(error),
+          },
+        );
         return 0;
       }
     }

@@ -1,5 +1,5 @@
-import { readFile } from "node:fs/promises";
-import { join } from "node:path";
+import { readFile, stat } from "node:fs/promises";
+import { join, resolve } from "node:path";
 import {
   DriftError,
   type DriftErrorCode,
@@ -71,6 +71,27 @@ function problemOf(error: unknown, file: string): Omit<VerifyProblem, "tenantId"
   return { code: "E_STORE", file, message: `${file} cannot be read: ${String(error)}` };
 }
 
+/**
+ * Checks the file store at `directory` without opening it: unlike `createFileStore(...).verify()`,
+ * it writes nothing at all (no probe file, no removal of crash leftovers), so it is safe on a
+ * store that is damaged, read-only or in use. Same report as `FileStore.verify()`.
+ *
+ * @throws DriftError `E_NOT_FOUND` when `directory` is not a folder.
+ */
+export async function verifyFileStore(
+  directory: string,
+  options: OperationOptions = {},
+): Promise<VerifyReport> {
+  const root = resolve(directory);
+  const info = await stat(root).catch(() => undefined);
+  if (!info?.isDirectory()) {
+    throw new DriftError("E_NOT_FOUND", `No file store at ${root}: check the path (--store DIR).`, {
+      details: { file: root },
+    });
+  }
+  return verifyStore(root, options);
+}
+
 /** Checks the whole store at `directory`; see FileStore.verify. */
 export async function verifyStore(directory: string, options: OperationOptions = {}): Promise<VerifyReport> {
   const problems: VerifyProblem[] = [];
@@ -115,7 +136,8 @@ export async function verifyStore(directory: string, options: OperationOptions =
       const folder = join(layout.snapshots, name);
       const manifestFile = join(folder, MANIFEST_FILE);
       checked.snapshots++;
-      let snapshotId: string | undefined;
+      // Named by its folder until the manifest says otherwise, so a damaged one can be set aside by id.
+      let snapshotId: string | undefined = decodeName(name);
       try {
         const manifest = await readManifest(folder);
         if (!manifest)

@@ -250,6 +250,19 @@ test("a folder that is not a store, a file, or a path under a file: E_STORE nami
   });
 });
 
+// Linux only: /proc is where Node 20's recursive mkdir never returns (the reason is in the name).
+test.runIf(process.platform === "linux")(
+  "a store folder under /proc (Linux): E_STORE at once, where mkdir({ recursive: true }) never returns",
+  async () => {
+    const directory = `/proc/azure-drift-${process.pid}/store`;
+    await expect(createFileStore({ directory })).rejects.toMatchObject({
+      code: "E_STORE",
+      message: `Cannot create the store folder ${directory}: /proc does not accept new folders (ENOENT; a virtual file system such as /proc or /sys?). Choose another directory (--store DIR).`,
+    });
+  },
+  5_000,
+);
+
 test("a folder this user cannot write: E_STORE at open, not at the end of a collection", async () => {
   const parent = temporaryFolder();
   // Root ignores permission bits, so as root an unwritable place is made differently: a folder

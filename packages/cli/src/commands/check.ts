@@ -32,6 +32,7 @@ export interface AzureOptions {
   caCert?: string;
   store?: string;
   concurrency?: string;
+  requestTimeout?: string;
   logFormat?: string;
   logLevel?: string;
 }
@@ -68,6 +69,10 @@ export function addAzureOptions(command: Command): Command {
     .option("--ca-cert <file>", "a PEM CA certificate to trust for --arm-endpoint")
     .option("--store <dir>", "the file store directory (default: ./.azure-drift)")
     .option("--concurrency <n>", "ARM requests in flight at once (default: the detector's)")
+    .option(
+      "--request-timeout <seconds>",
+      "abandon an ARM request with no answer after this many seconds; its listing is then reported unknown (default 90)",
+    )
     .option("--log-format <format>", "json or text (default: text on a terminal, else json)")
     .option("--log-level <level>", "error, warn, info or debug (default: info)");
 }
@@ -170,13 +175,16 @@ async function runAzureCommand(
     );
   }
   const concurrency = parsePositiveInt("--concurrency", options.concurrency);
+  const requestTimeoutMs = parseRequestTimeout(options.requestTimeout);
   const logFormat = chooseLogFormat(options.logFormat, io);
   const logLevel = parseLogLevel(options.logLevel);
   checkStoreLocation(options.store);
   // Collectors, the store and the SDKs load only for commands that use them: `diff` starts fast.
   const { resolveCollectors } = await import("../collectors.js");
   const collectors = await resolveCollectors(options.collector ?? [], io.cwd);
-  const { cloud, arm } = await resolveConnection(options, io.cwd);
+  const connection = await resolveConnection(options, io.cwd);
+  const { cloud } = connection;
+  const arm = requestTimeoutMs === undefined ? connection.arm : { ...connection.arm, requestTimeoutMs };
   const tenantId = options.tenant?.toLowerCase();
   const { credential, kind } = await resolveCredential(io.env, cloud, tenantId ?? io.env.AZURE_TENANT_ID);
   const { executeCheck } = await import("../check-run.js");
@@ -212,4 +220,17 @@ async function runAzureCommand(
   } finally {
     feedback.stop();
   }
+}
+
+/** `--request-timeout SECONDS`: 1 to 3600, in milliseconds. */
+function parseRequestTimeout(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds < 1 || seconds > 3600) {
+    throw new DriftError(
+      "E_INPUT",
+      `--request-timeout must be a number of seconds from 1 to 3600: got "${value}".`,
+    );
+  }
+  return Math.round(seconds * 1000);
 }

@@ -3,8 +3,10 @@ import type { Command } from "commander";
 import type { CommandContext } from "../command-context.js";
 import { EXIT_CODES } from "../exit-codes.js";
 import type { CliIo } from "../io.js";
+import { createCliLogger } from "../logger.js";
 import {
   chooseFormat,
+  chooseLogFormat,
   FORMAT_HELP,
   OUTPUT_HELP,
   parsePositiveInt,
@@ -15,7 +17,7 @@ import { applyReportFilters, checkOutputs, emitReport, reportExitCode } from "..
 import { openExistingStore } from "../store.js";
 import { isGuid } from "../subscriptions.js";
 
-/** `--store` and `--tenant`. */
+/** The options every store command takes. */
 export interface StoreOptions {
   store?: string;
   tenant?: string;
@@ -174,7 +176,7 @@ export function storeOptions(command: Command): Command {
     .option("--tenant <id>", "the tenant id (default: AZURE_TENANT_ID)");
 }
 
-/** Opens the existing store for the tenant the options name, runs `body`, and closes it. */
+/** Opens the existing store for `--tenant` (checked), runs `body`, closes it; store warnings go to stderr. */
 export async function withStore(
   io: CliIo,
   options: StoreOptions,
@@ -187,7 +189,12 @@ export async function withStore(
       "E_INPUT",
       `Invalid tenant id "${tenantId}": a tenant id is a GUID (see az account show).`,
     );
-  const store = await openExistingStore(options.store, io.cwd);
+  const logger = createCliLogger({
+    output: io.stderr,
+    format: chooseLogFormat(undefined, io),
+    level: "warn",
+  });
+  const store = await openExistingStore(options.store, io.cwd, logger);
   try {
     await body(store, tenantId.toLowerCase());
   } finally {

@@ -22,7 +22,9 @@ import { createTypeRegistry, type TypeRegistry } from "../normalize/hints.js";
 import { type Logger, noopLogger, type ProgressEvent } from "../operation.js";
 import type { RedactionOptions } from "../redact.js";
 import type { RuleOptions } from "../rules/types.js";
-import type { Store } from "../store.js";
+import { SNAPSHOT_FORMAT_VERSION } from "../snapshot-format.js";
+import type { RecordIndexEntry, Store, UnreadableSnapshot } from "../store.js";
+import { PendingSnapshot } from "./pending-snapshot.js";
 import { abortedError, type CollectorOutcome, runCollector } from "./run-collector.js";
 import { tenantLevelCoverage } from "./tenant-coverage.js";
 
@@ -108,7 +110,10 @@ export const STARTING_POINT_NOTICE =
  * fails the whole collection. A store error does. Cancelling through `signal` aborts the write:
  * nothing of the snapshot becomes visible, and the call rejects with `E_ABORTED`.
  *
- * `check` does the same, then compares the new snapshot with the base: the newest earlier snapshot
+ * `check` does the same, but compares the new snapshot with the base **before** committing it, and
+ * saves the report before the commit too: a check whose diff cannot be made (a damaged base, an
+ * `E_STORE_CORRUPT` naming it) saves nothing, so the next check compares with the same base and no
+ * drift is lost. The base's index is read before anything is collected. The base is the newest earlier snapshot
  * whose subscriptions are exactly the requested ones (so a check of `[A]` never compares with one of
  * `[A, B]`), or the snapshot of `baseline` when named (checked before collecting: a missing baseline
  * is `E_NOT_FOUND` at once). The report is saved with `putReport` and returned; failed collectors are
@@ -149,19 +154,30 @@ export function createDriftDetector(options: DriftDetectorOptions): DriftDetecto
   const emit = options.onProgress ?? (() => {});
   const clock = options.clock ?? (() => new Date());
 
+  /**
+   * Collects into a new snapshot. `hooks.written` sees every record stored; `hooks.beforeCommit`
+   * gets the snapshot's metadata before the commit, and if it throws, the write is aborted and
+   * nothing of the snapshot becomes visible.
+   */
   async function collectSnapshot(
     tenantId: string,
     scopes: string[],
     signal: AbortSignal | undefined,
+    hooks: {
+      written?: (records: readonly ResourceRecord[]) => void;
+      beforeCommit?: (meta: SnapshotMeta) => Promise<void>;
+    } = {},
   ): Promise<SnapshotMeta> {
     throwIfAborted(signal);
     const internal = new AbortController();
     const combined = signal ? AbortSignal.any([signal, internal.signal]) : internal.signal;
+    const startedAt = clock().toISOString();
     const writer = await store.beginSnapshot(
-      { tenantId, scopes, startedAt: clock().toISOString(), source: "check" },
+      { tenantId, scopes, startedAt, source: "check" },
       signal ? { signal } : undefined,
     );
     let storeFailure: unknown;
+    let written = 0;
     try {
       const runs = pLimit(concurrency);
       const requests = pLimit(concurrency);
@@ -181,7 +197,11 @@ export function createDriftDetector(options: DriftDetectorOptions): DriftDetecto
           return true;
         });
         try {
-          if (fresh.length > 0) await writer.write(fresh);
+          if (fresh.length > 0) {
+            await writer.write(fresh);
+            written += fresh.length;
+            hooks.written?.(fresh);
+          }
         } catch (error) {
           storeFailure ??= error;
           internal.abort(error);
@@ -220,11 +240,18 @@ export function createDriftDetector(options: DriftDetectorOptions): DriftDetecto
         outcomes.flatMap((outcome) => outcome.coverage),
         scopes,
       );
-      const meta = await writer.commit({
-        finishedAt: clock().toISOString(),
-        collectors: collectorRuns,
-        coverage,
+      const completion = { finishedAt: clock().toISOString(), collectors: collectorRuns, coverage };
+      await hooks.beforeCommit?.({
+        formatVersion: SNAPSHOT_FORMAT_VERSION,
+        id: writer.snapshotId,
+        tenantId,
+        scopes,
+        startedAt,
+        ...completion,
+        resourceCount: written,
+        source: "check",
       });
+      const meta = await writer.commit(completion);
       emit({ type: "snapshot-saved", snapshotId: meta.id, records: meta.resourceCount });
       logger.info("snapshot saved", { tenantId, snapshotId: meta.id, records: meta.resourceCount });
       return meta;
@@ -246,6 +273,47 @@ export function createDriftDetector(options: DriftDetectorOptions): DriftDetecto
         meta.source !== BASELINE_MERGE_SOURCE &&
         [...new Set(meta.scopes.map((scope) => scope.toLowerCase()))].sort().join(",") === wanted,
     );
+  }
+
+  /** The base's index, read whole; a damaged base fails here, before anything is collected. */
+  async function readBaseIndex(
+    tenantId: string,
+    base: SnapshotMeta,
+    signal: AbortSignal | undefined,
+  ): Promise<Map<string, RecordIndexEntry>> {
+    const index = new Map<string, RecordIndexEntry>();
+    try {
+      for await (const entry of store.readIndex(tenantId, base.id, signal ? { signal } : undefined))
+        index.set(entry.key, entry);
+    } catch (error) {
+      throw baseUnreadable(error, base);
+    }
+    return index;
+  }
+
+  /**
+   * Snapshots the store could not read that may be newer than `base` (the store's optional
+   * `listUnreadableSnapshots`), each logged as a warning: the check compares with an older snapshot
+   * than the user may think, and says so.
+   */
+  async function unreadableNewer(
+    tenantId: string,
+    base: SnapshotMeta | undefined,
+  ): Promise<UnreadableSnapshot[]> {
+    if (!store.listUnreadableSnapshots) return [];
+    const found = (await store.listUnreadableSnapshots(tenantId)).filter(
+      (entry) =>
+        !base || entry.modifiedAt === undefined || Date.parse(entry.modifiedAt) > Date.parse(base.finishedAt),
+    );
+    for (const entry of found) {
+      logger.warn("a newer snapshot is unreadable; comparing with the newest readable one", {
+        tenantId,
+        unreadableSnapshotId: entry.snapshotId,
+        baseSnapshotId: base?.id ?? null,
+        reason: entry.reason,
+      });
+    }
+    return found;
   }
 
   function startingPointReport(tenantId: string, snapshot: SnapshotMeta): DriftReport {
@@ -301,46 +369,76 @@ export function createDriftDetector(options: DriftDetectorOptions): DriftDetecto
       } else {
         base = await previousSnapshot(tenantId, scopes);
       }
+      const unreadable = request.baseline === undefined ? await unreadableNewer(tenantId, base) : [];
+      // Read before collecting: a damaged base fails the check before any ARM call, with nothing saved.
+      const baseIndex = base ? await readBaseIndex(tenantId, base, signal) : undefined;
+      const pending = new PendingSnapshot(baseIndex);
+      let report: DriftReport | undefined;
       emit({ type: "check-started", tenantId, subscriptions: scopes });
-      const snapshot = await collectSnapshot(tenantId, scopes, signal);
-      const report = base
-        ? await diffStoredSnapshots(store, tenantId, base.id, snapshot.id, {
-            registry,
-            collectorRules,
-            now: clock(),
-            onProgress: emit,
-            ...(options.rules ? { rules: options.rules } : {}),
-            ...(signal ? { signal } : {}),
-            ...(baseSide ? { base: baseSide } : {}),
-          })
-        : startingPointReport(tenantId, snapshot);
-      if (!base)
-        emit({ type: "diff-finished", added: 0, removed: 0, modified: 0, unknown: report.summary.unknown });
-      if (options.attribution && base) {
-        await attributeReport(report, {
-          source: options.attribution,
-          tenantId,
-          from: base.startedAt,
-          to: snapshot.finishedAt,
-          credential: options.credential,
-          arm,
-          limit: pLimit(concurrency),
-          logger,
-          onProgress: emit,
-          now: clock(),
-          ...(signal ? { signal } : {}),
-        });
-      }
-      report.notices.push(...collectorNotices(snapshot));
-      throwIfAborted(signal);
-      await store.putReport(report, signal ? { signal } : undefined);
+      // The diff runs and the report is saved before the snapshot is committed: a check that cannot
+      // compare saves nothing, so the next one compares with the same base and misses no drift.
+      const snapshot = await collectSnapshot(tenantId, scopes, signal, {
+        written: (records) => pending.add(records),
+        beforeCommit: async (meta) => {
+          report = base
+            ? await diffStoredSnapshots(
+                pending.diffSource(store, meta, base.id),
+                tenantId,
+                base.id,
+                meta.id,
+                {
+                  registry,
+                  collectorRules,
+                  now: clock(),
+                  onProgress: emit,
+                  ...(options.rules ? { rules: options.rules } : {}),
+                  ...(signal ? { signal } : {}),
+                  ...(baseSide ? { base: baseSide } : {}),
+                },
+              ).catch((error: unknown) => {
+                throw baseUnreadable(error, base!);
+              })
+            : startingPointReport(tenantId, meta);
+          if (!base)
+            emit({
+              type: "diff-finished",
+              added: 0,
+              removed: 0,
+              modified: 0,
+              unknown: report.summary.unknown,
+            });
+          if (options.attribution && base) {
+            await attributeReport(report, {
+              source: options.attribution,
+              tenantId,
+              from: base.startedAt,
+              to: meta.finishedAt,
+              credential: options.credential,
+              arm,
+              limit: pLimit(concurrency),
+              logger,
+              onProgress: emit,
+              now: clock(),
+              ...(signal ? { signal } : {}),
+            });
+          }
+          report.notices.push(...collectorNotices(meta));
+          if (unreadable.length > 0) {
+            report.unreadableSnapshots = unreadable.map(({ snapshotId, reason }) => ({ snapshotId, reason }));
+            report.notices.push(...unreadable.map((entry) => unreadableNotice(entry, base)));
+          }
+          throwIfAborted(signal);
+          await store.putReport(report, signal ? { signal } : undefined);
+        },
+      });
+      const saved = report!;
       logger.info("check finished", {
         tenantId,
         snapshotId: snapshot.id,
-        reportId: report.id,
-        ...report.summary,
+        reportId: saved.id,
+        ...saved.summary,
       });
-      return base ? { snapshot, report, base } : { snapshot, report };
+      return base ? { snapshot, report: saved, base } : { snapshot, report: saved };
     },
 
     acceptBaseline(tenantId, name, snapshotId, note) {
@@ -351,6 +449,24 @@ export function createDriftDetector(options: DriftDetectorOptions): DriftDetecto
       });
     },
   };
+}
+
+/** A base that cannot be read fails the check with what to do; nothing of the check is saved. */
+function baseUnreadable(error: unknown, base: SnapshotMeta): unknown {
+  if (!isDriftError(error, "E_STORE_CORRUPT")) return error;
+  return new DriftError(
+    "E_STORE_CORRUPT",
+    `Snapshot ${base.id}, the base of this check, cannot be read: ${error.message.replace(/\s+$/, "")} Nothing of this check was saved: restore the snapshot, or set it aside (azure-drift store quarantine ${base.id}) so checks compare with the one before it.`,
+    { cause: error, details: { ...error.details, baseSnapshotId: base.id } },
+  );
+}
+
+/** The notice of a report whose base is older than a snapshot the store could not read. */
+function unreadableNotice(entry: UnreadableSnapshot, base: SnapshotMeta | undefined): string {
+  const compared = base
+    ? `this report compares with ${base.id}, the newest readable snapshot of these subscriptions`
+    : "this check found no readable snapshot to compare with";
+  return `Snapshot ${entry.snapshotId} is unreadable (${entry.reason}); ${compared}. Run azure-drift store verify, then restore it or set it aside with azure-drift store quarantine ${entry.snapshotId}.`;
 }
 
 function checkRequest(request: CollectRequest): { tenantId: string; scopes: string[] } {

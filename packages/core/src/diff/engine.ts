@@ -29,6 +29,10 @@ import { createRuleEngine, type RuleEngine } from "../rules/engine.js";
 import { compilePathGlob, parseChangePath } from "../rules/engine-paths.js";
 import type { RuleOptions, SeverityRule } from "../rules/types.js";
 import type { RecordIndexEntry, Store } from "../store.js";
+
+/** The part of a {@link Store} a stored diff reads. */
+export type DiffSource = Pick<Store, "getSnapshot" | "readIndex" | "readRecords" | "readConfigs">;
+
 import { CoverageIndex, type SliceCoverage } from "./coverage.js";
 import { diffConfigs } from "./field-diff.js";
 
@@ -109,7 +113,7 @@ export function diffSnapshots(
  * @throws DriftError `E_NOT_FOUND` when a snapshot does not exist; store errors as the store throws them.
  */
 export async function diffStoredSnapshots(
-  store: Store,
+  store: DiffSource,
   tenantId: string,
   baseSnapshotId: string,
   currentSnapshotId: string,
@@ -213,7 +217,7 @@ type Side = readonly [keys: string[], index: ReadonlyMap<string, RecordIndexEntr
 
 /** Reads changed records by key: for stores without `readConfigs`. */
 async function readChangedByKey(
-  store: Store,
+  store: DiffSource,
   tenantId: string,
   snapshotId: string,
   keys: string[],

@@ -11,6 +11,7 @@ const REPORT_KEYS = [
   "resources",
   "unknown",
   "suppressed",
+  "unreadableSnapshots",
   "notices",
 ];
 const SIDE_KEYS = ["snapshotId", "baseline", "label", "takenAt"];

@@ -1,6 +1,6 @@
 import { hashString, Random } from "../tenant/random.js";
 
-/** A 403 on a subscription, a resource type, or a type in one subscription. */
+/** A subscription, a resource type, or a type in one subscription (where a fault applies). */
 export interface ForbiddenScope {
   /** Lower- or mixed-case subscription id; absent = every subscription. */
   subscriptionId?: string;
@@ -37,6 +37,19 @@ export interface ReplayFaults {
   /** Always answer 403 `AuthorizationFailed` here. */
   forbidden?: ForbiddenScope[];
   /**
+   * Requests here are never answered: the server reads them and keeps the connection open, without a
+   * status line, until the client gives up or the server closes (a list whose server never answers).
+   */
+  hang?: ForbiddenScope[];
+  /** List pages here carry a `nextLink` back to the page itself, whatever is left: a paging loop. */
+  nextLinkLoop?: ForbiddenScope[];
+  /**
+   * `nextLink`s name this host instead of `127.0.0.1`, on the same port: `localhost` (which the
+   * certificate covers too) makes every nextLink a link to another host. Requests that arrive for
+   * another host are counted in `stats.foreignHost`, with whether they carried a bearer token.
+   */
+  nextLinkHost?: string;
+  /**
    * At most this many injected faults in a row for one URL (default 3), so a client with the
    * SDK's default retry count always gets through. `Infinity` leaves it to chance.
    */
@@ -50,13 +63,14 @@ export type FaultDecision = "none" | "throttle" | "server-error" | "drop";
 export class FaultPlan {
   private readonly attempts = new Map<string, number>();
   private readonly streaks = new Map<string, number>();
-  private readonly forbiddenScopes: { subscriptionId?: string; type?: string }[];
+  private readonly forbiddenScopes: ForbiddenScope[];
+  private readonly hangScopes: ForbiddenScope[];
+  private readonly loopScopes: ForbiddenScope[];
 
   constructor(readonly faults: ReplayFaults) {
-    this.forbiddenScopes = (faults.forbidden ?? []).map((scope) => ({
-      ...(scope.subscriptionId ? { subscriptionId: scope.subscriptionId.toLowerCase() } : {}),
-      ...(scope.type ? { type: scope.type.toLowerCase() } : {}),
-    }));
+    this.forbiddenScopes = lowerScopes(faults.forbidden);
+    this.hangScopes = lowerScopes(faults.hang);
+    this.loopScopes = lowerScopes(faults.nextLinkLoop);
   }
 
   decide(method: string, url: string): FaultDecision {
@@ -86,10 +100,35 @@ export class FaultPlan {
   }
 
   isForbidden(subscriptionId: string | undefined, type: string | undefined): boolean {
-    return this.forbiddenScopes.some(
-      (scope) =>
-        (scope.subscriptionId === undefined || scope.subscriptionId === subscriptionId) &&
-        (scope.type === undefined || type === scope.type),
-    );
+    return inScopes(this.forbiddenScopes, subscriptionId, type);
   }
+
+  /** Whether a request here is left unanswered. */
+  hangs(subscriptionId: string | undefined, type: string | undefined): boolean {
+    return inScopes(this.hangScopes, subscriptionId, type);
+  }
+
+  /** Whether list pages here link back to themselves. */
+  loops(subscriptionId: string | undefined, type: string | undefined): boolean {
+    return inScopes(this.loopScopes, subscriptionId, type);
+  }
+}
+
+function lowerScopes(scopes: readonly ForbiddenScope[] | undefined): ForbiddenScope[] {
+  return (scopes ?? []).map((scope) => ({
+    ...(scope.subscriptionId ? { subscriptionId: scope.subscriptionId.toLowerCase() } : {}),
+    ...(scope.type ? { type: scope.type.toLowerCase() } : {}),
+  }));
+}
+
+function inScopes(
+  scopes: readonly ForbiddenScope[],
+  subscriptionId: string | undefined,
+  type: string | undefined,
+): boolean {
+  return scopes.some(
+    (scope) =>
+      (scope.subscriptionId === undefined || scope.subscriptionId === subscriptionId) &&
+      (scope.type === undefined || type === scope.type),
+  );
 }

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { createServer, type Server } from "node:https";
 import type { AddressInfo, Socket } from "node:net";
-import { type ArmConnection, armConnection } from "@azure-drift/core";
+import { type ArmConnection, armConnection, type JsonObject } from "@azure-drift/core";
 import type { Tenant } from "../tenant/tenant.js";
 import { DEFAULT_API_VERSIONS } from "./api-versions.js";
 import { createServerCertificate } from "./certificate.js";
@@ -47,6 +47,13 @@ export interface ArmReplayStats {
   serverErrors: number;
   /** Connections dropped mid-body. */
   dropped: number;
+  /** Requests left unanswered (the `hang` fault). */
+  hung: number;
+  /**
+   * Requests that arrived for another host than `127.0.0.1:<port>` (a followed `nextLinkHost` link),
+   * and how many of them carried an `Authorization` header: a client must keep that at 0.
+   */
+  foreignHost: { requests: number; withAuthorization: number };
   /** Requests being answered right now, and the most at once. */
   inFlight: number;
   maxInFlight: number;
@@ -86,6 +93,8 @@ function emptyStats(): ArmReplayStats {
     throttled: 0,
     serverErrors: 0,
     dropped: 0,
+    hung: 0,
+    foreignHost: { requests: 0, withAuthorization: 0 },
     inFlight: 0,
     maxInFlight: 0,
     lateMs: { total: 0, max: 0 },
@@ -194,6 +203,10 @@ export async function startArmReplayServer(options: ArmReplayServerOptions): Pro
       baseUrl,
     );
     const authorization = request.headers.authorization ?? "";
+    if (request.headers.host !== new URL(baseUrl).host) {
+      stats.foreignHost.requests++;
+      if (authorization !== "") stats.foreignHost.withAuthorization++;
+    }
     if (!/^Bearer\s+\S+/i.test(authorization)) {
       stats.byRoute.unauthorized = (stats.byRoute.unauthorized ?? 0) + 1;
       return reply(
@@ -249,6 +262,16 @@ export async function startArmReplayServer(options: ArmReplayServerOptions): Pro
       url,
     );
     stats.byRoute[result.route] = (stats.byRoute[result.route] ?? 0) + 1;
+    const subscriptionId = /^\/subscriptions\/([^/]+)/i.exec(url.pathname)?.[1]?.toLowerCase();
+    const type = result.route.startsWith("list ") ? result.route.slice(5) : undefined;
+    if (plan.hangs(subscriptionId, type)) {
+      // Never answered: no status line, the connection held open until one side closes it.
+      return () => {
+        stats.hung++;
+      };
+    }
+    if (result.page && result.status === 200)
+      linkFaults(result.body as JsonObject, url, subscriptionId, type);
     if (decision === "drop") return dropMidBody(response, result);
     const send = reply(response, result.status, result.body, {
       ...common,
@@ -259,6 +282,22 @@ export async function startArmReplayServer(options: ArmReplayServerOptions): Pro
       stats.pages++;
       send();
     };
+  };
+
+  /** The `nextLinkLoop` and `nextLinkHost` faults, applied to a list page before it is sent. */
+  const linkFaults = (
+    body: JsonObject,
+    url: URL,
+    subscriptionId: string | undefined,
+    type: string | undefined,
+  ): void => {
+    if (plan.loops(subscriptionId, type)) body.nextLink = `${baseUrl}${url.pathname}${url.search}`;
+    const host = plan.faults.nextLinkHost;
+    if (host !== undefined && typeof body.nextLink === "string") {
+      const link = new URL(body.nextLink);
+      link.hostname = host;
+      body.nextLink = link.toString();
+    }
   };
 
   const throttle = (response: ServerResponse, common: Record<string, string>): Reply => {
