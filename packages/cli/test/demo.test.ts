@@ -38,15 +38,60 @@ describe("azure-drift demo", { timeout: 90_000 }, () => {
     const severities = report.resources.map((resource) => SEVERITIES.indexOf(resource.severity));
     expect(severities).toEqual([...severities].sort((a, b) => a - b));
 
+    // Every finding a rule rated carries what to do about it.
+    const findings = report.resources.flatMap((resource) => resource.changes);
+    expect(findings.filter((change) => change.ruleId).length).toBeGreaterThanOrEqual(6);
+    expect(findings.filter((change) => change.ruleId && !change.remediation)).toEqual([]);
+    expect(report.resources[0]?.changes[0]?.remediation).toMatch(
+      /^Delete the rule or narrow its source.*az network nsg rule delete/,
+    );
+    expect(result.stdout).not.toContain("What next");
+
     // What it did is said on stderr, not mixed into the report.
     expect(result.stderr).toContain("azure-drift demo: replay server on https://127.0.0.1:");
     expect(result.stderr).toContain("the report follows");
   });
 
-  test("shows a table on a terminal", async () => {
+  test("shows a readable table on a terminal, then what to do next", async () => {
     const result = await runCli(["demo"], { tty: true });
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stdout).toContain("Allow-SSH-Internet");
     expect(() => JSON.parse(result.stdout)).toThrow();
+    const text = result.stdout.replace(/\n {6}/g, " ");
+    // The new SSH rule by its fields (the test terminal is 120 columns wide), never its JSON.
+    expect(text).toContain(
+      "CRITICAL  modified  nsg-web-frontend (Microsoft.Network/networkSecurityGroups, resource group rg-network)",
+    );
+    expect(text).toContain(
+      "+ properties.securityRules[name=Allow-SSH-Internet]: Allow-SSH-Internet (access: Allow,",
+    );
+    for (const field of [
+      "destinationPortRange: 22",
+      "direction: Inbound",
+      "protocol: Tcp",
+      "sourceAddressPrefix: *",
+    ])
+      expect(text).toContain(field);
+    expect(text).toContain("- properties.subnets[name=snet-data].properties.networkSecurityGroup: nsg-data");
+    expect(text.slice(0, text.indexOf("What next:"))).not.toContain('{"');
+    expect(text).toContain("what to do: Delete the rule or narrow its source");
+    // What next: accept, silence with a reason and an expiry, the full report.
+    expect(text).toContain("What next:");
+    expect(text).toContain("azure-drift baseline accept approved --store DIR");
+    const suppression = /^ +(\{"suppressions".*)$/m.exec(result.stdout)?.[1];
+    expect(JSON.parse(suppression ?? "null")).toMatchObject({
+      suppressions: [
+        {
+          id: "accept-nsg-web-frontend",
+          match: {
+            resourceId: "*/networkSecurityGroups/nsg-web-frontend",
+            ruleId: "core/nsg-open-management-port",
+          },
+          reason: expect.any(String),
+          expires: expect.stringMatching(/^\d{4}-\d\d-\d\d$/),
+        },
+      ],
+    });
+    expect(text).toContain("--format html > drift.html");
+    expect(text).toContain("The demo's store is temporary");
   });
 });

@@ -7,6 +7,7 @@ import { resolveCredential } from "../credential.js";
 import { EXIT_CODES } from "../exit-codes.js";
 import { createFeedback, logFailure } from "../feedback.js";
 import type { CliIo } from "../io.js";
+import { writeNextSteps } from "../next-steps.js";
 import {
   chooseFormat,
   chooseLogFormat,
@@ -115,6 +116,11 @@ export function registerCheck(program: Command, context: CommandContext): void {
       collectors: outcome.collectors,
       rules,
       minSeverity,
+    });
+    writeNextSteps(io, report, format, {
+      ...(options.store ? { store: options.store } : {}),
+      ...(options.baseline ? { baseline: options.baseline } : {}),
+      saved: true,
     });
     context.setExitCode(reportExitCode(report));
   });

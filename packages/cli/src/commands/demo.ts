@@ -6,6 +6,7 @@ import type { Command } from "commander";
 import type { CommandContext } from "../command-context.js";
 import { EXIT_CODES } from "../exit-codes.js";
 import { createFeedback, logFailure } from "../feedback.js";
+import { writeNextSteps } from "../next-steps.js";
 import {
   chooseFormat,
   chooseLogFormat,
@@ -140,6 +141,10 @@ export function registerDemo(program: Command, context: CommandContext): void {
             collectors: defaultCollectors(),
             rules,
             minSeverity,
+          });
+          writeNextSteps(io, report, format, {
+            ...(options.store ? { store: options.store } : { temporary: true }),
+            saved: true,
           });
         }
         if (options.store) say(`azure-drift demo: snapshots and reports kept in ${options.store}.`);

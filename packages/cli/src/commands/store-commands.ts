@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import type { CommandContext } from "../command-context.js";
 import { EXIT_CODES } from "../exit-codes.js";
 import type { CliIo } from "../io.js";
+import { writeNextSteps } from "../next-steps.js";
 import {
   chooseFormat,
   FORMAT_HELP,
@@ -155,6 +156,7 @@ export function registerStoreCommands(program: Command, context: CommandContext)
           ignore: options.ignore ?? [],
           ...(minSeverity ? { minSeverity } : {}),
         });
+import { writeNextSteps } from "../next-steps.js";
         const { defaultCollectors } = await import("../collectors.js");
         await emitReport(context.io, filtered, format, {
           outputs: options.output,
