@@ -42,7 +42,7 @@ function findingTable(report: DriftReport, severity: Severity): string {
       const path =
         change && change.path !== "" ? `<code>${escapeHtml(pathText(change))}</code>` : "(resource)";
       const what = change ? changeText(change) : `resource ${resource.status}`;
-      return `<tr><td><code>${escapeHtml(resourceLabel(resource))}</code></td><td>${escapeHtml(shortType(resource.type))}</td><td>${escapeHtml(resource.status)}</td><td>${path}</td><td>${escapeHtml(what)}</td><td>${escapeHtml(change?.message ?? resource.message ?? "")}</td><td>${escapeHtml(change?.remediation ?? "")}</td></tr>`;
+      return `<tr><td><code>${escapeHtml(resourceLabel(resource))}</code></td><td>${escapeHtml(shortType(resource.type))}</td><td>${escapeHtml(resource.status)}</td><td>${path}</td><td>${escapeHtml(what)}</td><td>${escapeHtml(change?.message ?? resource.message ?? "")}</td><td>${escapeHtml(change?.remediation ?? resource.remediation ?? "")}</td></tr>`;
     })
     .join("\n");
   return `<h2 class="${severity}">${SEVERITY_TITLES[severity]} (${rows.length})</h2>

@@ -38,7 +38,7 @@ function severityTable(rows: FindingRow[]): string[] {
         change && change.path !== "" ? code(pathText(change)) : "(resource)",
       )} | ${cell(change ? changeText(change) : `resource ${resource.status}`)} | ${cell(
         change?.message ?? resource.message ?? "",
-      )} | ${cell(change?.remediation ?? "")} |`,
+      )} | ${cell(change?.remediation ?? resource.remediation ?? "")} |`,
     );
   }
   return lines;
