@@ -50,6 +50,32 @@ describe("azure-drift demo", { timeout: 90_000 }, () => {
     // What it did is said on stderr, not mixed into the report.
     expect(result.stderr).toContain("azure-drift demo: replay server on https://127.0.0.1:");
     expect(result.stderr).toContain("the report follows");
+
+    // The counts add up for a reader: resources served, how many the collectors read and what the
+    // others are; records per collector that sum to the snapshot's records.
+    const tenant = demoTenant();
+    const read = new Set(COLLECTED_TYPES.map((type) => type.toLowerCase()));
+    const resources = [...tenant.resources.values()] as { type: string }[];
+    const readCount = resources.filter((resource) => read.has(resource.type.toLowerCase())).length;
+    const names = defaultCollectors().map((collector) => collector.name);
+    expect(result.stderr).toContain(
+      `serving a demo tenant of ${tenant.subscriptions.length} subscriptions and ${resources.length} ARM resources; its collectors (${names.join(", ")}) read ${readCount} of them`,
+    );
+    if (readCount < resources.length)
+      expect(result.stderr).toContain(
+        `the other ${resources.length - readCount} are of types none of them reads (`,
+      );
+    const saved = [...result.stderr.matchAll(/check saved snapshot \S+: (\d+) records \(([^)]*)\)/g)];
+    expect(saved.length).toBe(2);
+    for (const [, total, parts] of saved) {
+      const perCollector = parts!.split(", ").map((part) => part.split(" "));
+      expect(perCollector.map(([name]) => name)).toEqual(names);
+      expect(perCollector.reduce((sum, [, count]) => sum + Number(count), 0)).toBe(Number(total));
+    }
+    const changed = /changed the tenant \((\d+) resources: ([^)]*)\)/.exec(result.stderr);
+    expect(changed?.[2]?.split(", ").reduce((sum, part) => sum + Number.parseInt(part, 10), 0)).toBe(
+      Number(changed?.[1]),
+    );
   });
 
   test("shows a readable table on a terminal, then what to do next", async () => {
