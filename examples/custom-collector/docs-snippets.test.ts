@@ -22,9 +22,9 @@ test("the example and every TypeScript snippet of docs/writing-a-collector.md an
   for (const guide of guides) {
     const blocks = snippets(readFileSync(guide.file, "utf8"));
     expect(blocks.length, guide.file).toBeGreaterThanOrEqual(guide.least);
-    blocks.forEach((code, i) =>
-      files.set(join(import.meta.dirname, `${guide.name}-snippet-${i + 1}.ts`), code),
-    );
+    for (const [i, code] of blocks.entries()) {
+      files.set(join(import.meta.dirname, `${guide.name}-snippet-${i + 1}.ts`), code);
+    }
   }
   const options: ts.CompilerOptions = {
     target: ts.ScriptTarget.ES2022,
