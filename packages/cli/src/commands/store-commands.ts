@@ -156,12 +156,16 @@ export function registerStoreCommands(program: Command, context: CommandContext)
           ignore: options.ignore ?? [],
           ...(minSeverity ? { minSeverity } : {}),
         });
-import { writeNextSteps } from "../next-steps.js";
         const { defaultCollectors } = await import("../collectors.js");
         await emitReport(context.io, filtered, format, {
           outputs: options.output,
           collectors: defaultCollectors(),
           minSeverity,
+        });
+        writeNextSteps(context.io, filtered, format, {
+          ...(options.store ? { store: options.store } : {}),
+          ...(report.base.baseline ? { baseline: report.base.baseline } : {}),
+          saved: true,
         });
         context.setExitCode(reportExitCode(filtered));
       });
