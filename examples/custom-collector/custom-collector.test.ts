@@ -9,7 +9,7 @@ import {
   type Tenant,
 } from "@azure-drift/testing";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { STORAGE_ACCOUNT_TYPE, storageSecurityCollector } from "./src/index.js";
+import { STORAGE_ACCOUNT_TYPE, storageRules, storageSecurityCollector } from "./src/index.js";
 
 // What every collector must do (paging, 429s, 403 → incomplete coverage, abort, no secrets), against the
 // replay server with the real @azure/arm-storage client. 60 accounts over two subscriptions keep it quick.
@@ -150,5 +150,15 @@ describe("storage drift end to end (replay server → storageSecurityCollector �
     expect(messages).toContain(
       `Minimum TLS version of storage account ${tls!.name} was lowered from TLS1_2 to TLS1_0.`,
     );
+    // Each finding says what to do: the example's rules and core's alike.
+    const rated = report.resources.flatMap((resource) => resource.changes).filter((change) => change.ruleId);
+    expect(rated.filter((change) => !change.remediation)).toEqual([]);
   });
+});
+
+test("each of the example's rules says in one line what to do about its finding", () => {
+  expect(storageRules.length).toBe(3);
+  expect(storageRules.filter((rule) => !rule.remediation?.trim() || rule.remediation.includes("\n"))).toEqual(
+    [],
+  );
 });

@@ -3,22 +3,29 @@ import { join } from "node:path";
 import ts from "typescript";
 import { expect, test } from "vitest";
 
-// docs/writing-a-collector.md must not drift from the real exports: each of its TypeScript snippets
-// is type-checked, as a module of this folder (so `./src/index.js` is this example), against the
-// packages' sources. The example itself is checked with them: CI's typecheck covers packages only.
+// docs/writing-a-collector.md and docs/library.md must not drift from the real exports: each of
+// their TypeScript snippets is type-checked, as a module of this folder (so `./src/index.js` is this
+// example), against the packages' sources. The example itself is checked with them: CI's typecheck
+// covers packages only. One program for all of it: a whole-program check is the slow part.
 const root = join(import.meta.dirname, "..", "..");
-const guide = join(root, "docs", "writing-a-collector.md");
+const guides = [
+  { name: "guide", file: join(root, "docs", "writing-a-collector.md"), least: 8 },
+  { name: "library", file: join(root, "docs", "library.md"), least: 9 },
+];
 
 function snippets(markdown: string): string[] {
   return [...markdown.matchAll(/^```ts\n([\s\S]*?)^```$/gm)].map((match) => match[1] ?? "");
 }
 
-test("the example and every TypeScript snippet of docs/writing-a-collector.md type-check against the real exports", () => {
-  const blocks = snippets(readFileSync(guide, "utf8"));
-  expect(blocks.length).toBeGreaterThanOrEqual(8);
-  const files = new Map(
-    blocks.map((code, i) => [join(import.meta.dirname, `guide-snippet-${i + 1}.ts`), code]),
-  );
+test("the example and every TypeScript snippet of docs/writing-a-collector.md and docs/library.md type-check against the real exports", () => {
+  const files = new Map<string, string>();
+  for (const guide of guides) {
+    const blocks = snippets(readFileSync(guide.file, "utf8"));
+    expect(blocks.length, guide.file).toBeGreaterThanOrEqual(guide.least);
+    for (const [i, code] of blocks.entries()) {
+      files.set(join(import.meta.dirname, `${guide.name}-snippet-${i + 1}.ts`), code);
+    }
+  }
   const options: ts.CompilerOptions = {
     target: ts.ScriptTarget.ES2022,
     module: ts.ModuleKind.NodeNext,
@@ -55,7 +62,9 @@ test("the example and every TypeScript snippet of docs/writing-a-collector.md ty
   const problems = checked.flatMap((name) =>
     ts.getPreEmitDiagnostics(program, program.getSourceFile(name)).map((diagnostic) => {
       const where = diagnostic.file?.getLineAndCharacterOfPosition(diagnostic.start ?? 0);
-      const snippet = diagnostic.file?.fileName.replace(/^.*guide-snippet-|^.*custom-collector\//, "") ?? "?";
+      const snippet =
+        diagnostic.file?.fileName.replace(/^.*\/(?=(guide|library)-snippet-)|^.*custom-collector\//, "") ??
+        "?";
       return `${snippet}:${(where?.line ?? 0) + 1}: ${ts.flattenDiagnosticMessageText(diagnostic.messageText, "\n")}`;
     }),
   );

@@ -40,6 +40,8 @@ export const storageRules: SeverityRule[] = [
     when: (context) =>
       context.after === true && context.before !== true && isOpenToAllNetworks(context.resourceAfter),
     severity: "critical",
+    remediation:
+      "Turn anonymous blob access off and restrict networks: az storage account update -g <group> -n <account> --allow-blob-public-access false --default-action Deny",
     message:
       "Storage account {name} now allows anonymous blob access and accepts traffic from every network.",
   },
@@ -50,6 +52,8 @@ export const storageRules: SeverityRule[] = [
     path: "properties.allowCrossTenantReplication",
     when: { after: { equals: true }, before: { notEquals: true } },
     severity: "high",
+    remediation:
+      "Turn cross-tenant replication off: az storage account update -g <group> -n <account> --allow-cross-tenant-replication false",
     message: "Storage account {name} may now replicate its blobs to accounts in other Entra tenants.",
   },
   {
@@ -59,6 +63,8 @@ export const storageRules: SeverityRule[] = [
     path: "properties.networkAcls.ipRules[*]",
     when: { kind: "added" },
     severity: "medium",
+    remediation:
+      "Check the new IP range is approved; remove it with az storage account network-rule remove -g <group> --account-name <account> --ip-address <range>",
     message: "IP range {element} can now reach storage account {name} through its firewall.",
   },
 ];

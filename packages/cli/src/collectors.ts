@@ -5,6 +5,7 @@ import { pathToFileURL } from "node:url";
 import { identityCollector } from "@azure-drift/collector-identity";
 import { networkCollector } from "@azure-drift/collector-network";
 import { type Collector, DriftError } from "@azure-drift/core";
+import { closestName } from "./suggest.js";
 
 /** The collectors that ship with the CLI, by the name `--collector` takes. */
 const BUILT_IN: Readonly<Record<string, () => Collector>> = {
@@ -100,6 +101,16 @@ async function moduleUrl(specifier: string, cwd: string): Promise<string> {
   try {
     return pathToFileURL(createRequire(join(cwd, "noop.js")).resolve(specifier)).href;
   } catch (error) {
+    // A bare name that is no installed package is most likely a misspelt built-in collector.
+    const builtIns = Object.keys(BUILT_IN);
+    const suggestion = closestName(specifier, builtIns);
+    if (suggestion) {
+      throw new DriftError(
+        "E_INPUT",
+        `Unknown collector "${specifier}": did you mean ${suggestion}? The built-in collectors are ${builtIns.join(", ")}; anything else is a path to a module or an installed package.`,
+        { cause: error },
+      );
+    }
     throw new DriftError(
       "E_INPUT",
       `Cannot find the collector package "${specifier}" from ${cwd}: install it there, or pass a path to the module.`,

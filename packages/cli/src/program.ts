@@ -28,9 +28,6 @@ export function buildProgram(context: CommandContext): Command {
       writeErr: (text) => io.stderr.write(text),
       getOutHelpWidth: () => io.stdout.columns ?? 100,
       getErrHelpWidth: () => io.stderr.columns ?? 100,
-      // Commander's own errors (unknown option, missing argument) get our one-line shape too.
-      outputError: (text, write) =>
-        write(`${ERROR_PREFIX}E_INPUT: ${oneLine(text.replace(/^error: /, ""))}\n`),
     });
   program.option(
     "--config <file>",
@@ -50,7 +47,28 @@ export function buildProgram(context: CommandContext): Command {
   registerHistory(program, context);
   registerInit(program, context);
   registerStoreMaintenance(program, context);
+  pointErrorsToHelp(program);
   return program;
+}
+
+/**
+ * Commander's own errors (unknown option, missing argument, unknown command) get our one-line
+ * shape, ending with the help of the command they are about: `…; see azure-drift check --help`.
+ * Subcommands copy the output settings when they are created, so each gets its own afterwards.
+ */
+function pointErrorsToHelp(command: Command): void {
+  const names: string[] = [];
+  for (let current: Command | null = command; current; current = current.parent)
+    names.unshift(current.name());
+  const help = `${names.join(" ")} --help`;
+  command.configureOutput({
+    ...command.configureOutput(),
+    outputError: (text, write) =>
+      write(
+        `${ERROR_PREFIX}E_INPUT: ${oneLine(text.replace(/^error: /, "")).replace(/\.$/, "")}; see ${help}\n`,
+      ),
+  });
+  for (const sub of command.commands) pointErrorsToHelp(sub);
 }
 
 /** Runs one command line (without the `node` and script arguments) and returns its exit code. */

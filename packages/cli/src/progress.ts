@@ -8,14 +8,19 @@ interface ProgressState {
   collectorsRunning: number;
   collectorsDone: number;
   collectorsTotal: number;
-  resources: number;
+  /** Items of ARM list pages: resources as Azure lists them. */
+  listed: number;
   pages: number;
+  /** Records the finished collectors kept: what the snapshot will hold. */
+  records: number;
   retries: number;
   phase: string;
 }
 
 /**
- * One updating line on a terminal (stderr): subscriptions, collectors, resources, pages and retries.
+ * One updating line on a terminal (stderr): subscriptions and collectors done, the items ARM listed
+ * (in how many pages), the records the finished collectors kept (what the snapshot holds; a
+ * collector may fold child resources into a parent's record or fetch some by GET), and retries.
  * `clear()` removes the line so a log line can be written; the next event redraws it.
  */
 export interface ProgressLine {
@@ -38,8 +43,9 @@ export function createProgressLine(
     collectorsRunning: 0,
     collectorsDone: 0,
     collectorsTotal: 0,
-    resources: 0,
+    listed: 0,
     pages: 0,
+    records: 0,
     retries: 0,
     phase: "starting",
   };
@@ -59,8 +65,8 @@ export function createProgressLine(
       state.phase,
       `subscriptions ${state.subscriptionsDone.size}/${state.subscriptions}`,
       `collectors ${state.collectorsDone}/${state.collectorsTotal}`,
-      `resources ${state.resources}`,
-      `pages ${state.pages}`,
+      `ARM items listed ${state.listed} (${state.pages} page${state.pages === 1 ? "" : "s"})`,
+      `records kept ${state.records}`,
       `retries ${state.retries}`,
     ].join(" · ");
     if (shown && text === lastText) return;
@@ -82,7 +88,7 @@ export function createProgressLine(
           break;
         case "page":
           state.pages++;
-          state.resources += event.items;
+          state.listed += event.items;
           break;
         case "retry":
           state.retries++;
@@ -90,6 +96,7 @@ export function createProgressLine(
         case "collector-finished": {
           state.collectorsRunning--;
           state.collectorsDone++;
+          state.records += event.records;
           const done = (perSubscription.get(event.subscriptionId) ?? 0) + 1;
           perSubscription.set(event.subscriptionId, done);
           if (done >= options.collectorsPerSubscription) state.subscriptionsDone.add(event.subscriptionId);

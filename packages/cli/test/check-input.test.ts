@@ -157,7 +157,7 @@ describe("check: bad input rejected before any Azure call", () => {
   test("an unknown option", async () => {
     await expectRejected(
       ["check", "--subscriptions", SUB],
-      "azure-drift: E_INPUT: unknown option '--subscriptions' (Did you mean --subscription?)",
+      "azure-drift: E_INPUT: unknown option '--subscriptions' (Did you mean --subscription?); see azure-drift check --help",
     );
   });
 });

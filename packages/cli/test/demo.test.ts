@@ -38,15 +38,86 @@ describe("azure-drift demo", { timeout: 90_000 }, () => {
     const severities = report.resources.map((resource) => SEVERITIES.indexOf(resource.severity));
     expect(severities).toEqual([...severities].sort((a, b) => a - b));
 
+    // Every finding a rule rated carries what to do about it.
+    const findings = report.resources.flatMap((resource) => resource.changes);
+    expect(findings.filter((change) => change.ruleId).length).toBeGreaterThanOrEqual(6);
+    expect(findings.filter((change) => change.ruleId && !change.remediation)).toEqual([]);
+    expect(report.resources[0]?.changes[0]?.remediation).toMatch(
+      /^Delete the rule or narrow its source.*az network nsg rule delete/,
+    );
+    expect(result.stdout).not.toContain("What next");
+
     // What it did is said on stderr, not mixed into the report.
     expect(result.stderr).toContain("azure-drift demo: replay server on https://127.0.0.1:");
     expect(result.stderr).toContain("the report follows");
+
+    // The counts add up for a reader: resources served, how many the collectors read and what the
+    // others are; records per collector that sum to the snapshot's records.
+    const tenant = demoTenant();
+    const read = new Set(COLLECTED_TYPES.map((type) => type.toLowerCase()));
+    const resources = [...tenant.resources.values()] as { type: string }[];
+    const readCount = resources.filter((resource) => read.has(resource.type.toLowerCase())).length;
+    const names = defaultCollectors().map((collector) => collector.name);
+    expect(result.stderr).toContain(
+      `serving a demo tenant of ${tenant.subscriptions.length} subscriptions and ${resources.length} ARM resources; its collectors (${names.join(", ")}) read ${readCount} of them`,
+    );
+    if (readCount < resources.length)
+      expect(result.stderr).toContain(
+        `the other ${resources.length - readCount} are of types none of them reads (`,
+      );
+    const saved = [...result.stderr.matchAll(/check saved snapshot \S+: (\d+) records \(([^)]*)\)/g)];
+    expect(saved.length).toBe(2);
+    for (const [, total, parts] of saved) {
+      const perCollector = parts!.split(", ").map((part) => part.split(" "));
+      expect(perCollector.map(([name]) => name)).toEqual(names);
+      expect(perCollector.reduce((sum, [, count]) => sum + Number(count), 0)).toBe(Number(total));
+    }
+    const changed = /changed the tenant \((\d+) resources: ([^)]*)\)/.exec(result.stderr);
+    expect(changed?.[2]?.split(", ").reduce((sum, part) => sum + Number.parseInt(part, 10), 0)).toBe(
+      Number(changed?.[1]),
+    );
   });
 
-  test("shows a table on a terminal", async () => {
+  test("shows a readable table on a terminal, then what to do next", async () => {
     const result = await runCli(["demo"], { tty: true });
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stdout).toContain("Allow-SSH-Internet");
     expect(() => JSON.parse(result.stdout)).toThrow();
+    const text = result.stdout.replace(/\n {6}/g, " ");
+    // The new SSH rule by its fields (the test terminal is 120 columns wide), never its JSON.
+    expect(text).toContain(
+      "CRITICAL  modified  nsg-web-frontend (Microsoft.Network/networkSecurityGroups, resource group rg-network)",
+    );
+    expect(text).toContain(
+      "+ properties.securityRules[name=Allow-SSH-Internet]: Allow-SSH-Internet (access: Allow,",
+    );
+    for (const field of [
+      "destinationPortRange: 22",
+      "direction: Inbound",
+      "protocol: Tcp",
+      "sourceAddressPrefix: *",
+    ])
+      expect(text).toContain(field);
+    expect(text).toContain("- properties.subnets[name=snet-data].properties.networkSecurityGroup: nsg-data");
+    expect(text.slice(0, text.indexOf("What next:"))).not.toContain('{"');
+    expect(text).toContain("what to do: Delete the rule or narrow its source");
+    // What next: accept, silence with a reason and an expiry, the full report.
+    expect(text).toContain("What next:");
+    expect(text).toContain("azure-drift baseline accept approved --store DIR");
+    const suppression = /^ +(\{"suppressions".*)$/m.exec(result.stdout)?.[1];
+    expect(JSON.parse(suppression ?? "null")).toMatchObject({
+      suppressions: [
+        {
+          id: "accept-nsg-web-frontend",
+          match: {
+            resourceId: "*/networkSecurityGroups/nsg-web-frontend",
+            ruleId: "core/nsg-open-management-port",
+          },
+          reason: expect.any(String),
+          expires: expect.stringMatching(/^\d{4}-\d\d-\d\d$/),
+        },
+      ],
+    });
+    expect(text).toContain("--format html > drift.html");
+    expect(text).toContain("The demo's store is temporary");
   });
 });

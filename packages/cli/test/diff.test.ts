@@ -245,7 +245,10 @@ describe("azure-drift diff", () => {
     });
 
     test("a missing argument", async () => {
-      await expectError(["before.json"], "azure-drift: E_INPUT: missing required argument 'after'");
+      await expectError(
+        ["before.json"],
+        "azure-drift: E_INPUT: missing required argument 'after'; see azure-drift diff --help",
+      );
     });
   });
 });

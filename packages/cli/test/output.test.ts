@@ -63,7 +63,7 @@ describe("structured logs", () => {
 });
 
 describe("progress line", () => {
-  test("one updating line with subscriptions, collectors, resources, pages and retries", () => {
+  test("one updating line: subscriptions, collectors, ARM items listed in pages, records kept, retries", () => {
     const { output, chunks } = sink(true);
     const line = createProgressLine(output, { collectorsPerSubscription: 2, intervalMs: 0 });
     line.onProgress({ type: "check-started", tenantId: "t", subscriptions: ["a", "b"] });
@@ -87,7 +87,7 @@ describe("progress line", () => {
       type: "collector-finished",
       subscriptionId: "a",
       collector: "network",
-      records: 40,
+      records: 38,
       outcome: "succeeded",
     });
     line.onProgress({
@@ -99,7 +99,7 @@ describe("progress line", () => {
     });
     line.stop();
     expect(chunks.at(-2)).toBe(
-      "\r\u001b[2Kcollecting · subscriptions 1/2 · collectors 2/4 · resources 40 · pages 1 · retries 1",
+      "\r\u001b[2Kcollecting · subscriptions 1/2 · collectors 2/4 · ARM items listed 40 (1 page) · records kept 38 · retries 1",
     );
     expect(chunks.at(-1)).toBe("\r\u001b[2K");
     expect(chunks.every((chunk) => !chunk.includes("\n"))).toBe(true);

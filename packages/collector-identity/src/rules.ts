@@ -152,6 +152,8 @@ const roleAssignmentRules: SeverityRule[] = [
       ACCESS_GRANTING_ROLES.has(assignedRole(context) ?? "") &&
       text(property(propertiesOf(context), "principalType"))?.toLowerCase() !== "user",
     severity: "critical",
+    remediation:
+      "Check that this principal must manage access across the management group (az role assignment list --assignee <principal> --all); remove it with az role assignment delete --ids <id> if not.",
     message: aboveMessage(`${OUTSIDE_RBAC} every subscription below it.`),
   },
   {
@@ -162,6 +164,8 @@ const roleAssignmentRules: SeverityRule[] = [
       assignedAboveSubscription(context) &&
       PRIVILEGED_ROLES.has(assignedRole(context) ?? ""),
     severity: "high",
+    remediation:
+      "Check the assignment is approved; remove it with az role assignment delete --ids <id>, or make it eligible through PIM.",
     message: aboveMessage("it applies to every subscription below it."),
   },
   {
@@ -169,6 +173,8 @@ const roleAssignmentRules: SeverityRule[] = [
     type: ROLE_ASSIGNMENT_TYPE,
     when: (context) => isAdded(context) && assignedAboveSubscription(context),
     severity: "medium",
+    remediation:
+      "Check the assignment is approved and could not be scoped lower; remove it with az role assignment delete --ids <id> if not.",
     message: aboveMessage("it applies to every subscription below it."),
   },
   {
@@ -180,6 +186,8 @@ const roleAssignmentRules: SeverityRule[] = [
       ACCESS_GRANTING_ROLES.has(assignedRole(context) ?? "") &&
       text(property(propertiesOf(context), "principalType"))?.toLowerCase() !== "user",
     severity: "critical",
+    remediation:
+      "Check that this principal must manage access in the subscription; remove it with az role assignment delete --ids <id> if not.",
     message: subscriptionMessage(`${OUTSIDE_RBAC} the subscription.`),
   },
   {
@@ -190,6 +198,8 @@ const roleAssignmentRules: SeverityRule[] = [
       assignedAtSubscription(context) &&
       PRIVILEGED_ROLES.has(assignedRole(context) ?? ""),
     severity: "high",
+    remediation:
+      "Check the assignment is approved; remove it with az role assignment delete --ids <id>, or make it eligible through PIM.",
     message: subscriptionMessage("it applies to every resource in the subscription."),
   },
   {
@@ -197,6 +207,8 @@ const roleAssignmentRules: SeverityRule[] = [
     type: ROLE_ASSIGNMENT_TYPE,
     when: (context) => isAdded(context) && assignedAtSubscription(context),
     severity: "medium",
+    remediation:
+      "Check the assignment is approved and could not be scoped to a resource group; remove it with az role assignment delete --ids <id> if not.",
     message: subscriptionMessage("it applies to every resource in the subscription."),
   },
   {
@@ -204,6 +216,8 @@ const roleAssignmentRules: SeverityRule[] = [
     type: ROLE_ASSIGNMENT_TYPE,
     when: (context) => isAdded(context) && PRIVILEGED_ROLES.has(assignedRole(context) ?? ""),
     severity: "medium",
+    remediation:
+      "Check the assignment is approved; remove it with az role assignment delete --ids <id> if not.",
     message: (context) =>
       `${roleLabel(context)} assigned to ${principalLabel(context)} at ${scopeLabel(context)}.`,
   },
@@ -213,6 +227,8 @@ const roleAssignmentRules: SeverityRule[] = [
     path: "properties.*",
     when: (context) => ["roleDefinitionId", "principalId"].includes(lastSegment(context.path)),
     severity: "high",
+    remediation:
+      "Check who recreated the assignment (az monitor activity-log list --offset 7d --resource-id <id>); delete it if the new principal, role or scope is not approved.",
     message: "Role assignment recreated under the same name with another {path}: {before} → {after}.",
   },
   {
@@ -221,6 +237,8 @@ const roleAssignmentRules: SeverityRule[] = [
     path: "properties.condition",
     when: { kind: "removed" },
     severity: "high",
+    remediation:
+      "Restore the condition: az role assignment update --role-assignment <file.json> with the approved condition.",
     message:
       "The condition restricting this role assignment was removed: it now applies without restriction.",
   },
@@ -229,6 +247,8 @@ const roleAssignmentRules: SeverityRule[] = [
     type: ROLE_ASSIGNMENT_TYPE,
     path: "properties.condition",
     severity: "medium",
+    remediation:
+      "Compare the new condition with the approved one and restore it with az role assignment update --role-assignment <file.json> if needed.",
     message: "The condition restricting this role assignment changed: check what it allows now.",
   },
 ];
@@ -240,6 +260,8 @@ const roleDefinitionRules: SeverityRule[] = [
     path: "properties.permissions[*].actions",
     when: (context) => isAdded(context) && addedValues(context).some(grantsAccessControl),
     severity: "high",
+    remediation:
+      "Remove Microsoft.Authorization write actions from the role unless approved: az role definition update --role-definition <file.json>",
     message:
       "Role definition gained the action {after}: its holders can assign roles or edit role definitions (privilege escalation).",
   },
@@ -253,6 +275,8 @@ const roleDefinitionRules: SeverityRule[] = [
         (action) => isProviderWildcard(action) && !/^\*\/read$/i.test(String(action)),
       ),
     severity: "high",
+    remediation:
+      "Replace the wildcard by the actions the role needs: az role definition update --role-definition <file.json>",
     message: "Role definition gained the provider-wide wildcard action {after}.",
   },
   {
@@ -261,6 +285,8 @@ const roleDefinitionRules: SeverityRule[] = [
     path: "properties.permissions[*]",
     when: (context) => isAdded(context) && allActions(addedValues(context)).some(grantsAccessControl),
     severity: "high",
+    remediation:
+      "Review the new permissions block; remove it with az role definition update --role-definition <file.json> if not approved.",
     message:
       "Role definition gained a permissions block that lets its holders assign roles or edit role definitions.",
   },
@@ -271,6 +297,8 @@ const roleDefinitionRules: SeverityRule[] = [
     when: (context) =>
       isRemoved(context) && ["notActions", "notDataActions"].includes(lastSegment(context.path)),
     severity: "medium",
+    remediation:
+      "Add the excluded action back to notActions/notDataActions: az role definition update --role-definition <file.json>",
     message: "Role definition no longer excludes {before}: its holders may now perform it.",
   },
   {
@@ -280,6 +308,8 @@ const roleDefinitionRules: SeverityRule[] = [
     when: (context) =>
       isAdded(context) && addedValues(context).some((action) => String(action).includes("*")),
     severity: "medium",
+    remediation:
+      "Replace the wildcard data action by the ones the role needs: az role definition update --role-definition <file.json>",
     message:
       "Role definition gained the wildcard data action {after} (data-plane access such as secrets or blobs).",
   },
@@ -295,6 +325,8 @@ const roleDefinitionRules: SeverityRule[] = [
           (scope === "/" || /^\/providers\/Microsoft\.Management\//i.test(scope)),
       ),
     severity: "high",
+    remediation:
+      "Limit assignableScopes to the subscriptions that need the role: az role definition update --role-definition <file.json>",
     message: "Custom role can now be assigned at {after}: across every subscription below it.",
   },
   {
@@ -303,6 +335,8 @@ const roleDefinitionRules: SeverityRule[] = [
     path: "properties.assignableScopes",
     when: { kind: "added" },
     severity: "medium",
+    remediation:
+      "Check the new assignable scope is approved; remove it with az role definition update --role-definition <file.json> if not.",
     message: "Custom role can now be assigned at {after}.",
   },
   {
@@ -313,6 +347,8 @@ const roleDefinitionRules: SeverityRule[] = [
       roleType(context) === "customrole" &&
       allActions(property(propertiesOf(context), "permissions")).some(grantsAccessControl),
     severity: "high",
+    remediation:
+      "Check who may hold the new role and why it needs access control actions; delete it with az role definition delete --name <role> if not approved.",
     message: "Custom role created whose holders can assign roles or edit role definitions.",
   },
   {
@@ -320,6 +356,8 @@ const roleDefinitionRules: SeverityRule[] = [
     type: ROLE_DEFINITION_TYPE,
     when: (context) => isAdded(context) && roleType(context) === "builtinrole",
     severity: "info",
+    remediation:
+      "Nothing to restore: check the assignment that uses the role (az role assignment list --role <role> --all).",
     message: (context) => `Built-in role ${roleName(context)} is now assigned in this subscription.`,
   },
   {
@@ -327,6 +365,8 @@ const roleDefinitionRules: SeverityRule[] = [
     type: ROLE_DEFINITION_TYPE,
     when: (context) => isRemoved(context) && roleType(context) === "builtinrole",
     severity: "info",
+    remediation:
+      "Nothing to restore: no assignment in the subscription uses the role any more; check that was intended.",
     message: (context) =>
       `Built-in role ${roleName(context)} is no longer assigned in this subscription (built-in roles are not deleted; it left the snapshot).`,
   },
@@ -339,6 +379,8 @@ const roleDefinitionRules: SeverityRule[] = [
       ["actions", "dataActions"].includes(lastSegment(context.path)) &&
       text(property(context.resourceAfter?.properties, "type"))?.toLowerCase() === "builtinrole",
     severity: "medium",
+    remediation:
+      "Microsoft changed the built-in role: review its new permissions (az role definition list --name <role>) and whether its holders should keep it.",
     message:
       "Microsoft changed a built-in role assigned here: it now grants {after} to every assignment of it.",
   },
@@ -350,6 +392,8 @@ const denyAssignmentRules: SeverityRule[] = [
     type: DENY_ASSIGNMENT_TYPE,
     when: { kind: "removed" },
     severity: "high",
+    remediation:
+      "Deny assignments come from managed applications and deployment stacks: redeploy the stack or application that created it.",
     message: "Deny assignment removed: the actions it blocked are allowed again wherever a role grants them.",
   },
   {
@@ -358,6 +402,8 @@ const denyAssignmentRules: SeverityRule[] = [
     path: "properties.excludePrincipals[*]",
     when: { kind: "added" },
     severity: "medium",
+    remediation:
+      "Check the exemption is approved; remove it by redeploying the deployment stack with its approved excluded principals.",
     message: "A principal was exempted from the deny assignment.",
   },
   {
@@ -372,6 +418,7 @@ const denyAssignmentRules: SeverityRule[] = [
       );
     },
     severity: "medium",
+    remediation: "Redeploy the deployment stack or managed application with its approved deny settings.",
     message: "Deny assignment blocks less than before ({path}).",
   },
 ];
@@ -384,6 +431,8 @@ const managedIdentityRules: SeverityRule[] = [
     type: FEDERATED_CREDENTIAL_TYPE,
     when: { kind: "added" },
     severity: "high",
+    remediation:
+      "Check the issuer and subject it trusts (az identity federated-credential show -g <group> --identity-name <identity> -n <name>); delete it if not approved.",
     message:
       "Federated identity credential added: workloads of an external token issuer can now get tokens as this managed identity.",
   },
@@ -393,6 +442,8 @@ const managedIdentityRules: SeverityRule[] = [
     path: "properties.*",
     when: (context) => FEDERATION_FIELDS.includes(lastSegment(context.path)),
     severity: "high",
+    remediation:
+      "Restore the approved issuer and subject: az identity federated-credential update -g <group> --identity-name <identity> -n <name> --issuer <url> --subject <subject>",
     message: "Federated identity credential now trusts another {path}: {before} → {after}.",
   },
   {
@@ -400,6 +451,8 @@ const managedIdentityRules: SeverityRule[] = [
     type: FEDERATED_CREDENTIAL_TYPE,
     path: "properties.audiences",
     severity: "medium",
+    remediation:
+      "Restore the approved audience (usually api://AzureADTokenExchange): az identity federated-credential update … --audiences api://AzureADTokenExchange",
     message: "Federated identity credential audiences changed.",
   },
   {
@@ -408,6 +461,8 @@ const managedIdentityRules: SeverityRule[] = [
     path: "properties.principalId",
     when: { kind: "changed" },
     severity: "medium",
+    remediation:
+      "Grant the new principal id the role assignments the old one had, and remove the old principal's orphaned assignments (az role assignment list --all --query \"[?principalName=='']\").",
     message:
       "Managed identity deleted and recreated under the same name: its principal id changed and its old role assignments no longer apply.",
   },
@@ -416,6 +471,8 @@ const managedIdentityRules: SeverityRule[] = [
     type: USER_ASSIGNED_IDENTITY_TYPE,
     when: { kind: "removed" },
     severity: "low",
+    remediation:
+      "Check which resources used the identity; recreate it and its role assignments if the deletion was not approved.",
     message: "User-assigned managed identity removed: the resources that used it lose its access.",
   },
 ];

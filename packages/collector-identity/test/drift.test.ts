@@ -15,11 +15,15 @@ import {
   DENY_ASSIGNMENT_TYPE,
   FEDERATED_CREDENTIAL_TYPE,
   IDENTITY_RESOURCE_TYPES,
+  IDENTITY_RULES,
   identityCollector,
   ROLE_ASSIGNMENT_TYPE,
   ROLE_DEFINITION_TYPE,
   USER_ASSIGNED_IDENTITY_TYPE,
 } from "../src/index.js";
+
+/** The remediation a shipped rule gives its findings. */
+const remediationOf = (id: string) => IDENTITY_RULES.find((rule) => rule.id === id)?.remediation;
 
 const TYPES = IDENTITY_RESOURCE_TYPES.map((definition) => definition.type);
 /** A report's resources in the truth's shape: paths of the field changes, sorted. */
@@ -152,6 +156,7 @@ test("collect → mutate → check reports exactly the mutator's truth, none of 
         after: "Microsoft.Authorization/roleAssignments/write",
         severity: "high",
         ruleId: "identity/role-gains-access-control-action",
+        remediation: remediationOf("identity/role-gains-access-control-action"),
         message: expect.stringContaining("privilege escalation"),
       },
     ]);

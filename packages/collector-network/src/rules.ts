@@ -98,6 +98,8 @@ export const networkRules: SeverityRule[] = [
     path: "properties.securityRules[*].**",
     when: nsgRuleOpenedToInternet,
     severity: "high",
+    remediation:
+      "Narrow the rule's source to known addresses, or delete it: az network nsg rule update -g <group> --nsg-name <nsg> -n <rule> --source-address-prefixes <cidr>",
     message: "NSG rule {element} now allows inbound traffic from the internet.",
   },
   {
@@ -106,6 +108,8 @@ export const networkRules: SeverityRule[] = [
     path: "properties.securityRules[*]",
     when: { kind: "removed", before: { matches: { "properties.access": "Deny" } } },
     severity: "medium",
+    remediation:
+      "Recreate the deny rule from your approved configuration: az network nsg rule create -g <group> --nsg-name <nsg> -n <rule> --access Deny …",
     message: "Deny rule {element} was removed from the NSG.",
   },
   {
@@ -113,6 +117,8 @@ export const networkRules: SeverityRule[] = [
     type: NETWORK_TYPES.networkSecurityGroup,
     when: { kind: "removed" },
     severity: "medium",
+    remediation:
+      "Check which subnets and NICs used the NSG and that they are protected again (az network vnet subnet list -g <group> --vnet-name <vnet> -o table); recreate it from your templates if the deletion was not approved.",
     message:
       "Network security group {name} was deleted; the subnets and NICs it protected are now unfiltered unless another NSG applies.",
   },
@@ -125,6 +131,8 @@ export const networkRules: SeverityRule[] = [
       return context.kind === "added" && rules.some(opensOtherPort) && !rules.some(opensManagementPort);
     },
     severity: "high",
+    remediation:
+      "Delete or restrict the rules of the new NSG open to the internet: az network nsg rule list -g <group> --nsg-name <nsg> -o table",
     message: "New NSG {name} allows inbound traffic from the internet.",
   },
 
@@ -135,6 +143,8 @@ export const networkRules: SeverityRule[] = [
     path: "properties.subnets[*].properties.privateEndpointNetworkPolicies",
     when: { after: { equals: "Disabled" } },
     severity: "medium",
+    remediation:
+      "Apply network policies to private endpoints again: az network vnet subnet update -g <group> --vnet-name <vnet> -n <subnet> --private-endpoint-network-policies Enabled",
     message: "Subnet {element} no longer applies NSGs and route tables to private endpoints.",
   },
   {
@@ -143,6 +153,8 @@ export const networkRules: SeverityRule[] = [
     path: "properties.subnets[*].properties.defaultOutboundAccess",
     when: { after: { equals: true } },
     severity: "medium",
+    remediation:
+      "Make the subnet private again: az network vnet subnet update -g <group> --vnet-name <vnet> -n <subnet> --default-outbound false",
     message: "Subnet {element} now has default outbound internet access.",
   },
   {
@@ -151,6 +163,8 @@ export const networkRules: SeverityRule[] = [
     path: "properties.subnets[*].properties.serviceEndpoints[*]",
     when: removed,
     severity: "low",
+    remediation:
+      "Add the service endpoint again if resources rely on it: az network vnet subnet update -g <group> --vnet-name <vnet> -n <subnet> --service-endpoints <service>",
     message: "Subnet service endpoint {element} was removed.",
   },
   {
@@ -159,6 +173,8 @@ export const networkRules: SeverityRule[] = [
     path: "properties.virtualNetworkPeerings[*]",
     when: { kind: "added" },
     severity: "medium",
+    remediation:
+      "Check that the peered network is approved (az network vnet peering list -g <group> --vnet-name <vnet> -o table); delete the peering if not.",
     message: "Virtual network peering {element} was added: another network can now reach this one.",
   },
   {
@@ -167,6 +183,8 @@ export const networkRules: SeverityRule[] = [
     path: "properties.virtualNetworkPeerings[*].properties.allow*",
     when: { after: { equals: true }, before: { notEquals: true } },
     severity: "medium",
+    remediation:
+      "Turn forwarded or gateway traffic off again unless approved: az network vnet peering update -g <group> --vnet-name <vnet> -n <peering> --set allowForwardedTraffic=false",
     message: "Peering {element}: {path} was turned on.",
   },
   {
@@ -174,6 +192,8 @@ export const networkRules: SeverityRule[] = [
     type: NETWORK_TYPES.virtualNetwork,
     path: "properties.dhcpOptions.dnsServers.**",
     severity: "medium",
+    remediation:
+      "Check that the DNS servers are yours; restore them with az network vnet update -g <group> -n <vnet> --dns-servers <ip> …",
     message: "The DNS servers of the virtual network changed: name resolution can be redirected.",
   },
   {
@@ -182,6 +202,8 @@ export const networkRules: SeverityRule[] = [
     path: "properties.enableDdosProtection",
     when: { after: { notEquals: true }, before: { equals: true } },
     severity: "medium",
+    remediation:
+      "Turn DDoS protection on again: az network vnet update -g <group> -n <vnet> --ddos-protection true --ddos-protection-plan <plan>",
     message: "DDoS protection was turned off for the virtual network.",
   },
 
@@ -192,6 +214,8 @@ export const networkRules: SeverityRule[] = [
     path: "properties.routes[*].**",
     when: defaultRouteChanged,
     severity: "high",
+    remediation:
+      "Point the default route at the firewall again: az network route-table route update -g <group> --route-table-name <table> -n <route> --next-hop-type VirtualAppliance --next-hop-ip-address <firewall-ip>",
     message:
       "The default route (0.0.0.0/0) {element} changed: internet-bound traffic may bypass the firewall.",
   },
@@ -200,6 +224,8 @@ export const networkRules: SeverityRule[] = [
     type: NETWORK_TYPES.routeTable,
     when: { kind: "removed" },
     severity: "medium",
+    remediation:
+      "Recreate the route table from your templates and attach it to its subnets: az network vnet subnet update … --route-table <table>",
     message: "Route table {name} was deleted; its subnets now use system routes.",
   },
   {
@@ -208,6 +234,8 @@ export const networkRules: SeverityRule[] = [
     path: "properties.disableBgpRoutePropagation",
     when: { after: { notEquals: true }, before: { equals: true } },
     severity: "medium",
+    remediation:
+      "Disable BGP route propagation again: az network route-table update -g <group> -n <table> --disable-bgp-route-propagation true",
     message: "BGP route propagation was re-enabled: gateway routes can override the table's routes.",
   },
 
@@ -218,6 +246,8 @@ export const networkRules: SeverityRule[] = [
     path: "properties.ipConfiguration.**",
     when: (context) => context.kind !== "removed" && context.after !== undefined,
     severity: "medium",
+    remediation:
+      "Check what the public IP now exposes (az network public-ip show -g <group> -n <name> --query ipConfiguration.id); detach it if not approved.",
     message: "Public IP {name} was attached to another resource, now reachable from the internet.",
   },
 
@@ -228,6 +258,8 @@ export const networkRules: SeverityRule[] = [
     path: "properties.firewallPolicy.**",
     when: { kind: ["removed", "changed"] },
     severity: "high",
+    remediation:
+      "Attach the approved firewall policy again: az network firewall update -g <group> -n <firewall> --firewall-policy <policy>",
     message: "The firewall's policy was removed or replaced.",
   },
   {
@@ -236,6 +268,8 @@ export const networkRules: SeverityRule[] = [
     path: "properties.*RuleCollections[*].**",
     when: firewallRuleAllowsAnyToAny,
     severity: "high",
+    remediation:
+      "Narrow the rule's source and destination to known addresses, or delete it (az network firewall network-rule delete …).",
     message: "Firewall rule {element} now allows any source to any destination.",
   },
   {
@@ -243,6 +277,8 @@ export const networkRules: SeverityRule[] = [
     type: NETWORK_TYPES.azureFirewall,
     when: { kind: "removed" },
     severity: "high",
+    remediation:
+      "Check how traffic leaves the network now; redeploy the firewall from your templates if the deletion was not approved.",
     message: "Azure firewall {name} was deleted.",
   },
   {
@@ -250,6 +286,7 @@ export const networkRules: SeverityRule[] = [
     type: NETWORK_TYPES.firewallPolicy,
     when: { kind: "removed" },
     severity: "high",
+    remediation: "Redeploy the firewall policy from your templates and attach it to its firewalls.",
     message: "Firewall policy {name} was deleted.",
   },
   {
@@ -258,6 +295,8 @@ export const networkRules: SeverityRule[] = [
     path: "properties.intrusionDetection.mode",
     when: { lowered: ["Off", "Alert", "Deny"] },
     severity: "high",
+    remediation:
+      "Set intrusion detection back to Deny: az network firewall policy update -g <group> -n <policy> --idps-mode Deny",
     message: "Intrusion detection was weakened from {before} to {after}.",
   },
   {
@@ -266,6 +305,8 @@ export const networkRules: SeverityRule[] = [
     path: "properties.threatIntelWhitelist.**",
     when: { kind: ["added", "changed"] },
     severity: "medium",
+    remediation:
+      "Check the new exemptions (az network firewall policy show -g <group> -n <policy> --query threatIntelWhitelist); remove those not approved.",
     message: "Addresses or FQDNs were exempted from threat intelligence filtering.",
   },
   {
@@ -274,6 +315,8 @@ export const networkRules: SeverityRule[] = [
     path: "properties.transportSecurity.**",
     when: removed,
     severity: "medium",
+    remediation:
+      "Configure TLS inspection again with the policy's intermediate CA: az network firewall policy update -g <group> -n <policy> --cert-name <name> --key-vault-secret-id <id>",
     message: "TLS inspection was removed from the firewall policy.",
   },
   {
@@ -282,6 +325,8 @@ export const networkRules: SeverityRule[] = [
     path: "properties.ruleCollections[*].**",
     when: firewallRuleAllowsAnyToAny,
     severity: "high",
+    remediation:
+      "Narrow the rule's source and destination to known addresses, or delete it: az network firewall policy rule-collection-group collection rule remove …",
     message: "Firewall rule {element} now allows any source to any destination.",
   },
   {
@@ -289,6 +334,8 @@ export const networkRules: SeverityRule[] = [
     type: NETWORK_TYPES.ruleCollectionGroup,
     when: newRuleCollectionGroupAllowsAnyToAny,
     severity: "high",
+    remediation:
+      "Narrow or delete the any-to-any rules of the new group: az network firewall policy rule-collection-group show -g <group> --policy-name <policy> -n <name>",
     message: "New rule collection group {name} allows any source to any destination.",
   },
   {
@@ -297,6 +344,8 @@ export const networkRules: SeverityRule[] = [
     path: "properties.ruleCollections[*]",
     when: { kind: "removed", before: { matches: { "action.type": "Deny" } } },
     severity: "medium",
+    remediation:
+      "Recreate the deny rule collection from your templates: az network firewall policy rule-collection-group collection add-filter-collection --action Deny …",
     message: "Deny rule collection {element} was removed.",
   },
   {
@@ -304,6 +353,7 @@ export const networkRules: SeverityRule[] = [
     type: NETWORK_TYPES.ruleCollectionGroup,
     when: { kind: "removed" },
     severity: "medium",
+    remediation: "Redeploy the rule collection group from your templates if the removal was not approved.",
     message: "Rule collection group {name} was removed from its firewall policy.",
   },
 
@@ -314,6 +364,8 @@ export const networkRules: SeverityRule[] = [
     path: "properties.firewallPolicy.**",
     when: removed,
     severity: "high",
+    remediation:
+      "Attach the WAF policy again: az network application-gateway update -g <group> -n <gateway> --waf-policy <policy>",
     message: "The application gateway lost its WAF policy.",
   },
   {
@@ -322,6 +374,8 @@ export const networkRules: SeverityRule[] = [
     path: "**.sslPolicy.minProtocolVersion",
     when: { lowered: TLS_PROTOCOLS },
     severity: "high",
+    remediation:
+      "Use a TLS 1.2+ policy again: az network application-gateway ssl-policy set -g <group> --gateway-name <gateway> --policy-type Predefined --policy-name AppGwSslPolicy20220101",
     message: "The minimum TLS version was lowered from {before} to {after}.",
   },
   {
@@ -330,6 +384,8 @@ export const networkRules: SeverityRule[] = [
     path: "properties.webApplicationFirewallConfiguration.disabledRuleGroups.**",
     when: { kind: ["added", "changed"] },
     severity: "medium",
+    remediation:
+      "Enable the rule group again unless its exclusion was approved: az network application-gateway waf-config set -g <group> --gateway-name <gateway> --enabled true --disabled-rule-groups …",
     message: "WAF rules were disabled: {element}.",
   },
   {
@@ -338,6 +394,8 @@ export const networkRules: SeverityRule[] = [
     path: "**.exclusions[*]",
     when: { kind: "added" },
     severity: "medium",
+    remediation:
+      "Check that the exclusion is as narrow as possible and approved; remove it otherwise (az network application-gateway waf-policy managed-rule exclusion remove …).",
     message: "A WAF exclusion was added: requests matching it skip inspection.",
   },
   {
@@ -352,6 +410,8 @@ export const networkRules: SeverityRule[] = [
       );
     },
     severity: "medium",
+    remediation:
+      "Enable the managed rule again unless its false positive was approved: az network application-gateway waf-policy managed-rule rule-set update …",
     message: "A managed WAF rule was disabled: {element}.",
   },
   {
@@ -360,6 +420,8 @@ export const networkRules: SeverityRule[] = [
     path: "properties.managedRules.managedRuleSets[*]",
     when: removed,
     severity: "high",
+    remediation:
+      "Add the managed rule set again: az network application-gateway waf-policy managed-rule rule-set add -g <group> --policy-name <policy> --type OWASP --version 3.2",
     message: "Managed WAF rule set {element} was removed.",
   },
   {
@@ -368,6 +430,8 @@ export const networkRules: SeverityRule[] = [
     path: "properties.customRules[*]",
     when: { kind: "added", after: { matches: { action: "Allow" } } },
     severity: "medium",
+    remediation:
+      "Check what the allow rule lets past inspection; delete it if not approved: az network application-gateway waf-policy custom-rule delete -g <group> --policy-name <policy> -n <rule>",
     message: "A WAF custom rule {element} that allows traffic was added.",
   },
   {
@@ -375,6 +439,7 @@ export const networkRules: SeverityRule[] = [
     type: NETWORK_TYPES.wafPolicy,
     when: { kind: "removed" },
     severity: "high",
+    remediation: "Redeploy the WAF policy from your templates and attach it to its gateways.",
     message: "WAF policy {name} was deleted.",
   },
 
@@ -384,6 +449,7 @@ export const networkRules: SeverityRule[] = [
     type: NETWORK_TYPES.privateEndpoint,
     when: { kind: "removed" },
     severity: "medium",
+    remediation: "Recreate the private endpoint and turn the service's public network access off again.",
     message: "Private endpoint {name} was deleted: its service may now be reached over a public endpoint.",
   },
   {
@@ -392,6 +458,8 @@ export const networkRules: SeverityRule[] = [
     path: "**.privateLinkServiceConnectionState.status",
     when: { before: { equals: "Approved" } },
     severity: "medium",
+    remediation:
+      "Approve the connection again if it is yours: az network private-endpoint-connection approve --id <connection-id>",
     message: "A private endpoint connection went from Approved to {after}.",
   },
 ];

@@ -84,6 +84,7 @@ export { type JunitOptions, renderJunit } from "./render/junit.js";
 export { renderMarkdown } from "./render/markdown.js";
 export { REPORT_FORMATS, type RenderOptions, type ReportFormat, renderReport } from "./render/report.js";
 export { renderSarif, SARIF_FINGERPRINT, type SarifOptions, sarifFingerprint } from "./render/sarif.js";
+export { summarizeValue } from "./render/summarize.js";
 export { renderTable, type TableOptions } from "./render/table.js";
 export { defaultRules, isOpenManagementRule } from "./rules/default-rules.js";
 export { type Assessment, createRuleEngine, maxSeverity, type RuleEngine } from "./rules/engine.js";

@@ -306,6 +306,11 @@ class MemoryStore implements Store {
     return baseline ? structuredClone(baseline) : undefined;
   }
 
+  async listTenants(): Promise<string[]> {
+    this.assertOpen();
+    return [...this.tenants.keys()].sort(byString);
+  }
+
   async listBaselines(tenantId: string): Promise<Baseline[]> {
     this.assertOpen();
     const baselines = [...(this.tenant(tenantId)?.baselines.values() ?? [])];

@@ -146,6 +146,12 @@ export interface Store {
   deleteBaseline(tenantId: string, name: string): Promise<boolean>;
 
   prune(tenantId: string, options: PruneOptions): Promise<PruneResult>;
+  /**
+   * Optional capability: the ids of the tenants that have data in the store, sorted. For a tool that
+   * owns its store (the CLI uses the only tenant when there is one); a service that shares a store
+   * between its customers should not hand this list to them.
+   */
+  listTenants?(): Promise<string[]>;
   /** Releases files, locks and connections; later calls reject with `E_STORE_CLOSED`. */
   close(): Promise<void>;
 }

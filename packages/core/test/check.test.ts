@@ -4,6 +4,7 @@ import {
   createMemoryStore,
   type DriftDetectorOptions,
   type DriftReport,
+  defaultRules,
   defineCollector,
   isDriftError,
   type JsonObject,
@@ -14,6 +15,9 @@ import {
   staticTokenCredential,
 } from "@azure-drift/core";
 import { describe, expect, test } from "vitest";
+
+/** The remediation a shipped rule gives its findings. */
+const remediationOf = (id: string) => defaultRules.find((rule) => rule.id === id)?.remediation;
 
 const TENANT = "11111111-1111-1111-1111-111111111111";
 const SUB1 = "aaaaaaaa-0000-0000-0000-000000000001";
@@ -249,6 +253,7 @@ describe("check", () => {
               after: ssh,
               severity: "critical",
               ruleId: "core/nsg-open-management-port",
+              remediation: remediationOf("core/nsg-open-management-port"),
               message:
                 "NSG rule AllowSSH now allows inbound traffic from the internet to SSH, RDP or every port.",
             },
@@ -270,6 +275,7 @@ describe("check", () => {
               after: "TLS1_0",
               severity: "high",
               ruleId: "core/storage-min-tls-lowered",
+              remediation: remediationOf("core/storage-min-tls-lowered"),
               message: "Minimum TLS version of storage account logs was lowered from TLS1_2 to TLS1_0.",
             },
           ],

@@ -5,9 +5,13 @@ import {
   isOpenManagementRule,
   type JsonObject,
   type ResourceDrift,
+  defaultRules as shippedRules,
 } from "@azure-drift/core";
 import { describe, expect, test } from "vitest";
 import { change, drift, NSG, nsg, nsgRule } from "./rules-helpers.js";
+
+/** The remediation a shipped rule gives its findings. */
+const remediationOf = (id: string) => shippedRules.find((rule) => rule.id === id)?.remediation;
 
 const engine = createRuleEngine();
 
@@ -132,6 +136,7 @@ describe("NSG rules", () => {
         after: "Internet",
         severity: "critical",
         ruleId: "core/nsg-open-management-port",
+        remediation: remediationOf("core/nsg-open-management-port"),
         message: "NSG rule Mgmt now allows inbound traffic from the internet to SSH, RDP or every port.",
       },
     ]);

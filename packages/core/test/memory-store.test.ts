@@ -378,3 +378,12 @@ describe("memory store: isolation and lifecycle", () => {
     expect([error, seen]).toEqual(["E_ABORTED", ["a"]]);
   });
 });
+
+test("memory store: listTenants names the tenants that wrote something, sorted; reads create none", async () => {
+  const store = createMemoryStore();
+  expect(await store.listTenants?.()).toEqual([]);
+  await store.listSnapshots("t-read-only");
+  await store.putReport(report("r1", "2026-01-01T00:00:00.000Z", "t2"));
+  await store.putReport(report("r2", "2026-01-01T00:00:00.000Z", "t1"));
+  expect(await store.listTenants?.()).toEqual(["t1", "t2"]);
+});

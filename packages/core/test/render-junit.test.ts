@@ -66,7 +66,7 @@ describe("JUnit XML", () => {
     expect(nsg.failure["@_type"]).toBe("critical");
     expect(nsg.failure["@_message"]).toBe("critical: networkSecurityGroups rg1/web modified");
     expect(nsg.failure["#text"].split("\n")).toEqual([
-      '[critical] properties.securityRules[name=AllowSSH]: added {"name":"AllowSSH","properties":{"access":"Allow","destinationPortRange":"22","sourceAddressPrefix":"*"}} — NSG rule AllowSSH now allows inbound traffic from the internet to SSH, RDP or every port.',
+      '[critical] properties.securityRules[name=AllowSSH]: added AllowSSH (access: Allow, destinationAddressPrefix: *, destinationPortRange: 22, direction: Inbound, priority: 100, protocol: Tcp, sourceAddressPrefix: *, sourcePortRange: *, description: "temporary: debug the web tier") — NSG rule AllowSSH now allows inbound traffic from the internet to SSH, RDP or every port. Fix: Delete the rule or narrow its source: az network nsg rule delete -g rg1 --nsg-name web -n AllowSSH',
       "[low] tags.owner: a|b → c",
     ]);
   });

@@ -68,6 +68,7 @@ describe("renderJson", () => {
       "severity",
       "message",
       "ruleId",
+      "remediation",
     ]);
   });
 });
@@ -90,7 +91,11 @@ describe("renderHtml", () => {
       "<summary>Suppressed findings (1)</summary>",
     ]);
     expect(page).toContain(
-      "<tr><td><code>rg1/logs</code></td><td>storageAccounts</td><td>modified</td><td><code>properties.minimumTlsVersion</code></td><td>TLS1_2 → TLS1_0</td><td>Minimum TLS version of storage account logs was lowered from TLS1_2 to TLS1_0.</td></tr>",
+      "<tr><td><code>rg1/logs</code></td><td>storageAccounts</td><td>modified</td><td><code>properties.minimumTlsVersion</code></td><td>TLS1_2 → TLS1_0</td><td>Minimum TLS version of storage account logs was lowered from TLS1_2 to TLS1_0.</td><td></td></tr>",
+    );
+    // An added rule reads by its fields, with what to do, never as clipped JSON.
+    expect(page).toContain(
+      "<td>added AllowSSH (access: Allow, destinationAddressPrefix: *, destinationPortRange: 22, direction: Inbound, priority: 100, protocol: Tcp, sourceAddressPrefix: *, sourcePortRange: *, description: &quot;temporary: debug the web tier&quot;)</td><td>NSG rule AllowSSH now allows inbound traffic from the internet to SSH, RDP or every port.</td><td>Delete the rule or narrow its source: az network nsg rule delete -g rg1 --nsg-name web -n AllowSSH</td></tr>",
     );
     // Nothing runs and nothing is fetched: a page safe to open from a pipeline's artifacts.
     expect(page).not.toMatch(/<script|<link|<img|src=|href=/i);
@@ -140,15 +145,15 @@ describe("renderMarkdown", () => {
     ]);
     const rows = lines.filter((line) => line.startsWith("| `") || line.startsWith("| aaaa"));
     expect(rows).toEqual([
-      '| `rg1/web` | networkSecurityGroups | modified | `properties.securityRules[name=AllowSSH]` | added {"name":"AllowSSH","properties":{"access":"Allow","destinat… | NSG rule AllowSSH now allows inbound traffic from the internet to SSH, RDP or every port. |',
-      "| `rg1/logs` | storageAccounts | modified | `properties.minimumTlsVersion` | TLS1_2 → TLS1_0 | Minimum TLS version of storage account logs was lowered from TLS1_2 to TLS1_0. |",
-      "| `keep` | locks | removed | (resource) | resource removed | Management lock keep was removed. |",
-      "| `rg1/web` | networkSecurityGroups | modified | `tags.owner` | a\\|b → c |  |",
+      '| `rg1/web` | networkSecurityGroups | modified | `properties.securityRules[name=AllowSSH]` | added AllowSSH (access: Allow, destinationAddressPrefix: *, destinationPortRange: 22, direction: Inbound, priority: 100, protocol: Tcp, sourceAddressPrefix: *, sourcePortRange: *, description: "temporary: debug the web tier") | NSG rule AllowSSH now allows inbound traffic from the internet to SSH, RDP or every port. | Delete the rule or narrow its source: az network nsg rule delete -g rg1 --nsg-name web -n AllowSSH |',
+      "| `rg1/logs` | storageAccounts | modified | `properties.minimumTlsVersion` | TLS1_2 → TLS1_0 | Minimum TLS version of storage account logs was lowered from TLS1_2 to TLS1_0. |  |",
+      "| `keep` | locks | removed | (resource) | resource removed | Management lock keep was removed. |  |",
+      "| `rg1/web` | networkSecurityGroups | modified | `tags.owner` | a\\|b → c |  |  |",
       "| aaaaaaaa-0000-0000-0000-000000000002 | Microsoft.Network/networkSecurityGroups | network |  | the current snapshot's enumeration was incomplete: 403 Forbidden |",
     ]);
     const details = lines.filter((line) => line.startsWith("- **"));
     expect(details).toEqual([
-      '- **critical** `properties.securityRules[name=AllowSSH]` added: `{"name":"AllowSSH","properties":{"access":"Allow","destinationPortRange":"22","sourceAddressPrefix":"*"}}` — NSG rule AllowSSH now allows inbound traffic from the internet to SSH, RDP or every port. (`core/nsg-open-management-port`)',
+      '- **critical** `properties.securityRules[name=AllowSSH]` added: `AllowSSH (access: Allow, destinationAddressPrefix: *, destinationPortRange: 22, direction: Inbound, priority: 100, protocol: Tcp, sourceAddressPrefix: *, sourcePortRange: *, description: "temporary: debug the web tier")` — NSG rule AllowSSH now allows inbound traffic from the internet to SSH, RDP or every port. (`core/nsg-open-management-port`) What to do: Delete the rule or narrow its source: az network nsg rule delete -g rg1 --nsg-name web -n AllowSSH',
       "- **low** `tags.owner` changed: `a|b` → `c`",
       "- **high** `properties.minimumTlsVersion` changed: `TLS1_2` → `TLS1_0` — Minimum TLS version of storage account logs was lowered from TLS1_2 to TLS1_0. (`core/storage-min-tls-lowered`)",
       "- **medium** resource removed — Management lock keep was removed. (`core/lock-removed`)",
@@ -211,49 +216,86 @@ describe("renderTable", () => {
     );
   });
 
-  test("aligned columns fitted to the width, sentences under the rows", () => {
-    expect(renderTable(sampleReport(), { width: 100 })).toBe(
-      [
-        "azure-drift: 3 resources drifted (1 critical, 1 high, 1 medium)",
-        "0 added, 1 removed, 2 modified, 1 unknown, 1 suppressed",
-        'base: baseline "approved" (snapshot s1, 2026-03-01T10:00:00.000Z)',
-        "current: snapshot s2, 2026-03-02T10:00:00.000Z",
-        "",
-        "SEVERITY  STATUS    RESOURCE  PATH                                     CHANGE",
-        'critical  modified  rg1/web   properties.securityRules[name=AllowSSH]  added {"name":"AllowSSH","pr…',
-        "                    ↳ NSG rule AllowSSH now allows inbound traffic from the internet to SSH, RDP or…",
-        "high      modified  rg1/logs  properties.minimumTlsVersion             TLS1_2 → TLS1_0",
-        "                    ↳ Minimum TLS version of storage account logs was lowered from TLS1_2 to TLS1_0.",
-        "medium    removed   keep      (resource)                               resource removed",
-        "                    ↳ Management lock keep was removed.",
-        "low       modified  rg1/web   tags.owner                               a|b → c",
-        "",
-        "not compared (1):",
-        "  aaaaaaaa-0000-0000-0000-000000000002 Microsoft.Network/networkSecurityGroups network: the current…",
-        "",
-        "suppressed: 1 finding (see the JSON report)",
-        "",
-        "notices:",
-        '  - Suppression "old" expired on 2026-02-01 and no longer applies.',
-        "",
-      ].join("\n"),
-    );
+  test("at 80 columns: one block per resource, wrapped with a hanging indent, nothing cut", () => {
+    const text = renderTable(sampleReport(), { width: 80 });
+    expect(text.split("\n")).toEqual([
+      "azure-drift: 3 resources drifted (1 critical, 1 high, 1 medium)",
+      "0 added, 1 removed, 2 modified, 1 unknown, 1 suppressed",
+      'base: baseline "approved" (snapshot s1, 2026-03-01T10:00:00.000Z)',
+      "current: snapshot s2, 2026-03-02T10:00:00.000Z",
+      "",
+      "CRITICAL  modified  web (Microsoft.Network/networkSecurityGroups, resource group",
+      "                    rg1)",
+      "  + properties.securityRules[name=AllowSSH]: AllowSSH (access: Allow,",
+      "      destinationAddressPrefix: *, destinationPortRange: 22, direction: Inbound,",
+      "      priority: 100, protocol: Tcp, sourceAddressPrefix: *, sourcePortRange: *,",
+      '      description: "temporary: debug the web tier")',
+      "    NSG rule AllowSSH now allows inbound traffic from the internet to SSH, RDP",
+      "    or every port.",
+      "    what to do: Delete the rule or narrow its source: az network nsg rule delete",
+      "      -g rg1 --nsg-name web -n AllowSSH",
+      "  ~ tags.owner: a|b → c",
+      "    low: no rule matched",
+      "",
+      "HIGH      modified  logs (Microsoft.Storage/storageAccounts, resource group rg1)",
+      "  ~ properties.minimumTlsVersion: TLS1_2 → TLS1_0",
+      "    Minimum TLS version of storage account logs was lowered from TLS1_2 to",
+      "    TLS1_0.",
+      "",
+      "MEDIUM    removed   keep (Microsoft.Authorization/locks)",
+      "  - resource removed",
+      "    Management lock keep was removed.",
+      "",
+      "not compared (1):",
+      "  aaaaaaaa-0000-0000-0000-000000000002 Microsoft.Network/networkSecurityGroups",
+      "    network: the current snapshot's enumeration was incomplete: 403 Forbidden",
+      "",
+      "suppressed: 1 finding (see the JSON report)",
+      "",
+      "notices:",
+      '  - Suppression "old" expired on 2026-02-01 and no longer applies.',
+      "",
+    ]);
+    expect(text).not.toContain("…");
+    expect(text).not.toContain('{"');
   });
 
-  test("no line is wider than the width, and narrow terminals cut the path", () => {
-    const text = renderTable(sampleReport(), { width: 70 });
-    const widths = text
-      .split("\n")
-      .filter((line) => !line.startsWith("  - "))
-      .map((line) => line.length);
-    expect(Math.max(...widths)).toBeLessThanOrEqual(70);
-    expect(text).toContain("critical  modified  rg1/web");
+  test("at 200 columns: each change and sentence on its own line, values summarized, never JSON", () => {
+    const lines = renderTable(sampleReport(), { width: 200 }).split("\n");
+    expect(Math.max(...lines.map((line) => line.length))).toBeLessThanOrEqual(200);
+    expect(lines).toContain(
+      "CRITICAL  modified  web (Microsoft.Network/networkSecurityGroups, resource group rg1)",
+    );
+    const added = lines.findIndex((line) => line.startsWith("  + properties.securityRules[name=AllowSSH]: "));
+    expect(lines.slice(added, added + 4)).toEqual([
+      "  + properties.securityRules[name=AllowSSH]: AllowSSH (access: Allow, destinationAddressPrefix: *, destinationPortRange: 22, direction: Inbound, priority: 100, protocol: Tcp, sourceAddressPrefix: *,",
+      '      sourcePortRange: *, description: "temporary: debug the web tier")',
+      "    NSG rule AllowSSH now allows inbound traffic from the internet to SSH, RDP or every port.",
+      "    what to do: Delete the rule or narrow its source: az network nsg rule delete -g rg1 --nsg-name web -n AllowSSH",
+    ]);
+    expect(lines).toContain("  ~ properties.minimumTlsVersion: TLS1_2 → TLS1_0");
+  });
+
+  test("a word longer than a line (an id) is carried over whole, never cut", () => {
+    const report = sampleReport();
+    const id = `/subscriptions/${"0".repeat(36)}/resourceGroups/${"g".repeat(60)}/providers/Microsoft.Network/networkSecurityGroups/web`;
+    report.resources[0]!.changes[1] = {
+      path: "tags.owner",
+      kind: "changed",
+      before: "a",
+      after: `see ${id}x`,
+      severity: "low",
+    };
+    const text = renderTable(report, { width: 60 });
+    const lines = text.split("\n");
+    expect(Math.max(...lines.map((line) => line.length))).toBeLessThanOrEqual(60);
+    expect(lines.map((line) => line.trim()).join("")).toContain(`${id}x`.slice(1));
   });
 
   test("color paints severities with ANSI escapes and nothing else changes", () => {
     const colored = renderTable(sampleReport(), { width: 100, color: true });
-    expect(colored).toContain("\u001b[1;31mcritical\u001b[0m  modified");
-    expect(colored).toContain("\u001b[31mhigh    \u001b[0m  modified");
+    expect(colored).toContain("\u001b[1;31mCRITICAL\u001b[0m\u001b[1m  modified");
+    expect(colored).toContain("\u001b[31mHIGH\u001b[0m\u001b[1m      modified");
     expect(colored.replace(new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, "g"), "")).toBe(
       renderTable(sampleReport(), { width: 100 }),
     );

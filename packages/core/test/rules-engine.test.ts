@@ -1,6 +1,15 @@
-import { createRuleEngine, isDriftError, type JsonObject, type SeverityRule } from "@azure-drift/core";
+import {
+  createRuleEngine,
+  defaultRules,
+  isDriftError,
+  type JsonObject,
+  type SeverityRule,
+} from "@azure-drift/core";
 import { describe, expect, test } from "vitest";
 import { change, drift, NSG, nsg, nsgRule } from "./rules-helpers.js";
+
+/** The remediation a shipped rule gives its findings. */
+const remediationOf = (id: string) => defaultRules.find((rule) => rule.id === id)?.remediation;
 
 const SA = "Microsoft.Storage/storageAccounts";
 const tlsDrift = () =>
@@ -25,6 +34,7 @@ describe("rule order, overrides and defaults", () => {
             after: "TLS1_0",
             severity: "high",
             ruleId: "core/storage-min-tls-lowered",
+            remediation: remediationOf("core/storage-min-tls-lowered"),
             message: "Minimum TLS version of storage account sa1 was lowered from TLS1_2 to TLS1_0.",
           },
           { path: "tags.owner", kind: "changed", before: "a", after: "b", severity: "low" },
@@ -498,6 +508,7 @@ describe("suppressions", () => {
       ...drift("Microsoft.Authorization/locks", "lock1", "removed"),
       severity: "medium",
       message: "Management lock lock1 was removed.",
+      remediation: remediationOf("core/lock-removed"),
       changes: [
         {
           path: "",
@@ -505,6 +516,7 @@ describe("suppressions", () => {
           severity: "medium",
           message: "Management lock lock1 was removed.",
           ruleId: "core/lock-removed",
+          remediation: remediationOf("core/lock-removed"),
         },
       ],
     });

@@ -11,6 +11,7 @@ const valid = {
       when: { kind: "changed", lowered: ["TLS1_0", "TLS1_1", "TLS1_2"] },
       severity: "critical",
       message: "TLS lowered on {name}",
+      remediation: "Raise it again: az storage account update --min-tls-version TLS1_2",
     },
   ],
   overrides: { "core/storage-shared-key-on": "off", "core/lock-removed": "high" },
@@ -38,6 +39,8 @@ describe("parseRuleFile", () => {
       severity: "critical",
       ruleId: "acme/tls",
       message: "TLS lowered on sa1",
+      // The finding carries the rule's remediation, so every report format can say what to do.
+      remediation: "Raise it again: az storage account update --min-tls-version TLS1_2",
     });
   });
 
@@ -72,7 +75,7 @@ describe("parseRuleFile", () => {
     [withRule({ id: "" }), "rules.json: rules[0].id: expected a non-empty string."],
     [
       withRule({ sevrity: "high" }),
-      "rules.json: rules[0].sevrity: unknown field; expected one of id, type, path, when, severity, message.",
+      "rules.json: rules[0].sevrity: unknown field; expected one of id, type, path, when, severity, message, remediation.",
     ],
     [
       withRule({ path: "a[name=x" }),

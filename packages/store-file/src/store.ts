@@ -913,6 +913,11 @@ class FileStoreImpl implements FileStore {
     return this.readBaselineFile(this.layout(tenantId).baseline(name), tenantId);
   }
 
+  async listTenants(): Promise<string[]> {
+    this.assertOpen();
+    return (await this.tenantLayouts()).map((tenant) => tenant.tenantId).sort();
+  }
+
   async listBaselines(tenantId: string): Promise<Baseline[]> {
     this.assertOpen();
     return this.baselinesOf(this.layout(tenantId));

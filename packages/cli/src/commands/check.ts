@@ -7,6 +7,7 @@ import { resolveCredential } from "../credential.js";
 import { EXIT_CODES } from "../exit-codes.js";
 import { createFeedback, logFailure } from "../feedback.js";
 import type { CliIo } from "../io.js";
+import { writeNextSteps } from "../next-steps.js";
 import {
   chooseFormat,
   chooseLogFormat,
@@ -74,8 +75,21 @@ export function addAzureOptions(command: Command): Command {
       "abandon an ARM request with no answer after this many seconds; its listing is then reported unknown (default 90)",
     )
     .option("--log-format <format>", "json or text (default: text on a terminal, else json)")
-    .option("--log-level <level>", "error, warn, info or debug (default: info)");
+    .option("--log-level <level>", "error, warn, info or debug (default: info)")
+    .addHelpText("after", CREDENTIALS_HELP);
 }
+
+/** How a command that calls Azure signs in, for its --help. */
+const CREDENTIALS_HELP = `
+Credentials:
+  AZURE_DRIFT_ACCESS_TOKEN   a bearer token for ARM that the pipeline already has (used as is)
+  otherwise DefaultAzureCredential, which tries in turn:
+    environment variables    AZURE_CLIENT_ID + AZURE_TENANT_ID + AZURE_CLIENT_SECRET (or
+                             AZURE_CLIENT_CERTIFICATE_PATH) for a service principal
+    workload identity        AZURE_FEDERATED_TOKEN_FILE (Kubernetes, GitHub Actions OIDC)
+    managed identity         on Azure VMs, App Service, Functions, Automation
+    Azure CLI                after \`az login\` (also Azure Developer CLI, Azure PowerShell)
+  The identity needs the Reader role on each subscription to check.`;
 
 /** Adds the options of commands that print a report. */
 export function addReportOptions(command: Command): Command {
@@ -120,6 +134,11 @@ export function registerCheck(program: Command, context: CommandContext): void {
       collectors: outcome.collectors,
       rules,
       minSeverity,
+    });
+    writeNextSteps(io, report, format, {
+      ...(options.store ? { store: options.store } : {}),
+      ...(options.baseline ? { baseline: options.baseline } : {}),
+      saved: true,
     });
     context.setExitCode(reportExitCode(report));
   });

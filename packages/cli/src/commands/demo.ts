@@ -4,8 +4,10 @@ import { join } from "node:path";
 import { staticTokenCredential } from "@azure-drift/core";
 import type { Command } from "commander";
 import type { CommandContext } from "../command-context.js";
+import { describeRecords, describeServed } from "../demo-counts.js";
 import { EXIT_CODES } from "../exit-codes.js";
 import { createFeedback, logFailure } from "../feedback.js";
+import { writeNextSteps } from "../next-steps.js";
 import {
   chooseFormat,
   chooseLogFormat,
@@ -110,11 +112,11 @@ export function registerDemo(program: Command, context: CommandContext): void {
           }
         };
         say(
-          `azure-drift demo: replay server on ${server.url} serving the demo tenant (${server.tenant.subscriptions.length} subscriptions, ${server.tenant.resources.size} resources).`,
+          `azure-drift demo: replay server on ${server.url} serving a demo tenant of ${server.tenant.subscriptions.length} subscriptions and ${describeServed(server.tenant.resources.values(), collectors)}.`,
         );
         const first = await runCheck();
         say(
-          `azure-drift demo: first check saved snapshot ${first.snapshot.id} (${first.snapshot.resourceCount} resources).`,
+          `azure-drift demo: first check saved snapshot ${first.snapshot.id}: ${describeRecords(first.snapshot)}. A record is one resource's configuration as its collector keeps it: a collector may fold child resources into their parent's record and keep only the resources it watches, so records and resources need not add up.`,
         );
         const changes = demoDrift(server.tenant);
         // The Activity Log records who made the story's changes, between the two checks.
@@ -129,7 +131,9 @@ export function registerDemo(program: Command, context: CommandContext): void {
         );
         say(`azure-drift demo: changed the tenant (${describeChanges(changes)}); checking again.`);
         const second = await runCheck();
-        say(`azure-drift demo: second check saved snapshot ${second.snapshot.id}; the report follows.`);
+        say(
+          `azure-drift demo: second check saved snapshot ${second.snapshot.id}: ${describeRecords(second.snapshot)}; the report follows.`,
+        );
         if (second.report) {
           const report = applyReportFilters(second.report, {
             ignore: options.ignore ?? [],
@@ -140,6 +144,10 @@ export function registerDemo(program: Command, context: CommandContext): void {
             collectors: defaultCollectors(),
             rules,
             minSeverity,
+          });
+          writeNextSteps(io, report, format, {
+            ...(options.store ? { store: options.store } : { temporary: true }),
+            saved: true,
           });
         }
         if (options.store) say(`azure-drift demo: snapshots and reports kept in ${options.store}.`);
@@ -158,7 +166,9 @@ function describeChanges(changes: unknown): string {
     const status = change.status ?? "changed";
     counts.set(status, (counts.get(status) ?? 0) + 1);
   }
-  return [...counts].map(([status, count]) => `${count} ${status}`).join(", ") || "no changes";
+  const total = [...counts.values()].reduce((sum, count) => sum + count, 0);
+  const parts = [...counts].map(([status, count]) => `${count} ${status}`).join(", ");
+  return total === 0 ? "no changes" : `${total} resource${total === 1 ? "" : "s"}: ${parts}`;
 }
 
 /** The demo's callers: a person for network changes, a pipeline's service principal for the rest. */

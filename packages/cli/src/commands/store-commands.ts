@@ -4,6 +4,7 @@ import type { CommandContext } from "../command-context.js";
 import { EXIT_CODES } from "../exit-codes.js";
 import type { CliIo } from "../io.js";
 import { createCliLogger } from "../logger.js";
+import { writeNextSteps } from "../next-steps.js";
 import {
   chooseFormat,
   chooseLogFormat,
@@ -14,7 +15,7 @@ import {
   repeatable,
 } from "../options.js";
 import { applyReportFilters, checkOutputs, emitReport, reportExitCode } from "../report-output.js";
-import { openExistingStore } from "../store.js";
+import { DEFAULT_STORE_DIR, openExistingStore } from "../store.js";
 import { isGuid } from "../subscriptions.js";
 
 /** The options every store command takes. */
@@ -163,6 +164,11 @@ export function registerStoreCommands(program: Command, context: CommandContext)
           collectors: defaultCollectors(),
           minSeverity,
         });
+        writeNextSteps(context.io, filtered, format, {
+          ...(options.store ? { store: options.store } : {}),
+          ...(report.base.baseline ? { baseline: report.base.baseline } : {}),
+          saved: true,
+        });
         context.setExitCode(reportExitCode(filtered));
       });
     },
@@ -173,7 +179,7 @@ export function registerStoreCommands(program: Command, context: CommandContext)
 export function storeOptions(command: Command): Command {
   return command
     .option("--store <dir>", "the file store directory (default: ./.azure-drift)")
-    .option("--tenant <id>", "the tenant id (default: AZURE_TENANT_ID)");
+    .option("--tenant <id>", "the tenant id (default: AZURE_TENANT_ID, else the store's only tenant)");
 }
 
 /** Opens the existing store for `--tenant` (checked), runs `body`, closes it; store warnings go to stderr. */
@@ -182,24 +188,43 @@ export async function withStore(
   options: StoreOptions,
   body: (store: Store, tenantId: string) => Promise<void>,
 ): Promise<void> {
-  const tenantId = options.tenant ?? io.env.AZURE_TENANT_ID;
-  if (!tenantId) throw new DriftError("E_INPUT", "Which tenant? Pass --tenant ID or set AZURE_TENANT_ID.");
-  if (!isGuid(tenantId))
+  const given = options.tenant ?? io.env.AZURE_TENANT_ID;
+  if (given !== undefined && !isGuid(given))
     throw new DriftError(
       "E_INPUT",
-      `Invalid tenant id "${tenantId}": a tenant id is a GUID (see az account show).`,
+      `Invalid tenant id "${given}": a tenant id is a GUID (see az account show).`,
     );
   const logger = createCliLogger({
     output: io.stderr,
     format: chooseLogFormat(undefined, io),
     level: "warn",
   });
+  // A missing store is said first: without one, there is no tenant to ask about.
   const store = await openExistingStore(options.store, io.cwd, logger);
   try {
+    const tenantId = given ?? (await onlyTenant(store, options.store ?? DEFAULT_STORE_DIR));
     await body(store, tenantId.toLowerCase());
   } finally {
     await store.close();
   }
+}
+
+/** The store's tenant when it holds exactly one; otherwise an error that lists them or says there is none. */
+async function onlyTenant(store: Store, location: string): Promise<string> {
+  if (!store.listTenants)
+    throw new DriftError("E_INPUT", "Which tenant? Pass --tenant ID or set AZURE_TENANT_ID.");
+  const tenants = await store.listTenants();
+  if (tenants.length === 1) return tenants[0]!;
+  if (tenants.length === 0) {
+    throw new DriftError(
+      "E_NOT_FOUND",
+      `The store at ${location} holds no snapshots yet: run \`azure-drift check\` first.`,
+    );
+  }
+  throw new DriftError(
+    "E_INPUT",
+    `The store at ${location} holds ${tenants.length} tenants: pass --tenant with one of ${tenants.join(", ")} (or set AZURE_TENANT_ID).`,
+  );
 }
 
 function parseNonNegativeInt(name: string, value: string | undefined): number | undefined {

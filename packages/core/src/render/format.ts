@@ -1,5 +1,6 @@
-import type { DriftReport, FieldChange, JsonValue, ReportSide, ResourceDrift, Severity } from "../model.js";
+import type { DriftReport, FieldChange, ReportSide, ResourceDrift, Severity } from "../model.js";
 import { SEVERITIES } from "../model.js";
+import { summarizeValue } from "./summarize.js";
 
 /** One line per finding: a change, or an added/removed resource that has no change of its own. */
 export interface FindingRow {
@@ -56,25 +57,18 @@ export function sideText(side: ReportSide): string {
   return details.length > 0 ? `${parts.join(" ")} (${details.join(", ")})` : parts.join(" ");
 }
 
-/** A JSON value on one line, cut to `max` characters. */
-export function valueText(value: JsonValue | undefined, max: number): string {
-  if (value === undefined) return "—";
-  const text = typeof value === "string" ? value : JSON.stringify(value);
-  return truncate(text.replace(/\s+/g, " "), max);
-}
-
 /** Cuts text to `max` characters, ending with `…` when cut. */
 export function truncate(text: string, max: number): string {
   if (text.length <= max) return text;
   return max <= 1 ? text.slice(0, max) : `${text.slice(0, max - 1)}…`;
 }
 
-/** What happened at a change, in words: `added`, `removed`, `TLS1_2 → TLS1_0`. */
-export function changeText(change: FieldChange, max: number): string {
+/** What happened at a change, in words: `added AllowSSH (access: Allow, …)`, `removed …`, `TLS1_2 → TLS1_0`. */
+export function changeText(change: FieldChange): string {
   if (change.path === "") return `resource ${change.kind}`;
-  if (change.kind === "added") return `added ${valueText(change.after, max)}`;
-  if (change.kind === "removed") return `removed ${valueText(change.before, max)}`;
-  return `${valueText(change.before, max)} → ${valueText(change.after, max)}`;
+  if (change.kind === "added") return `added ${summarizeValue(change.after)}`;
+  if (change.kind === "removed") return `removed ${summarizeValue(change.before)}`;
+  return `${summarizeValue(change.before)} → ${summarizeValue(change.after)}`;
 }
 
 /** The path of a change as shown; a resource-level finding has none. */
@@ -102,7 +96,3 @@ export const SEVERITY_TITLES: Readonly<Record<Severity, string>> = {
   low: "Low",
   info: "Info",
 };
-
-/** Longest value shown in a table cell; the per-resource details show up to {@link DETAIL_VALUE}. */
-export const CELL_VALUE = 60;
-export const DETAIL_VALUE = 300;

@@ -1,9 +1,7 @@
 import type { DriftReport, FieldChange, Severity } from "../model.js";
 import { SEVERITIES } from "../model.js";
 import {
-  CELL_VALUE,
   changeText,
-  DETAIL_VALUE,
   findingRows,
   headline,
   pathText,
@@ -12,8 +10,8 @@ import {
   shortType,
   sideText,
   statusCounts,
-  valueText,
 } from "./format.js";
+import { summarizeValue } from "./summarize.js";
 
 /** Text safe in HTML content and in double-quoted attributes: every value in a report is data. */
 function escapeHtml(text: string): string {
@@ -43,20 +41,20 @@ function findingTable(report: DriftReport, severity: Severity): string {
     .map(({ resource, change }) => {
       const path =
         change && change.path !== "" ? `<code>${escapeHtml(pathText(change))}</code>` : "(resource)";
-      const what = change ? changeText(change, CELL_VALUE) : `resource ${resource.status}`;
-      return `<tr><td><code>${escapeHtml(resourceLabel(resource))}</code></td><td>${escapeHtml(shortType(resource.type))}</td><td>${escapeHtml(resource.status)}</td><td>${path}</td><td>${escapeHtml(what)}</td><td>${escapeHtml(change?.message ?? resource.message ?? "")}</td></tr>`;
+      const what = change ? changeText(change) : `resource ${resource.status}`;
+      return `<tr><td><code>${escapeHtml(resourceLabel(resource))}</code></td><td>${escapeHtml(shortType(resource.type))}</td><td>${escapeHtml(resource.status)}</td><td>${path}</td><td>${escapeHtml(what)}</td><td>${escapeHtml(change?.message ?? resource.message ?? "")}</td><td>${escapeHtml(change?.remediation ?? resource.remediation ?? "")}</td></tr>`;
     })
     .join("\n");
   return `<h2 class="${severity}">${SEVERITY_TITLES[severity]} (${rows.length})</h2>
-<table><thead><tr><th>Resource</th><th>Type</th><th>Status</th><th>Path</th><th>Change</th><th>Finding</th></tr></thead>
+<table><thead><tr><th>Resource</th><th>Type</th><th>Status</th><th>Path</th><th>Change</th><th>Finding</th><th>What to do</th></tr></thead>
 <tbody>
 ${body}
 </tbody></table>`;
 }
 
 function changeItem(change: FieldChange): string {
-  const before = `<code>${escapeHtml(valueText(change.before, DETAIL_VALUE))}</code>`;
-  const after = `<code>${escapeHtml(valueText(change.after, DETAIL_VALUE))}</code>`;
+  const before = `<code>${escapeHtml(summarizeValue(change.before))}</code>`;
+  const after = `<code>${escapeHtml(summarizeValue(change.after))}</code>`;
   const values =
     change.kind === "added" ? after : change.kind === "removed" ? before : `${before} → ${after}`;
   const what =
@@ -65,8 +63,9 @@ function changeItem(change: FieldChange): string {
       : `<code>${escapeHtml(change.path)}</code> ${escapeHtml(change.kind)}: ${values}`;
   const message = change.message ? ` — ${escapeHtml(change.message)}` : "";
   const rule = change.ruleId ? ` (<code>${escapeHtml(change.ruleId)}</code>)` : "";
+  const remedy = change.remediation ? ` What to do: ${escapeHtml(change.remediation)}` : "";
   const severity = escapeHtml(change.severity);
-  return `<li><span class="sev ${severity}">${severity}</span> ${what}${message}${rule}</li>`;
+  return `<li><span class="sev ${severity}">${severity}</span> ${what}${message}${rule}${remedy}</li>`;
 }
 
 /**

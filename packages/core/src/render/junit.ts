@@ -1,6 +1,6 @@
 import type { DriftReport, ResourceDrift, Severity } from "../model.js";
 import { SEVERITIES } from "../model.js";
-import { changeText, DETAIL_VALUE, pathText, resourceLabel, shortType, sideText } from "./format.js";
+import { changeText, pathText, resourceLabel, shortType, sideText } from "./format.js";
 
 /** Options of {@link renderJunit}. */
 export interface JunitOptions {
@@ -53,9 +53,7 @@ function changeLines(resource: ResourceDrift): string[] {
   }
   return resource.changes.map((change) => {
     const what =
-      change.path === ""
-        ? `resource ${change.kind}`
-        : `${pathText(change)}: ${changeText(change, DETAIL_VALUE)}`;
+      change.path === "" ? `resource ${change.kind}` : `${pathText(change)}: ${changeText(change)}`;
     const why = change.message ? ` — ${change.message}` : "";
     const fix = change.remediation ? ` Fix: ${change.remediation}` : "";
     return `[${change.severity}] ${what}${why}${fix}`;

@@ -1,9 +1,7 @@
 import type { DriftReport } from "../model.js";
 import { SEVERITIES } from "../model.js";
 import {
-  CELL_VALUE,
   changeText,
-  DETAIL_VALUE,
   type FindingRow,
   findingRows,
   headline,
@@ -13,8 +11,8 @@ import {
   shortType,
   sideText,
   statusCounts,
-  valueText,
 } from "./format.js";
+import { summarizeValue } from "./summarize.js";
 
 /** Text safe inside a Markdown table cell: no pipes or line breaks to break the row. */
 function cell(text: string): string {
@@ -30,14 +28,17 @@ function code(text: string): string {
 }
 
 function severityTable(rows: FindingRow[]): string[] {
-  const lines = ["| Resource | Type | Status | Path | Change | Finding |", "|---|---|---|---|---|---|"];
+  const lines = [
+    "| Resource | Type | Status | Path | Change | Finding | What to do |",
+    "|---|---|---|---|---|---|---|",
+  ];
   for (const { resource, change } of rows) {
     lines.push(
       `| ${cell(code(resourceLabel(resource)))} | ${cell(shortType(resource.type))} | ${resource.status} | ${cell(
         change && change.path !== "" ? code(pathText(change)) : "(resource)",
-      )} | ${cell(change ? changeText(change, CELL_VALUE) : `resource ${resource.status}`)} | ${cell(
+      )} | ${cell(change ? changeText(change) : `resource ${resource.status}`)} | ${cell(
         change?.message ?? resource.message ?? "",
-      )} |`,
+      )} | ${cell(change?.remediation ?? resource.remediation ?? "")} |`,
     );
   }
   return lines;
@@ -71,14 +72,17 @@ export function renderMarkdown(report: DriftReport): string {
       if (resource.changes.length === 0)
         lines.push(`- resource ${resource.status}${resource.message ? `: ${resource.message}` : ""}`);
       for (const change of resource.changes) {
-        const before = code(valueText(change.before, DETAIL_VALUE));
-        const after = code(valueText(change.after, DETAIL_VALUE));
+        const before = code(summarizeValue(change.before));
+        const after = code(summarizeValue(change.after));
         const values =
           change.kind === "added" ? after : change.kind === "removed" ? before : `${before} → ${after}`;
         const what =
           change.path === "" ? `resource ${change.kind}` : `${code(change.path)} ${change.kind}: ${values}`;
         const rule = change.ruleId ? ` (${code(change.ruleId)})` : "";
-        lines.push(`- **${change.severity}** ${what}${change.message ? ` — ${change.message}` : ""}${rule}`);
+        const remedy = change.remediation ? ` What to do: ${change.remediation}` : "";
+        lines.push(
+          `- **${change.severity}** ${what}${change.message ? ` — ${change.message}` : ""}${rule}${remedy}`,
+        );
       }
       lines.push("");
     }

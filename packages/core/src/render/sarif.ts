@@ -1,7 +1,7 @@
 import { hash } from "node:crypto";
 import type { DriftReport, FieldChange, ResourceDrift, Severity } from "../model.js";
 import type { SeverityRule } from "../rules/types.js";
-import { changeText, DETAIL_VALUE, pathText, resourceLabel, shortType } from "./format.js";
+import { changeText, pathText, resourceLabel, shortType } from "./format.js";
 
 /** Options of {@link renderSarif}. */
 export interface SarifOptions {
@@ -80,7 +80,7 @@ function findings(report: DriftReport): Finding[] {
           change.message ??
           (change.path === ""
             ? `${shortType(resource.type)} ${resourceLabel(resource)} was ${resource.status}.`
-            : `${pathText(change)}: ${changeText(change, DETAIL_VALUE)}`),
+            : `${pathText(change)}: ${changeText(change)}`),
       });
     }
   }

@@ -1,14 +1,7 @@
-import type { DriftReport, Severity } from "../model.js";
-import {
-  changeText,
-  findingRows,
-  headline,
-  pathText,
-  resourceLabel,
-  sideText,
-  statusCounts,
-  truncate,
-} from "./format.js";
+import type { DriftReport, FieldChange, ResourceDrift, Severity } from "../model.js";
+import { SEVERITIES } from "../model.js";
+import { changeText, headline, sideText, statusCounts } from "./format.js";
+import { summarizeValue } from "./summarize.js";
 
 /** Options of {@link renderTable}. */
 export interface TableOptions {
@@ -28,7 +21,6 @@ const ANSI: Record<Severity | "dim" | "bold", string> = {
   bold: "\u001b[1m",
 };
 const RESET = "\u001b[0m";
-const GAP = "  ";
 
 // C0 and C1 control characters, escape included: never from the report to the terminal.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching them is the point.
@@ -44,62 +36,119 @@ function printable(text: string): string {
 }
 
 /**
- * The report as a terminal table: a summary, one row per finding (severity, status, resource,
- * path, change) with the rule's sentence under it, then what could not be compared and the
- * notices. Columns are aligned and fitted to `width` (long cells are cut with `…`); with `color`,
- * severities are colored with plain ANSI escapes.
+ * `text` broken into lines of at most `width` characters: at blanks where it can, inside a word
+ * only when the word is longer than the room left on a fresh line. The first line keeps the text's
+ * own leading blanks; every later line starts with `indent` (a hanging indent).
+ */
+export function wrapText(text: string, width: number, indent: string): string[] {
+  const hang = indent.length > width / 2 ? indent.slice(0, Math.floor(width / 2)) : indent;
+  const lead = /^ */.exec(text)?.[0] ?? "";
+  // Words at even indexes, the blanks between them at odd ones (kept, so aligned columns survive).
+  const parts = text.slice(lead.length).split(/( +)/);
+  const lines: string[] = [];
+  let line = lead;
+  let fresh = true;
+  const newLine = () => {
+    lines.push(line.trimEnd());
+    line = hang;
+    fresh = true;
+  };
+  for (let i = 0; i < parts.length; i += 2) {
+    let word = parts[i] ?? "";
+    if (word === "") continue;
+    const gap = fresh ? "" : (parts[i - 1] ?? " ");
+    if (!fresh && line.length + gap.length + word.length > width) newLine();
+    else line += gap;
+    // A word longer than a line (an id, a path) is cut at the line's end and carried on.
+    while (
+      line.length + word.length > width &&
+      width - line.length > 0 &&
+      word.length > width - hang.length
+    ) {
+      const room = width - line.length;
+      line += word.slice(0, room);
+      word = word.slice(room);
+      newLine();
+    }
+    line += word;
+    fresh = false;
+  }
+  lines.push(line.trimEnd());
+  return lines;
+}
+
+const CHANGE_MARK: Record<FieldChange["kind"], string> = { added: "+", removed: "-", changed: "~" };
+const RANK = (severity: Severity) => SEVERITIES.indexOf(severity);
+
+/** `nsg-web (Microsoft.Network/networkSecurityGroups, resource group rg-network)`. */
+function resourceHeading(resource: ResourceDrift): string {
+  const name = resource.name ?? resource.id.slice(resource.id.lastIndexOf("/") + 1);
+  const group = /\/resourceGroups\/([^/]+)/i.exec(resource.id)?.[1];
+  return `${name} (${resource.type}${group ? `, resource group ${group}` : ""})`;
+}
+
+/**
+ * The report for a terminal, read like `terraform plan`: a summary, then one block per drifted
+ * resource, most severe first. A block is a heading (severity, status, name, type, resource group)
+ * and one entry per change, `path: before → after` with values summarized (an added NSG rule by
+ * its access, direction, ports and source, not its JSON), then the rule's sentence and what to do
+ * about it. Every line is wrapped to `width` with a hanging indent: nothing is cut. Then what could
+ * not be compared and the notices. With `color`, severities are colored with plain ANSI escapes.
  */
 export function renderTable(report: DriftReport, options: TableOptions = {}): string {
-  const width = Math.max(60, options.width ?? 120);
+  const width = Math.max(40, options.width ?? 120);
   const paint = (style: keyof typeof ANSI, text: string) =>
     options.color ? `${ANSI[style]}${text}${RESET}` : text;
+  const wrap = (text: string, indent: string) => wrapText(printable(text), width, indent);
   const lines: string[] = [];
-  lines.push(paint("bold", `azure-drift: ${headline(report)}`));
-  lines.push(truncate(`${statusCounts(report)}`, width));
-  lines.push(truncate(printable(`base: ${sideText(report.base)}`), width));
-  lines.push(truncate(printable(`current: ${sideText(report.current)}`), width));
+  lines.push(...wrap(`azure-drift: ${headline(report)}`, "  ").map((line) => paint("bold", line)));
+  lines.push(...wrap(statusCounts(report), "  "));
+  lines.push(...wrap(`base: ${sideText(report.base)}`, "  "));
+  lines.push(...wrap(`current: ${sideText(report.current)}`, "  "));
 
-  const rows = findingRows(report);
-  if (rows.length > 0) {
-    const cells = rows.map(({ resource, change, severity }) => ({
-      severity,
-      values: [
-        severity,
-        resource.status,
-        resourceLabel(resource),
-        pathText(change),
-        change ? changeText(change, width) : `resource ${resource.status}`,
-      ],
-      message: change?.message ?? resource.message,
-    }));
-    const header = ["SEVERITY", "STATUS", "RESOURCE", "PATH", "CHANGE"];
-    // Severity and status are short; resource and path share what is left before the change column.
-    const fixed = [8, 8];
-    const flexible = [2, 3].map((column) =>
-      Math.max(header[column]!.length, ...cells.map((row) => row.values[column]!.length)),
+  // Array.prototype.sort is stable, so the report's order survives within a severity.
+  const resources = [...report.resources].sort((a, b) => RANK(a.severity) - RANK(b.severity));
+  for (const resource of resources) {
+    const severity = resource.severity.toUpperCase();
+    const [first = "", ...rest] = wrap(
+      `${severity.padEnd(8)}  ${resource.status.padEnd(8)}  ${resourceHeading(resource)}`,
+      " ".repeat(20),
     );
-    const room = width - fixed[0]! - fixed[1]! - GAP.length * 4 - 20;
-    const resourceWidth = Math.min(flexible[0]!, Math.max(12, Math.floor(room * 0.4)));
-    const pathWidth = Math.min(flexible[1]!, Math.max(12, room - resourceWidth));
-    const widths = [fixed[0]!, fixed[1]!, resourceWidth, pathWidth];
-    const changeWidth = Math.max(10, width - widths.reduce((sum, w) => sum + w + GAP.length, 0));
-    const line = (values: string[], severity?: Severity) =>
-      values
-        .map((value, column) => {
-          const cut = truncate(printable(value), column < 4 ? widths[column]! : changeWidth);
-          const padded = column < 4 ? cut.padEnd(widths[column]!) : cut;
-          return column === 0 && severity ? paint(severity, padded) : padded;
-        })
-        .join(GAP)
-        .trimEnd();
-    lines.push("", paint("dim", line(header)));
-    const indent = widths[0]! + widths[1]! + GAP.length * 2;
-    for (const row of cells) {
-      lines.push(line(row.values, row.severity));
-      if (row.message)
-        lines.push(
-          paint("dim", `${" ".repeat(indent)}${truncate(printable(`↳ ${row.message}`), width - indent)}`),
-        );
+    lines.push(
+      "",
+      options.color
+        ? `${paint(resource.severity, severity)}${paint("bold", first.slice(severity.length))}`
+        : first,
+      ...rest.map((line) => paint("bold", line)),
+    );
+    const changes = [...resource.changes].sort((a, b) => RANK(a.severity) - RANK(b.severity));
+    if (changes.length === 0) {
+      lines.push(
+        ...wrap(
+          `  ${CHANGE_MARK[resource.status === "modified" ? "changed" : resource.status]} resource ${resource.status}`,
+          "    ",
+        ),
+      );
+      if (resource.message)
+        lines.push(...wrap(`    ${resource.message}`, "    ").map((line) => paint("dim", line)));
+    }
+    for (const change of changes) {
+      const what =
+        change.path === ""
+          ? `resource ${change.kind}`
+          : `${change.path}: ${
+              change.kind === "changed"
+                ? changeText(change)
+                : summarizeValue(change.kind === "added" ? change.after : change.before)
+            }`;
+      lines.push(...wrap(`  ${CHANGE_MARK[change.kind]} ${what}`, "      "));
+      // A change's own severity is shown when it differs from the resource's; no message means no rule matched.
+      const about =
+        change.severity === resource.severity
+          ? change.message
+          : `${change.severity}: ${change.message ?? "no rule matched"}`;
+      if (about) lines.push(...wrap(`    ${about}`, "    ").map((line) => paint("dim", line)));
+      if (change.remediation) lines.push(...wrap(`    what to do: ${change.remediation}`, "      "));
     }
   }
 
@@ -109,7 +158,7 @@ export function renderTable(report: DriftReport, options: TableOptions = {}): st
       const what = [entry.scope || "(tenant)", entry.type, entry.collector, entry.id]
         .filter(Boolean)
         .join(" ");
-      lines.push(truncate(printable(`  ${what}: ${entry.reason}`), width));
+      lines.push(...wrap(`  ${what}: ${entry.reason}`, "    "));
     }
   }
   if (report.suppressed.length > 0) {
@@ -119,7 +168,8 @@ export function renderTable(report: DriftReport, options: TableOptions = {}): st
     );
   }
   if (report.notices.length > 0) {
-    lines.push("", paint("bold", "notices:"), ...report.notices.map((notice) => `  - ${printable(notice)}`));
+    lines.push("", paint("bold", "notices:"));
+    for (const notice of report.notices) lines.push(...wrap(`  - ${notice}`, "    "));
   }
   return `${lines.join("\n")}\n`;
 }

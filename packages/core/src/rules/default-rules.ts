@@ -124,6 +124,8 @@ export const defaultRules: SeverityRule[] = [
     path: "properties.securityRules[*].**",
     when: nsgRuleOpened,
     severity: "critical",
+    remediation:
+      "Delete the rule or narrow its source to known addresses (Bastion or a VPN for SSH/RDP): az network nsg rule delete -g <group> --nsg-name <nsg> -n <rule>",
     message: "NSG rule {element} now allows inbound traffic from the internet to SSH, RDP or every port.",
   },
   {
@@ -131,6 +133,8 @@ export const defaultRules: SeverityRule[] = [
     type: "Microsoft.Network/networkSecurityGroups",
     when: (context) => context.kind === "added" && securityRulesOf(context.after).some(isOpenManagementRule),
     severity: "critical",
+    remediation:
+      "Delete or restrict the rules open to the internet on SSH/RDP: az network nsg rule list -g <group> --nsg-name <nsg> -o table, then az network nsg rule delete for each",
     message: "New NSG {name} allows inbound traffic from the internet to SSH, RDP or every port.",
   },
   {
@@ -142,6 +146,8 @@ export const defaultRules: SeverityRule[] = [
       !isOpenManagementRule(context.resourceBefore) &&
       NSG_OPENING_FIELDS.has(context.path.slice(context.path.lastIndexOf(".") + 1).toLowerCase()),
     severity: "critical",
+    remediation:
+      "Narrow the rule's source to known addresses, or delete it: az network nsg rule update -g <group> --nsg-name <nsg> -n <rule> --source-address-prefixes <cidr>",
     message: "NSG rule {name} now allows inbound traffic from the internet to SSH, RDP or every port.",
   },
   {
@@ -149,6 +155,8 @@ export const defaultRules: SeverityRule[] = [
     type: "Microsoft.Network/networkSecurityGroups/securityRules",
     when: (context) => context.kind === "added" && isOpenManagementRule(context.after),
     severity: "critical",
+    remediation:
+      "Delete the rule or narrow its source to known addresses: az network nsg rule delete -g <group> --nsg-name <nsg> -n <rule>",
     message: "New NSG rule {name} allows inbound traffic from the internet to SSH, RDP or every port.",
   },
   {
@@ -157,6 +165,8 @@ export const defaultRules: SeverityRule[] = [
     path: "properties.securityRules[*]",
     when: { kind: "added" },
     severity: "medium",
+    remediation:
+      "Check who added the rule and why (az monitor activity-log list -g <group>); delete it if it was not approved.",
     message: "NSG rule {element} was added.",
   },
   {
@@ -165,6 +175,8 @@ export const defaultRules: SeverityRule[] = [
     path: "properties.securityRules[*].properties.access",
     when: { after: { equals: "Allow" }, before: { equals: "Deny" } },
     severity: "medium",
+    remediation:
+      "Switch the rule back to Deny unless the change was approved: az network nsg rule update -g <group> --nsg-name <nsg> -n <rule> --access Deny",
     message: "NSG rule {element} was switched from Deny to Allow.",
   },
 
@@ -175,6 +187,8 @@ export const defaultRules: SeverityRule[] = [
     path: "properties.subnets[*].properties.networkSecurityGroup.**",
     when: { kind: "removed" },
     severity: "high",
+    remediation:
+      "Attach the network security group again: az network vnet subnet update -g <group> --vnet-name <vnet> -n <subnet> --network-security-group <nsg>",
     message: "Subnet {element} no longer has a network security group.",
   },
   {
@@ -183,6 +197,8 @@ export const defaultRules: SeverityRule[] = [
     path: "properties.networkSecurityGroup.**",
     when: { kind: "removed" },
     severity: "high",
+    remediation:
+      "Attach the network security group again: az network vnet subnet update -g <group> --vnet-name <vnet> -n <subnet> --network-security-group <nsg>",
     message: "Subnet {name} no longer has a network security group.",
   },
   {
@@ -191,6 +207,8 @@ export const defaultRules: SeverityRule[] = [
     path: "properties.subnets[*].properties.networkSecurityGroup.id",
     when: { kind: "changed" },
     severity: "medium",
+    remediation:
+      "Check that the new NSG's rules are as strict as the old one's, or attach the approved NSG again: az network vnet subnet update … --network-security-group <nsg>",
     message: "Subnet {element} now uses another network security group: {after}.",
   },
   {
@@ -199,6 +217,8 @@ export const defaultRules: SeverityRule[] = [
     path: "properties.subnets[*].properties.routeTable.**",
     when: { kind: "removed" },
     severity: "medium",
+    remediation:
+      "Attach the route table again so traffic goes through the firewall: az network vnet subnet update -g <group> --vnet-name <vnet> -n <subnet> --route-table <table>",
     message: "Subnet {element} no longer has a route table; its traffic may bypass the firewall.",
   },
 
@@ -209,6 +229,8 @@ export const defaultRules: SeverityRule[] = [
     path: "properties.threatIntelMode",
     when: { lowered: ["Off", "Alert", "Deny"] },
     severity: "high",
+    remediation:
+      "Set threat intelligence back to Deny (or Alert): az network firewall policy update -g <group> -n <policy> --threat-intel-mode Deny",
     message: "Firewall threat intelligence mode was lowered from {before} to {after}.",
   },
   {
@@ -220,6 +242,8 @@ export const defaultRules: SeverityRule[] = [
       lower(context.before) === "prevention" &&
       lower(context.after) === "detection",
     severity: "high",
+    remediation:
+      "Switch the WAF back to Prevention: az network application-gateway waf-policy update -g <group> -n <policy> --set policySettings.mode=Prevention",
     message:
       "The web application firewall no longer blocks attacks: mode changed from Prevention to Detection.",
   },
@@ -233,6 +257,8 @@ export const defaultRules: SeverityRule[] = [
       context.before !== false &&
       lower(context.before) !== "disabled",
     severity: "high",
+    remediation:
+      "Enable the web application firewall again: az network application-gateway waf-policy update -g <group> -n <policy> --set policySettings.state=Enabled",
     message: "The web application firewall was disabled.",
   },
   {
@@ -240,6 +266,8 @@ export const defaultRules: SeverityRule[] = [
     type: "Microsoft.Network/publicIPAddresses",
     when: { kind: "added" },
     severity: "medium",
+    remediation:
+      "Check that the public IP is approved and what it is attached to (az network public-ip show -g <group> -n <name>); delete it if not.",
     message: "Public IP address {name} was created.",
   },
 
@@ -250,6 +278,8 @@ export const defaultRules: SeverityRule[] = [
     path: "properties.minimumTlsVersion",
     when: { lowered: TLS_SCALE },
     severity: "high",
+    remediation:
+      "Raise the minimum TLS version again: az storage account update -g <group> -n <account> --min-tls-version TLS1_2",
     message: "Minimum TLS version of storage account {name} was lowered from {before} to {after}.",
   },
   {
@@ -258,6 +288,8 @@ export const defaultRules: SeverityRule[] = [
     path: "properties.allowBlobPublicAccess",
     when: turnedOn,
     severity: "high",
+    remediation:
+      "Turn anonymous blob access off: az storage account update -g <group> -n <account> --allow-blob-public-access false",
     message: "Storage account {name} now allows anonymous public access to blobs.",
   },
   {
@@ -266,6 +298,7 @@ export const defaultRules: SeverityRule[] = [
     path: "properties.supportsHttpsTrafficOnly",
     when: turnedOff,
     severity: "high",
+    remediation: "Require HTTPS again: az storage account update -g <group> -n <account> --https-only true",
     message: "Storage account {name} now accepts unencrypted HTTP traffic.",
   },
   {
@@ -274,6 +307,8 @@ export const defaultRules: SeverityRule[] = [
     path: "properties.allowSharedKeyAccess",
     when: turnedOn,
     severity: "medium",
+    remediation:
+      "Turn shared key authorization off (use Entra ID): az storage account update -g <group> -n <account> --allow-shared-key-access false",
     message: "Storage account {name} now accepts shared key (account key) authorization.",
   },
 
@@ -284,6 +319,8 @@ export const defaultRules: SeverityRule[] = [
     path: "properties.enablePurgeProtection",
     when: { before: { equals: true }, after: { notEquals: true } },
     severity: "high",
+    remediation:
+      "Purge protection cannot be turned off once on: check that the vault was not deleted and recreated (az keyvault show -n <vault>), then az keyvault update -n <vault> --enable-purge-protection true",
     message: "Purge protection of key vault {name} is off: deleted keys and secrets can be purged at once.",
   },
   {
@@ -292,6 +329,7 @@ export const defaultRules: SeverityRule[] = [
     path: "properties.enableSoftDelete",
     when: turnedOff,
     severity: "high",
+    remediation: "Turn soft delete on again: az keyvault update -n <vault> --enable-soft-delete true",
     message: "Soft delete of key vault {name} is off: deleted keys and secrets cannot be recovered.",
   },
   {
@@ -300,6 +338,8 @@ export const defaultRules: SeverityRule[] = [
     path: "properties.enableRbacAuthorization",
     when: turnedOff,
     severity: "medium",
+    remediation:
+      "Switch the vault back to Azure RBAC: az keyvault update -n <vault> --enable-rbac-authorization true",
     message: "Key vault {name} switched from Azure RBAC to access policies.",
   },
   {
@@ -308,6 +348,8 @@ export const defaultRules: SeverityRule[] = [
     path: "properties.accessPolicies[*]",
     when: { kind: "added" },
     severity: "medium",
+    remediation:
+      "Check who the new access policy grants what (az keyvault show -n <vault> --query properties.accessPolicies); remove it with az keyvault delete-policy if not approved.",
     message: "An access policy was added to key vault {name}.",
   },
 
@@ -318,6 +360,8 @@ export const defaultRules: SeverityRule[] = [
     path: "properties.publicNetworkAccess",
     when: { after: { equals: "Enabled" }, before: { notEquals: "Enabled" } },
     severity: "high",
+    remediation:
+      "Turn public network access off unless it was approved (for most services: az resource update --ids <id> --set properties.publicNetworkAccess=Disabled).",
     message: "{type} {name} now accepts traffic from public networks.",
   },
   {
@@ -326,6 +370,8 @@ export const defaultRules: SeverityRule[] = [
     path: "properties.networkAcls.defaultAction",
     when: { after: { equals: "Allow" }, before: { equals: "Deny" } },
     severity: "high",
+    remediation:
+      "Make the firewall deny by default again: az resource update --ids <id> --set properties.networkAcls.defaultAction=Deny",
     message: "The network firewall of {name} now allows all networks by default.",
   },
 
@@ -336,6 +382,8 @@ export const defaultRules: SeverityRule[] = [
     path: "properties.minimalTlsVersion",
     when: { lowered: SQL_TLS_SCALE },
     severity: "high",
+    remediation:
+      "Raise the minimum TLS version again: az sql server update -g <group> -n <server> --minimal-tls-version 1.2",
     message: "Minimum TLS version of SQL server {name} was lowered from {before} to {after}.",
   },
   {
@@ -348,6 +396,8 @@ export const defaultRules: SeverityRule[] = [
       },
     },
     severity: "critical",
+    remediation:
+      "Delete the rule and allow only known ranges: az sql server firewall-rule delete -g <group> -s <server> -n <rule>",
     message: "SQL firewall rule {name} allows the whole internet.",
   },
 
@@ -358,6 +408,8 @@ export const defaultRules: SeverityRule[] = [
     when: (context) =>
       context.kind === "added" && isPrivilegedAssignment(context.after) && isBroadScope(context),
     severity: "high",
+    remediation:
+      "Check the assignment is approved (az role assignment list --scope <scope> --role Owner); remove it with az role assignment delete --ids <id> if not, or make it eligible through PIM.",
     message:
       "Owner, Contributor or User Access Administrator was assigned at subscription or management group scope.",
   },
@@ -366,6 +418,8 @@ export const defaultRules: SeverityRule[] = [
     type: "Microsoft.Authorization/roleAssignments",
     when: (context) => context.kind === "added" && isPrivilegedAssignment(context.after),
     severity: "medium",
+    remediation:
+      "Check the assignment is approved; remove it with az role assignment delete --ids <id> if not.",
     message: "Owner, Contributor or User Access Administrator was assigned on {after}.",
   },
   {
@@ -374,6 +428,8 @@ export const defaultRules: SeverityRule[] = [
     path: "properties.permissions[*].actions",
     when: { after: { some: "*" } },
     severity: "high",
+    remediation:
+      'Replace "*" by the actions the role needs: az role definition update --role-definition <file.json>',
     message: "Custom role {name} now grants every action (*).",
   },
   {
@@ -381,6 +437,8 @@ export const defaultRules: SeverityRule[] = [
     type: "Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials",
     when: { kind: "added" },
     severity: "medium",
+    remediation:
+      "Check the issuer and subject it trusts (az identity federated-credential show -g <group> --identity-name <identity> -n <name>); delete it if not approved.",
     message: "A federated credential {name} now lets an external identity act as a managed identity.",
   },
   {
@@ -388,6 +446,8 @@ export const defaultRules: SeverityRule[] = [
     type: "Microsoft.Authorization/denyAssignments",
     when: { kind: "removed" },
     severity: "medium",
+    remediation:
+      "Deny assignments come from managed applications and deployment stacks: redeploy the stack or application that created it.",
     message: "Deny assignment {name} was removed.",
   },
 
@@ -398,6 +458,7 @@ export const defaultRules: SeverityRule[] = [
     path: "properties.pricingTier",
     when: { before: { equals: "Standard" }, after: { notEquals: "Standard" } },
     severity: "high",
+    remediation: "Put the plan back on Standard: az security pricing create -n <plan> --tier standard",
     message: "Defender for Cloud plan {name} was downgraded from Standard to {after}.",
   },
   {
@@ -405,6 +466,8 @@ export const defaultRules: SeverityRule[] = [
     type: "Microsoft.Authorization/locks",
     when: { kind: "removed" },
     severity: "medium",
+    remediation:
+      "Create the lock again: az lock create -n <lock> --lock-type CanNotDelete -g <group> (or --resource for a resource)",
     message: "Management lock {name} was removed.",
   },
   {
@@ -412,6 +475,8 @@ export const defaultRules: SeverityRule[] = [
     type: "Microsoft.Authorization/policyAssignments",
     when: { kind: "removed" },
     severity: "medium",
+    remediation:
+      "Assign the policy again from your policy-as-code source, or az policy assignment create --name <name> --policy <definition> --scope <scope>",
     message: "Policy assignment {name} was removed.",
   },
   {
@@ -420,6 +485,8 @@ export const defaultRules: SeverityRule[] = [
     path: "properties.enforcementMode",
     when: { before: { notEquals: "DoNotEnforce" }, after: { equals: "DoNotEnforce" } },
     severity: "medium",
+    remediation:
+      "Enforce the assignment again: az policy assignment update --name <name> --scope <scope> --enforcement-mode Default",
     message: "Policy assignment {name} is no longer enforced.",
   },
   {
@@ -427,6 +494,8 @@ export const defaultRules: SeverityRule[] = [
     type: "Microsoft.Insights/diagnosticSettings",
     when: { kind: "removed" },
     severity: "medium",
+    remediation:
+      'Create the diagnostic setting again: az monitor diagnostic-settings create --resource <id> -n <name> --workspace <workspace> --logs \'[{"categoryGroup":"allLogs","enabled":true}]\'',
     message: "Diagnostic setting {name} was removed: logs may no longer be collected.",
   },
   {
@@ -435,6 +504,8 @@ export const defaultRules: SeverityRule[] = [
     path: "properties.securitySettings.softDeleteSettings.softDeleteState",
     when: { before: { in: ["Enabled", "AlwaysON"] }, after: { equals: "Disabled" } },
     severity: "high",
+    remediation:
+      "Turn soft delete on again: az backup vault backup-properties set -g <group> -n <vault> --soft-delete-feature-state Enable",
     message: "Soft delete of Recovery Services vault {name} was disabled.",
   },
   {
@@ -443,6 +514,8 @@ export const defaultRules: SeverityRule[] = [
     path: "properties.securitySettings.immutabilitySettings.state",
     when: { before: { in: ["Unlocked", "Locked"] }, after: { equals: "Disabled" } },
     severity: "high",
+    remediation:
+      "Enable immutability again (and lock it once verified): az backup vault update -g <group> -n <vault> --immutability-state Unlocked",
     message: "Immutability of Recovery Services vault {name} was disabled.",
   },
 ];

@@ -9,7 +9,7 @@ import type { ChangePredicate, RuleOptions, SeverityRule, Suppression, ValueMatc
 type Json = unknown;
 
 const TOP_LEVEL_KEYS = new Set(["$schema", "rules", "overrides", "suppressions", "defaultSeverity"]);
-const RULE_KEYS = new Set(["id", "type", "path", "when", "severity", "message"]);
+const RULE_KEYS = new Set(["id", "type", "path", "when", "severity", "message", "remediation"]);
 const PREDICATE_KEYS = new Set(["kind", "before", "after", "element", "lowered"]);
 const SUPPRESSION_KEYS = new Set(["id", "match", "reason", "expires"]);
 const MATCH_KEYS = new Set(["type", "resourceId", "path", "ruleId"]);
@@ -128,6 +128,8 @@ function parseRule(value: Json, where: string, fail: Fail): SeverityRule {
     rule.path = path;
   }
   if (value.when !== undefined) rule.when = parsePredicate(value.when, `${where}.when`, fail);
+  const remediation = stringField(value, "remediation", where, fail, false);
+  if (remediation !== undefined) rule.remediation = remediation;
   return rule;
 }
 

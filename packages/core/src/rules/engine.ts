@@ -248,6 +248,7 @@ export function createRuleEngine(options: RuleOptions = {}, collectorRules: Seve
     if (rule) {
       assessed.message = messageOf(rule.rule, drift, context, segments);
       assessed.ruleId = rule.rule.id;
+      if (rule.rule.remediation) assessed.remediation = rule.rule.remediation;
     }
     return { change: assessed, path: change.path, segments, ...(rule ? { ruleId: rule.rule.id } : {}) };
   }
@@ -288,8 +289,11 @@ export function createRuleEngine(options: RuleOptions = {}, collectorRules: Seve
         severity = rule ? rule.severity : defaultSeverity;
         if (rule) {
           const message = messageOf(rule.rule, drift, context, []);
-          kept.push({ path: "", kind, severity, message, ruleId: rule.rule.id });
+          const resourceFinding: FieldChange = { path: "", kind, severity, message, ruleId: rule.rule.id };
+          if (rule.rule.remediation) resourceFinding.remediation = rule.rule.remediation;
+          kept.push(resourceFinding);
           result.message = message;
+          if (rule.rule.remediation) result.remediation = rule.rule.remediation;
         }
       }
 
