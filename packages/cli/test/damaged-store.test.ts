@@ -4,7 +4,7 @@ import { join } from "node:path";
 import type { DriftReport } from "@azure-drift/core";
 import { type ArmReplayServer, demoTenant, startArmReplayServer } from "@azure-drift/testing";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
-import { type CliResult, logLines, runCli } from "./helpers.js";
+import { type CliResult, logLines, replayCheckArgs, runCli } from "./helpers.js";
 
 // A check whose base is damaged saves nothing, so the drift it could not report is reported by the
 // first check after the base is repaired or set aside; a damaged newer snapshot is never skipped in
@@ -34,14 +34,7 @@ describe("a damaged store never hides drift", { timeout: 60_000 }, () => {
   });
 
   const check = (...extra: string[]) =>
-    runCli(
-      [
-        "check",
-        ...["--arm-endpoint", server.url, "--ca-cert", join(dir, "ca.pem"), "--store", store],
-        ...["--subscription", SUB, "--format", "json", ...extra],
-      ],
-      { env, cwd: dir },
-    );
+    runCli([...replayCheckArgs(server.url, dir, store, SUB), ...extra], { env, cwd: dir });
   const cli = (...argv: string[]) => runCli(argv, { env, cwd: dir });
   const reportOf = (result: CliResult) => JSON.parse(result.stdout) as DriftReport;
   const lastLine = (result: CliResult) => result.stderr.trimEnd().split("\n").at(-1);

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import type { DriftReport } from "@azure-drift/core";
 import { type ArmReplayServer, demoTenant, startArmReplayServer } from "@azure-drift/testing";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
-import { logLines, runCli } from "./helpers.js";
+import { logLines, replayCheckArgs, runCli } from "./helpers.js";
 
 // A check never hangs: a list whose server never answers and a nextLink that loops each make their
 // slice `unknown` with a notice, and the check ends (exit 2). The real CLI and collectors over HTTPS.
@@ -26,14 +26,10 @@ describe("no hang", { timeout: 30_000 }, () => {
   });
 
   const check = (...extra: string[]) =>
-    runCli(
-      [
-        "check",
-        ...["--arm-endpoint", server.url, "--ca-cert", join(dir, "ca.pem"), "--store", join(dir, "store")],
-        ...["--subscription", SUB, "--format", "json", ...extra],
-      ],
-      { env: { AZURE_DRIFT_ACCESS_TOKEN: TOKEN }, cwd: dir },
-    );
+    runCli([...replayCheckArgs(server.url, dir, join(dir, "store"), SUB), ...extra], {
+      env: { AZURE_DRIFT_ACCESS_TOKEN: TOKEN },
+      cwd: dir,
+    });
 
   test("a list that never answers: abandoned after --request-timeout, its slice unknown with a notice", async () => {
     server.setFaults({ hang: [{ type: NSG_TYPE }] });

@@ -40,3 +40,20 @@ export function logLines(stderr: string): Record<string, unknown>[] {
     .filter((line) => line.startsWith("{"))
     .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
+
+/**
+ * The arguments of a `check` of one subscription against a replay server whose CA is in
+ * `dir/ca.pem`, into `store`, printing JSON.
+ */
+export function replayCheckArgs(
+  serverUrl: string,
+  dir: string,
+  store: string,
+  subscription: string,
+): string[] {
+  return [
+    "check",
+    ...["--arm-endpoint", serverUrl, "--ca-cert", `${dir}/ca.pem`, "--store", store],
+    ...["--subscription", subscription, "--format", "json"],
+  ];
+}
