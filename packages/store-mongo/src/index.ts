@@ -1,0 +1,1 @@
+export { type MongoConnectionOptions, openMongoConnection, redactUri } from "./connection.js";
