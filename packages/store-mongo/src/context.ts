@@ -1,5 +1,5 @@
 import { DriftError, type Logger } from "@azure-drift/core";
-import type { Collection, Db, Document } from "mongodb";
+import type { Collection, Db, Document, IndexDescription } from "mongodb";
 import { COLLECTIONS, type CollectionRole, INDEXES } from "./layout.js";
 
 /** What a store's parts share: its database, settings, and whether it is still open. */
@@ -30,14 +30,29 @@ export class StoreContext {
   }
 }
 
-/** Creates every index of the store (a no-op for those that exist); returns their names by collection. */
+/**
+ * Creates the store's indexes that are missing (by name) and answers every index name by
+ * collection. Only the missing ones are sent: FerretDB 1.24 drops the connection on a
+ * `createIndexes` whose indexes all exist already, which MongoDB answers as a no-op.
+ */
 export async function ensureIndexes(db: Db): Promise<Record<string, string[]>> {
-  const created: Record<string, string[]> = {};
-  for (const [role, indexes] of Object.entries(INDEXES) as [
-    CollectionRole,
-    (typeof INDEXES)[CollectionRole],
-  ][]) {
-    created[COLLECTIONS[role]] = await db.collection(COLLECTIONS[role]).createIndexes(indexes);
+  const names: Record<string, string[]> = {};
+  for (const [role, indexes] of Object.entries(INDEXES) as [CollectionRole, IndexDescription[]][]) {
+    const collection = db.collection(COLLECTIONS[role]);
+    const existing = new Set(
+      (await collection.listIndexes().toArray().catch(ignoreMissingCollection)).map(
+        (index) => index.name as string,
+      ),
+    );
+    const missing = indexes.filter((index) => !existing.has(index.name!));
+    if (missing.length > 0) await collection.createIndexes(missing);
+    names[COLLECTIONS[role]] = indexes.map((index) => index.name!);
   }
-  return created;
+  return names;
+}
+
+/** `listIndexes` of a collection that does not exist yet answers NamespaceNotFound (26): no indexes. */
+function ignoreMissingCollection(error: unknown): Document[] {
+  if ((error as { code?: unknown }).code === 26) return [];
+  throw error;
 }

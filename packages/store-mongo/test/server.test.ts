@@ -16,7 +16,7 @@ describe("the test server (.ci/services)", () => {
 
 describe("openMongoConnection", () => {
   test("takes MONGODB_URI when no client or uri is given, and the database from the URI path", async () => {
-    const connection = await openMongoConnection({});
+    const connection = await openMongoConnection({ clientOptions: { serverSelectionTimeoutMS: 5000 } });
     try {
       expect(connection.owned).toBe(true);
       await connection.client.db(connection.database).command({ ping: 1 });

@@ -47,3 +47,8 @@ export async function dropTestDatabases(): Promise<void> {
   }
   for (const client of clients.splice(0)) await client.close();
 }
+
+/** The test server's URI with a fresh database in its path (dropped by {@link dropTestDatabases}). */
+export function testDatabaseUri(): string {
+  return testMongoUri().replace(/^(mongodb(?:\+srv)?:\/\/[^/?]*)(\/[^?]*)?/i, `$1/${testDatabaseName()}`);
+}
