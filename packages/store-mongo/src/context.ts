@@ -14,6 +14,8 @@ export class StoreContext {
     /** How long a writer waits for another process's document sweep of the tenant. */
     readonly lockTimeoutMs: number,
     readonly description: string,
+    /** How resource documents are looked up: `$in` batches on the index, or one scan per read. */
+    readonly lookups: "batched" | "scan",
   ) {}
 
   collection<T extends Document = Document>(role: CollectionRole): Collection<T> {
@@ -39,13 +41,19 @@ export async function ensureIndexes(db: Db): Promise<Record<string, string[]>> {
   const names: Record<string, string[]> = {};
   for (const [role, indexes] of Object.entries(INDEXES) as [CollectionRole, IndexDescription[]][]) {
     const collection = db.collection(COLLECTIONS[role]);
-    const existing = new Set(
-      (await collection.listIndexes().toArray().catch(ignoreMissingCollection)).map(
-        (index) => index.name as string,
-      ),
-    );
-    const missing = indexes.filter((index) => !existing.has(index.name!));
-    if (missing.length > 0) await collection.createIndexes(missing);
+    const missing = async () => {
+      const existing = await collection.listIndexes().toArray().catch(ignoreMissingCollection);
+      return indexes.filter((index) => !existing.some((found) => found.name === index.name));
+    };
+    const wanted = await missing();
+    if (wanted.length > 0) {
+      try {
+        await collection.createIndexes(wanted);
+      } catch (error) {
+        // Another process opening the store at the same moment may have created them first.
+        if ((await missing()).length > 0) throw error;
+      }
+    }
     names[COLLECTIONS[role]] = indexes.map((index) => index.name!);
   }
   return names;

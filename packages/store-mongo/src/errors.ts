@@ -9,9 +9,25 @@ const LOST = new Set([
   "MongoNotConnectedError",
 ]);
 
-/** Whether a driver error means the server could not be reached or the connection was lost. */
+/**
+ * Whether a driver error means the server could not be reached or the connection was lost. A bulk
+ * write reports it wrapped (a `MongoBulkWriteError` labelled `HandshakeError`, or saying
+ * "connection … closed"), so the labels, causes and message are looked at too.
+ */
 export function isConnectionLost(error: unknown): boolean {
-  return typeof error === "object" && error !== null && LOST.has((error as Error).name);
+  for (
+    let current = error, depth = 0;
+    typeof current === "object" && current !== null && depth < 4;
+    depth++
+  ) {
+    if (LOST.has((current as Error).name)) return true;
+    const labels = (current as { errorLabelSet?: Set<string> }).errorLabelSet;
+    if (labels?.has("ResetPool") || labels?.has("HandshakeError")) return true;
+    if (/^connection .* (closed|timed out)|ECONNREFUSED|ECONNRESET/.test((current as Error).message ?? ""))
+      return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
 }
 
 /** Whether a driver error is a duplicate key (E11000): what an idempotent insert expects. */

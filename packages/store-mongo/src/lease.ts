@@ -39,6 +39,8 @@ export async function waitForNoSweep(
 
 /** A held sweep lease. */
 export interface SweepLease {
+  /** Extends the lease; a sweep calls it between batches so a long sweep keeps it. */
+  renew(): Promise<void>;
   release(): Promise<void>;
 }
 
@@ -61,6 +63,9 @@ export async function takeSweepLease(
     if (taken.matchedCount !== 1) return undefined;
   }
   return {
+    renew: async () => {
+      await leases.updateOne({ tenantId, kind: KIND, holder }, { $set: { until: until() } });
+    },
     release: async () => {
       await leases.deleteOne({ tenantId, kind: KIND, holder });
     },

@@ -141,10 +141,12 @@ async function sweep(
       return 0;
     }
     const referenced = new Set<string>();
+    let chunks = 0;
     for await (const chunk of context
       .collection("manifests")
       .find({ tenantId }, { projection: { records: 1 } })) {
       throwIfAborted(signal);
+      if (++chunks % 25 === 0) await lease.renew();
       for (const entry of await unpackJson<{ hash: string }[]>(chunk.records)) referenced.add(entry.hash);
     }
     const unreferenced: string[] = [];
@@ -156,6 +158,7 @@ async function sweep(
     let removed = 0;
     for (let start = 0; start < unreferenced.length; start += LOOKUP_BATCH) {
       throwIfAborted(signal);
+      await lease.renew();
       const batch = unreferenced.slice(start, start + LOOKUP_BATCH);
       removed += (await context.collection("documents").deleteMany({ tenantId, hash: { $in: batch } }))
         .deletedCount;

@@ -21,7 +21,7 @@ import {
   type StoredConfig,
   throwIfAborted,
 } from "@azure-drift/core";
-import type { Document, Filter, MongoClient } from "mongodb";
+import type { Db, Document, Filter, MongoClient } from "mongodb";
 import { bytesOf, packJson, unpackJson } from "./codec.js";
 import { type MongoConnectionOptions, openMongoConnection, redactUri } from "./connection.js";
 import { ensureIndexes, StoreContext } from "./context.js";
@@ -38,6 +38,13 @@ export interface MongoStoreOptions extends MongoConnectionOptions {
   /** How long a writer waits for another process's document sweep of its tenant. Default 30 s. */
   lockTimeoutMs?: number;
   logger?: Logger;
+  /**
+   * How resource documents are looked up. `batched`: `$in` batches of 1,000 hashes on the
+   * `tenant_hash` index (what MongoDB and Cosmos DB do well). `scan`: one pass over the tenant's
+   * documents per read, for servers that use no index in queries (FerretDB 1.x on SQLite, where
+   * each `$in` lookup scans the collection). `auto` (default) picks `scan` on FerretDB only.
+   */
+  lookups?: "auto" | "batched" | "scan";
 }
 
 /** The MongoDB store: a {@link Store} plus what a service operating it needs. */
@@ -60,12 +67,20 @@ export async function createMongoStore(options: MongoStoreOptions = {}): Promise
     await connection.client.connect();
     const db = connection.client.db(connection.database);
     await ensureIndexes(db);
+    const lookups = options.lookups ?? "auto";
+    if (!["auto", "batched", "scan"].includes(lookups)) {
+      throw new DriftError(
+        "E_INPUT",
+        `lookups must be auto, batched or scan; got ${JSON.stringify(lookups)}.`,
+      );
+    }
     const context = new StoreContext(
       db,
       options.logger ?? noopLogger,
       Math.max(2000, options.staleWriterMs ?? 60_000),
       options.lockTimeoutMs ?? 30_000,
       description,
+      lookups === "auto" ? ((await isFerretDb(db)) ? "scan" : "batched") : lookups,
     );
     return new MongoStoreImpl(context, connection.client, connection.owned, connection.database);
   } catch (error) {
@@ -74,9 +89,21 @@ export async function createMongoStore(options: MongoStoreOptions = {}): Promise
   }
 }
 
+/** Whether the server is FerretDB (its buildInfo names its version), which uses no index in queries. */
+async function isFerretDb(db: Db): Promise<boolean> {
+  const info = await db.admin().command({ buildInfo: 1 });
+  return typeof info.ferretdbVersion === "string";
+}
+
 function describeClient(client: MongoClient, database: string): string {
   const hosts = client.options?.hosts?.map((host) => host.toString()).join(",") ?? "";
   return redactUri(`mongodb://${hosts}/${database}`);
+}
+
+async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
+  const all: T[] = [];
+  for await (const item of iterable) all.push(item);
+  return all;
 }
 
 /** A sortable id from a time: `20240102t030405678z-1a2b3c4d` (as the other stores make them). */
@@ -323,53 +350,75 @@ class MongoStoreImpl implements MongoStore {
     const keys = options.keys === undefined ? undefined : new Set(options.keys);
     const snapshot = await this.requireSnapshot(tenantId, snapshotId);
     if (keys?.size === 0) return;
-    for await (const chunk of this.entriesOf(snapshot, options.signal)) {
-      const entries = keys ? chunk.filter((entry) => keys.has(entry.key)) : chunk;
+    const wanted = async function* (chunks: AsyncIterable<RecordIndexEntry[]>) {
+      for await (const chunk of chunks) yield keys ? chunk.filter((entry) => keys.has(entry.key)) : chunk;
+    };
+    let groups: AsyncIterable<RecordIndexEntry[]> | RecordIndexEntry[][] = wanted(
+      this.entriesOf(snapshot, options.signal),
+    );
+    // One scan of the tenant's documents serves the whole read where lookups by index are not used.
+    if (this.context.lookups === "scan") groups = [(await collect(groups)).flat()];
+    for await (const entries of groups) {
       if (entries.length === 0) continue;
-      const configs = new Map<string, unknown>();
-      for await (const { hash, config } of this.configsByHash(
+      const packed = new Map<string, Uint8Array>();
+      for await (const { hash, bytes } of this.packedConfigs(
         tenantId,
         entries.map((entry) => entry.hash),
         options.signal,
       )) {
-        configs.set(hash, config);
+        packed.set(hash, bytes);
       }
       for (const entry of entries) {
-        const config = configs.get(entry.hash);
-        if (config === undefined) {
+        const bytes = packed.get(entry.hash);
+        if (bytes === undefined) {
           throw new DriftError(
             "E_STORE_CORRUPT",
             `Snapshot ${snapshotId} references resource document ${entry.hash}, which is missing. Prune that snapshot or restore the database from a backup.`,
             { details: { tenantId, snapshotId, hash: entry.hash } },
           );
         }
-        yield { ...entry, config } as ResourceRecord;
+        yield { ...entry, config: await unpackJson(bytes) } as ResourceRecord;
       }
     }
   }
 
-  /** The tenant's documents for these hashes, each once, in `$in` batches. */
-  private async *configsByHash(
+  /**
+   * The tenant's stored (gzipped) configs for these hashes, each once: `$in` batches on the
+   * `tenant_hash` index, or, where the server uses no index in queries (FerretDB), one scan of the
+   * tenant's documents, since there every lookup would scan the collection anyway.
+   */
+  private async *packedConfigs(
     tenantId: string,
     hashes: Iterable<string>,
     signal?: AbortSignal,
-  ): AsyncGenerator<StoredConfig> {
+  ): AsyncGenerator<{ hash: string; bytes: Uint8Array }> {
     const unique = [...new Set([...hashes].filter(isHashShaped))];
     const documents = this.context.collection("documents");
-    for (let start = 0; start < unique.length; start += LOOKUP_BATCH) {
+    const projection = { _id: 0, hash: 1, config: 1 };
+    const batches =
+      this.context.lookups === "scan"
+        ? unique.length === 0
+          ? []
+          : [{ filter: { tenantId }, wanted: new Set(unique) }]
+        : Array.from({ length: Math.ceil(unique.length / LOOKUP_BATCH) }, (_, index) => {
+            const batch = unique.slice(index * LOOKUP_BATCH, (index + 1) * LOOKUP_BATCH);
+            return { filter: { tenantId, hash: { $in: batch } }, wanted: new Set(batch) };
+          });
+    for (const { filter, wanted } of batches) {
       this.context.assertOpen();
       throwIfAborted(signal);
-      const batch = unique.slice(start, start + LOOKUP_BATCH);
-      let found: Document[];
+      const cursor = documents.find(filter, { projection, batchSize: 1000 });
       try {
-        found = await documents
-          .find({ tenantId, hash: { $in: batch } }, { projection: { _id: 0, hash: 1, config: 1 } })
-          .toArray();
+        for await (const document of cursor) {
+          // A copy: the driver's bytes may be a view of a whole reply batch.
+          if (wanted.delete(document.hash as string))
+            yield { hash: document.hash as string, bytes: Buffer.from(bytesOf(document.config)) };
+          if (wanted.size === 0) break;
+        }
       } catch (error) {
         throw storeError(error, "reading resource documents");
-      }
-      for (const document of found) {
-        yield { hash: document.hash as string, config: await unpackJson(document.config) };
+      } finally {
+        await cursor.close().catch(() => {});
       }
     }
   }
@@ -381,7 +430,13 @@ class MongoStoreImpl implements MongoStore {
   ): AsyncIterable<StoredConfig> {
     this.context.assertOpen();
     throwIfAborted(options.signal);
-    yield* this.configsByHash(nameOf(tenantId, "tenant id"), hashes, options.signal);
+    for await (const { hash, bytes } of this.packedConfigs(
+      nameOf(tenantId, "tenant id"),
+      hashes,
+      options.signal,
+    )) {
+      yield { hash, config: await unpackJson(bytes) };
+    }
   }
 
   // ---- reports ---------------------------------------------------------------------------------
