@@ -1,16 +1,15 @@
 import {
-  DriftError,
-  newestFirst,
   type PruneOptions,
   type PruneResult,
   type SnapshotMeta,
+  selectForPrune,
   throwIfAborted,
 } from "@azure-drift/core";
 import { unpackJson } from "./codec.js";
 import type { StoreContext } from "./context.js";
 import { LOOKUP_BATCH } from "./layout.js";
 import { takeSweepLease } from "./lease.js";
-import { nameOf, timeOf } from "./values.js";
+import { nameOf } from "./values.js";
 
 interface SnapshotRow {
   snapshotId: string;
@@ -29,18 +28,8 @@ export async function pruneTenant(
   tenantId: string,
   options: PruneOptions,
 ): Promise<PruneResult> {
-  const { keepLast, olderThan, scope } = options;
-  if (keepLast === undefined && olderThan === undefined) {
-    throw new DriftError(
-      "E_INPUT",
-      "prune needs keepLast, olderThan or both; without them it would remove everything.",
-    );
-  }
-  if (keepLast !== undefined && (!Number.isInteger(keepLast) || keepLast < 0)) {
-    throw new DriftError("E_INPUT", `keepLast must be a whole number ≥ 0; got ${String(keepLast)}.`);
-  }
-  const cutoff = olderThan === undefined ? undefined : timeOf(olderThan, "olderThan").getTime();
-  const wanted = scope === undefined ? undefined : nameOf(scope, "scope").toLowerCase();
+  const scope = options.scope === undefined ? undefined : nameOf(options.scope, "scope").toLowerCase();
+  selectForPrune([], options, new Set());
   const logger = options.logger ?? context.logger;
   const snapshots = context.collection<SnapshotRow & { state: string }>("snapshots");
   const baselines = context.collection("baselines");
@@ -55,18 +44,12 @@ export async function pruneTenant(
   const candidates = (
     await snapshots
       .find(
-        { tenantId, state: "complete", ...(wanted === undefined ? {} : { scopes: wanted }) },
-        { projection: { meta: 1, snapshotId: 1 } },
+        { tenantId, state: "complete", ...(scope === undefined ? {} : { scopes: scope }) },
+        { projection: { meta: 1 } },
       )
       .toArray()
-  )
-    .map((row) => JSON.parse(row.meta ?? "{}") as SnapshotMeta)
-    .sort(newestFirst);
-  let doomed = candidates
-    .slice(keepLast ?? 0)
-    .filter((meta) => cutoff === undefined || Date.parse(meta.finishedAt) < cutoff)
-    .filter((meta) => !pinned.has(meta.id))
-    .map((meta) => meta.id);
+  ).map((row) => JSON.parse(row.meta ?? "{}") as SnapshotMeta);
+  let doomed = selectForPrune(candidates, options, pinned).map((meta) => meta.id);
   throwIfAborted(options.signal);
   if (doomed.length > 0) {
     // Invisible at once; a baseline put meanwhile brings its snapshot back before anything is deleted.
