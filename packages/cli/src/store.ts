@@ -5,12 +5,28 @@ import { DriftError, type Logger, type Store } from "@azure-drift/core";
 /** The default `--store`: a directory in the working directory. */
 export const DEFAULT_STORE_DIR = ".azure-drift";
 
+/** Whether `--store` names a MongoDB (`mongodb://…` or `mongodb+srv://…`) rather than a directory. */
+export function isMongoLocation(location: string | undefined): boolean {
+  return location !== undefined && /^mongodb(\+srv)?:\/\//i.test(location);
+}
+
+/** The store location for messages: a MongoDB URI without its credentials. */
+export function describeStoreLocation(location: string | undefined, cwd: string): string {
+  if (location === undefined || !isMongoLocation(location))
+    return resolve(cwd, location ?? DEFAULT_STORE_DIR);
+  return location.replace(/^(mongodb(?:\+srv)?:\/\/)[^@/]*@/i, "$1***@");
+}
+
 /**
- * Opens the store named by `--store`: a directory for the file store. MongoDB URLs are refused
- * with a clear error until `@azure-drift/store-mongo` exists.
+ * Opens the store named by `--store`: a MongoDB URI for `@azure-drift/store-mongo` (loaded only
+ * then), else a directory for the file store.
  */
 export async function openStore(location: string | undefined, cwd: string, logger?: Logger): Promise<Store> {
   checkStoreLocation(location);
+  if (location !== undefined && isMongoLocation(location)) {
+    const { createMongoStore } = await import("@azure-drift/store-mongo");
+    return createMongoStore({ uri: location });
+  }
   const { createFileStore } = await import("@azure-drift/store-file");
   // The logger gets the store's warnings (a damaged snapshot skipped), so none passes in silence.
   return createFileStore({
@@ -19,9 +35,13 @@ export async function openStore(location: string | undefined, cwd: string, logge
   });
 }
 
-/** Whether the store exists already (a directory), without creating it. */
+/**
+ * Whether the store exists already, without creating it: a directory; a MongoDB database always
+ * counts (an empty one simply holds no snapshot yet).
+ */
 export async function storeExists(location: string | undefined, cwd: string): Promise<boolean> {
   checkStoreLocation(location);
+  if (isMongoLocation(location)) return true;
   try {
     return (await stat(resolve(cwd, location ?? DEFAULT_STORE_DIR))).isDirectory();
   } catch {
@@ -29,7 +49,7 @@ export async function storeExists(location: string | undefined, cwd: string): Pr
   }
 }
 
-/** Opens an existing store for reading commands; never creates one. */
+/** Opens an existing store for reading commands; never creates a directory. */
 export async function openExistingStore(
   location: string | undefined,
   cwd: string,
@@ -47,16 +67,11 @@ export async function openExistingStore(
 /** Checks a store location without opening it, so bad input fails before any Azure call. */
 export function checkStoreLocation(location: string | undefined): void {
   const value = location ?? DEFAULT_STORE_DIR;
-  if (/^mongodb(\+srv)?:\/\//i.test(value)) {
-    throw new DriftError(
-      "E_INPUT",
-      "MongoDB stores are not yet supported by this release: use --store DIR (a directory for the file store).",
-    );
-  }
+  if (isMongoLocation(value)) return;
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {
     throw new DriftError(
       "E_INPUT",
-      `Unsupported store "${value.split("://")[0]}://": use --store DIR (a directory).`,
+      `Unsupported store "${value.split("://")[0]}://": use --store DIR (a directory) or --store mongodb://HOST/DATABASE.`,
     );
   }
 }

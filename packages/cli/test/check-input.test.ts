@@ -55,10 +55,10 @@ describe("check: bad input rejected before any Azure call", () => {
     );
   });
 
-  test("a MongoDB store", async () => {
+  test("a store URL that is neither a directory nor MongoDB", async () => {
     await expectRejected(
-      ["check", "--subscription", SUB, "--store", "mongodb://localhost:27017/drift"],
-      "azure-drift: E_INPUT: MongoDB stores are not yet supported by this release: use --store DIR (a directory for the file store).",
+      ["check", "--subscription", SUB, "--store", "redis://localhost:6379/0"],
+      'azure-drift: E_INPUT: Unsupported store "redis://": use --store DIR (a directory) or --store mongodb://HOST/DATABASE.',
     );
   });
 

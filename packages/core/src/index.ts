@@ -108,6 +108,7 @@ export {
   checkListQuery,
   isInTimeRange,
   newestFirst,
+  selectForPrune,
   selectSnapshots,
   type TimeRange,
 } from "./store-kit.js";

@@ -17,7 +17,7 @@ import {
   assertStorableRecord,
   checkListQuery,
   isInTimeRange,
-  newestFirst,
+  selectForPrune,
   selectSnapshots,
 } from "./store-kit.js";
 
@@ -345,28 +345,14 @@ class MemoryStore implements Store {
   async prune(tenantId: string, options: PruneOptions): Promise<PruneResult> {
     this.assertOpen();
     throwIfAborted(options?.signal);
-    const { keepLast, olderThan, scope } = options ?? {};
-    if (keepLast === undefined && olderThan === undefined) {
-      throw new DriftError(
-        "E_INPUT",
-        "prune needs keepLast, olderThan or both; without them it would remove everything.",
-      );
-    }
-    if (keepLast !== undefined && (!Number.isInteger(keepLast) || keepLast < 0)) {
-      throw new DriftError("E_INPUT", `keepLast must be a whole number ≥ 0; got ${String(keepLast)}.`);
-    }
-    const cutoff = parseTime(olderThan, "olderThan");
     const data = this.tenant(tenantId);
+    const pinned = new Set([...(data?.baselines.values() ?? [])].map((baseline) => baseline.snapshotId));
+    const doomed = selectForPrune(
+      [...(data?.snapshots.values() ?? [])].map((snapshot) => snapshot.meta),
+      options,
+      pinned,
+    );
     if (!data) return { snapshotsRemoved: [], documentsRemoved: 0 };
-    const pinned = new Set([...data.baselines.values()].map((baseline) => baseline.snapshotId));
-    const wanted = scope?.toLowerCase();
-    const doomed = [...data.snapshots.values()]
-      .map((snapshot) => snapshot.meta)
-      .filter((meta) => wanted === undefined || meta.scopes.some((item) => item.toLowerCase() === wanted))
-      .sort(newestFirst)
-      .slice(keepLast ?? 0)
-      .filter((meta) => cutoff === undefined || Date.parse(meta.finishedAt) < cutoff)
-      .filter((meta) => !pinned.has(meta.id));
     for (const meta of doomed) data.snapshots.delete(meta.id);
     return { snapshotsRemoved: doomed.map((meta) => meta.id), documentsRemoved: this.sweepDocuments(data) };
   }

@@ -5,7 +5,7 @@
  */
 import { DriftError } from "./errors.js";
 import type { ResourceRecord, SnapshotMeta } from "./model.js";
-import type { ListQuery } from "./store.js";
+import type { ListQuery, PruneOptions } from "./store.js";
 
 /** A checked time range: epoch milliseconds, `since` inclusive, `until` exclusive. */
 export interface TimeRange {
@@ -70,4 +70,34 @@ export function assertStorableRecord(record: ResourceRecord): void {
       "Every record needs a string `key`, a non-empty `hash` and an object `config` (build records with createRecord).",
     );
   }
+}
+
+/**
+ * Checks `prune` options (`E_INPUT` without `keepLast` and `olderThan`, or with bad values) and
+ * answers the snapshots to remove: of those covering `scope` (all without one), newest first,
+ * all but the first `keepLast`, finished before `olderThan`, and never one a baseline pins.
+ */
+export function selectForPrune(
+  metas: Iterable<SnapshotMeta>,
+  options: Pick<PruneOptions, "keepLast" | "olderThan" | "scope">,
+  pinned: ReadonlySet<string>,
+): SnapshotMeta[] {
+  const { keepLast, olderThan, scope } = options ?? {};
+  if (keepLast === undefined && olderThan === undefined) {
+    throw new DriftError(
+      "E_INPUT",
+      "prune needs keepLast, olderThan or both; without them it would remove everything.",
+    );
+  }
+  if (keepLast !== undefined && (!Number.isInteger(keepLast) || keepLast < 0)) {
+    throw new DriftError("E_INPUT", `keepLast must be a whole number ≥ 0; got ${String(keepLast)}.`);
+  }
+  const cutoff = parseTime(olderThan, "olderThan");
+  const wanted = scope?.toLowerCase();
+  return [...metas]
+    .filter((meta) => wanted === undefined || meta.scopes.some((item) => item.toLowerCase() === wanted))
+    .sort(newestFirst)
+    .slice(keepLast ?? 0)
+    .filter((meta) => cutoff === undefined || Date.parse(meta.finishedAt) < cutoff)
+    .filter((meta) => !pinned.has(meta.id));
 }

@@ -10,7 +10,6 @@ import {
   type JsonObject,
   type ListQuery,
   type Logger,
-  newestFirst,
   noopLogger,
   type OperationOptions,
   type PruneOptions,
@@ -23,6 +22,7 @@ import {
   type SnapshotWriter,
   type Store,
   type StoredConfig,
+  selectForPrune,
   selectSnapshots,
   throwIfAborted,
   type UnreadableSnapshot,
@@ -972,19 +972,8 @@ class FileStoreImpl implements FileStore {
   async prune(tenantId: string, options: PruneOptions): Promise<PruneResult> {
     this.assertOpen();
     throwIfAborted(options?.signal);
-    const { keepLast, olderThan, scope } = options ?? {};
-    if (keepLast === undefined && olderThan === undefined) {
-      throw new DriftError(
-        "E_INPUT",
-        "prune needs keepLast, olderThan or both; without them it would remove everything.",
-      );
-    }
-    if (keepLast !== undefined && (!Number.isInteger(keepLast) || keepLast < 0)) {
-      throw new DriftError("E_INPUT", `keepLast must be a whole number ≥ 0; got ${String(keepLast)}.`);
-    }
-    if (olderThan !== undefined && Number.isNaN(Date.parse(olderThan))) {
-      throw new DriftError("E_INPUT", `olderThan must be an ISO time; got ${JSON.stringify(olderThan)}.`);
-    }
+    // Checked before the lock is taken: bad options fail at once (the selection itself runs under it).
+    selectForPrune([], options, new Set());
     const layout = this.layout(tenantId);
     const logger = options.logger ?? this.logger;
     return withTenantLock(
@@ -992,18 +981,15 @@ class FileStoreImpl implements FileStore {
       this.lockSettings,
       async () => {
         const pinned = new Set((await this.baselinesOf(layout, true)).map((baseline) => baseline.snapshotId));
-        const wanted = scope?.toLowerCase();
-        const candidates = (await this.allSnapshots(layout))
-          .filter(
-            ({ manifest }) =>
-              wanted === undefined || manifest.meta.scopes.some((s) => s.toLowerCase() === wanted),
-          )
-          .sort((a, b) => newestFirst(a.manifest.meta, b.manifest.meta));
-        const cutoff = olderThan === undefined ? undefined : Date.parse(olderThan);
-        const doomed = candidates
-          .slice(keepLast ?? 0)
-          .filter(({ manifest }) => cutoff === undefined || Date.parse(manifest.meta.finishedAt) < cutoff)
-          .filter(({ manifest }) => !pinned.has(manifest.meta.id));
+        const snapshots = await this.allSnapshots(layout);
+        const chosen = new Set(
+          selectForPrune(
+            snapshots.map(({ manifest }) => manifest.meta),
+            options,
+            pinned,
+          ),
+        );
+        const doomed = snapshots.filter(({ manifest }) => chosen.has(manifest.meta));
         const snapshotsRemoved: string[] = [];
         await mkdir(layout.tmp, { recursive: true });
         for (const { folder, manifest } of doomed) {

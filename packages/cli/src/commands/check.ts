@@ -68,7 +68,7 @@ export function addAzureOptions(command: Command): Command {
     .option("--cloud <name>", "AzureCloud, AzureChinaCloud or AzureUSGovernment (default: AzureCloud)")
     .option("--arm-endpoint <url>", "a custom ARM endpoint (a private endpoint, or the replay server)")
     .option("--ca-cert <file>", "a PEM CA certificate to trust for --arm-endpoint")
-    .option("--store <dir>", "the file store directory (default: ./.azure-drift)")
+    .option("--store <dir|uri>", "the file store directory (default: ./.azure-drift) or a mongodb:// URI")
     .option("--concurrency <n>", "ARM requests in flight at once (default: the detector's)")
     .option(
       "--request-timeout <seconds>",

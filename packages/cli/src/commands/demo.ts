@@ -19,7 +19,7 @@ import {
 } from "../options.js";
 import { applyReportFilters, checkOutputs, emitReport } from "../report-output.js";
 import { loadRules } from "../rules-file.js";
-import { checkStoreLocation } from "../store.js";
+import { checkStoreLocation, describeStoreLocation } from "../store.js";
 
 interface DemoOptions {
   store?: string;
@@ -48,8 +48,8 @@ export function registerDemo(program: Command, context: CommandContext): void {
       "Start the ARM replay server on the bundled demo tenant, run `check`, change the tenant (a rule opening SSH to the internet, a subnet losing its NSG, an Owner assignment…), run `check` again and print the report. Exit code 0 when the demo ran.",
     )
     .option(
-      "--store <dir>",
-      "keep the demo's snapshots in this directory (default: a temporary one, removed after)",
+      "--store <dir|uri>",
+      "keep the demo's snapshots in this directory or mongodb:// URI (default: a temporary directory, removed after)",
     )
     .option("--format <format>", FORMAT_HELP)
     .option("--output <file>", OUTPUT_HELP, repeatable)
@@ -150,7 +150,10 @@ export function registerDemo(program: Command, context: CommandContext): void {
             saved: true,
           });
         }
-        if (options.store) say(`azure-drift demo: snapshots and reports kept in ${options.store}.`);
+        if (options.store)
+          say(
+            `azure-drift demo: snapshots and reports kept in ${describeStoreLocation(options.store, io.cwd)}.`,
+          );
         context.setExitCode(EXIT_CODES.ok);
       } finally {
         await server.close();

@@ -15,8 +15,19 @@ import {
   repeatable,
 } from "../options.js";
 import { applyReportFilters, checkOutputs, emitReport, reportExitCode } from "../report-output.js";
-import { DEFAULT_STORE_DIR, openExistingStore } from "../store.js";
+import {
+  checkStoreLocation,
+  DEFAULT_STORE_DIR,
+  describeStoreLocation,
+  openExistingStore,
+  openStore,
+} from "../store.js";
 import { isGuid } from "../subscriptions.js";
+
+/** A store that creates indexes (the MongoDB store). */
+interface IndexedStore extends Store {
+  ensureIndexes(): Promise<Record<string, string[]>>;
+}
 
 /** The options every store command takes. */
 export interface StoreOptions {
@@ -24,8 +35,30 @@ export interface StoreOptions {
   tenant?: string;
 }
 
-/** `baseline accept|list`, `snapshots` and `report`: read and promote what `check` stored. */
+/** `store init`, `baseline accept|list`, `snapshots`, `prune` and `report`: set up, read and promote what `check` stored. */
 export function registerStoreCommands(program: Command, context: CommandContext): void {
+  program
+    .command("store")
+    .summary("set up a store")
+    .command("init")
+    .summary("create the store: a directory, or a MongoDB database's indexes (safe to run again)")
+    .option("--store <dir|uri>", "the file store directory (default: ./.azure-drift) or a mongodb:// URI")
+    .action(async (options: { store?: string }) => {
+      checkStoreLocation(options.store);
+      const store = await openStore(options.store, context.io.cwd);
+      try {
+        // A MongoDB store creates its indexes when opened; asking again lists them (a no-op on the server).
+        const indexes = "ensureIndexes" in store ? await (store as IndexedStore).ensureIndexes() : undefined;
+        const location = describeStoreLocation(options.store, context.io.cwd);
+        context.io.stdout.write(
+          `${JSON.stringify({ store: location, ...(indexes ? { indexes } : {}) }, null, 2)}\n`,
+        );
+      } finally {
+        await store.close();
+      }
+      context.setExitCode(EXIT_CODES.ok);
+    });
+
   const baseline = program.command("baseline").summary("manage named baselines (approved snapshots)");
   storeOptions(
     baseline
@@ -178,7 +211,7 @@ export function registerStoreCommands(program: Command, context: CommandContext)
 /** Adds `--store` and `--tenant`. */
 export function storeOptions(command: Command): Command {
   return command
-    .option("--store <dir>", "the file store directory (default: ./.azure-drift)")
+    .option("--store <dir|uri>", "the file store directory (default: ./.azure-drift) or a mongodb:// URI")
     .option("--tenant <id>", "the tenant id (default: AZURE_TENANT_ID, else the store's only tenant)");
 }
 
