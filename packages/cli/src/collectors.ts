@@ -4,6 +4,7 @@ import { isAbsolute, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { identityCollector } from "@azure-drift/collector-identity";
 import { networkCollector } from "@azure-drift/collector-network";
+import { securityCollector } from "@azure-drift/collector-security";
 import { type Collector, DriftError } from "@azure-drift/core";
 import { closestName } from "./suggest.js";
 
@@ -11,6 +12,7 @@ import { closestName } from "./suggest.js";
 const BUILT_IN: Readonly<Record<string, () => Collector>> = {
   network: networkCollector,
   identity: identityCollector,
+  security: securityCollector,
 };
 
 /** The collectors the CLI runs (and whose types and rules `diff` applies to ARM files). */
@@ -20,7 +22,7 @@ export function defaultCollectors(): Collector[] {
 
 /**
  * The collectors named by `--collector` options, or the built-in ones when there are none. Each is
- * a built-in name (`network`, `identity`) or a module: a file path (relative to `cwd`) or an
+ * a built-in name (`network`, `identity`, `security`…) or a module: a file path (relative to `cwd`) or an
  * installed package, optionally `#export`; without it the module's default export. The export is a
  * collector or a function that returns one when called without arguments.
  *
@@ -61,7 +63,7 @@ async function resolveCollector(spec: string, cwd: string): Promise<Collector> {
     );
     throw new DriftError(
       "E_INPUT",
-      `Cannot load the collector module "${specifier}": ${reason}. Pass --collector network, identity, a JavaScript file or an installed package.`,
+      `Cannot load the collector module "${specifier}": ${reason}. Pass --collector ${Object.keys(BUILT_IN).join(", ")}, a JavaScript file or an installed package.`,
       { cause: error },
     );
   }

@@ -2,6 +2,7 @@ import { mkdtemp, readdir, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
+import { defaultCollectors } from "../src/collectors.js";
 import { logLines, runCli } from "./helpers.js";
 
 // Bad input that is caught before any network call: exit 1, one line on stderr, nothing written.
@@ -100,9 +101,16 @@ describe("check: bad input rejected before any Azure call", () => {
     // The reason is the JavaScript engine's own words (they differ between loaders).
     const syntax = await runCli(check("./syntax.mjs"), { cwd: dir, env: { AZURE_DRIFT_ACCESS_TOKEN: "t" } });
     expect(syntax.code).toBe(1);
+    // The built-in names are listed as the CLI knows them.
+    const builtIns = defaultCollectors()
+      .map((collector) => collector.name)
+      .join(", ");
     expect(syntax.stderr).toMatch(
-      /^azure-drift: E_INPUT: Cannot load the collector module "\.\/syntax\.mjs": [^\n]*[^.]\. Pass --collector network, identity, a JavaScript file or an installed package\.\n$/,
+      new RegExp(
+        `^azure-drift: E_INPUT: Cannot load the collector module "\\./syntax\\.mjs": [^\\n]*[^.]\\. Pass --collector ${builtIns}, a JavaScript file or an installed package\\.\\n$`,
+      ),
     );
+    expect(builtIns).toMatch(/^network, identity, security(, |$)/);
     await expectRejected(
       check("./named.mjs"),
       'azure-drift: E_INPUT: The collector module "./named.mjs" has no default export: name the export, e.g. --collector ./named.mjs#myCollector.',

@@ -61,7 +61,7 @@ export function addAzureOptions(command: Command): Command {
     )
     .option(
       "--collector <name|module>",
-      "a collector to run: network, identity, or a module exporting one (path or package, optionally #export); repeatable (default: network and identity)",
+      "a collector to run: network, identity, security, or a module exporting one (path or package, optionally #export); repeatable (default: every built-in collector)",
       repeatable,
     )
     .option("--tenant <id>", "the tenant id (default: from the subscriptions, else AZURE_TENANT_ID)")

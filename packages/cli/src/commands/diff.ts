@@ -34,7 +34,7 @@ export function registerDiff(program: Command, context: CommandContext): void {
     .option("--ignore <path-glob>", "ignore changes at paths matching this glob (repeatable)", repeatable)
     .option(
       "--collector <name|module>",
-      "whose type hints and rules apply: network, identity, or a module exporting a collector; repeatable (default: network and identity)",
+      "whose type hints and rules apply: network, identity, security, or a module exporting a collector; repeatable (default: every built-in collector)",
       repeatable,
     )
     .action(async (before: string, after: string, options: DiffOptions) => {

@@ -23,10 +23,14 @@ const SHARED = "1c6f0e57-0000-4000-8000-000000000002";
 /** Renames a freshly built resource: its id, its name and every nested id under it. */
 function rename(resource: JsonObject, name: string): JsonObject {
   const oldId = String(resource.id);
-  const newId = `${oldId.slice(0, oldId.lastIndexOf("/") + 1)}${name}`;
-  const renamed = JSON.parse(JSON.stringify(resource).split(oldId).join(newId)) as JsonObject;
+  const renamed = moveUnder(resource, oldId, `${oldId.slice(0, oldId.lastIndexOf("/") + 1)}${name}`);
   renamed.name = name;
   return renamed;
+}
+
+/** A resource with every id under `oldId` moved under `newId` (a renamed parent's children). */
+function moveUnder(resource: JsonObject, oldId: string, newId: string): JsonObject {
+  return JSON.parse(JSON.stringify(resource).split(oldId).join(newId)) as JsonObject;
 }
 
 /** Builds a resource of `kind` named `name` and adds it to the tenant. */
@@ -40,9 +44,17 @@ function add(
   edit?: (resource: JsonObject) => void,
 ): JsonObject {
   const built = factory.build(kind, placement);
+  const primary = built.find((item) => kindOfType(String(item.type)) === kind);
+  const renamed = primary && name ? rename(primary, name) : undefined;
   let made: JsonObject | undefined;
   for (const item of built) {
-    const resource = kindOfType(String(item.type)) === kind && name ? rename(item, name) : item;
+    // Children built with the resource (a SQL server's firewall rules and settings) follow its new name.
+    const resource =
+      renamed && primary
+        ? item === primary
+          ? renamed
+          : moveUnder(item, `${String(primary.id)}/`, `${String(renamed.id)}/`)
+        : item;
     edit?.(resource);
     putResource(tenant, resource);
     const madeKind = kindOfType(String(resource.type));
@@ -54,7 +66,8 @@ function add(
 
 /**
  * A small, fixed tenant for demos: two subscriptions ("Contoso Production" and "Contoso Shared
- * Services") with a few dozen network and identity resources, storage accounts and key vaults.
+ * Services") with a few dozen network and identity resources, storage accounts and key vaults,
+ * Defender for Cloud's settings of production and a SQL server.
  * Always the same.
  */
 export function demoTenant(): Tenant {
@@ -141,6 +154,39 @@ export function demoTenant(): Tenant {
   put("federatedIdentityCredential", identity, "fic-github-platform");
   for (let i = 0; i < 4; i++) put("roleAssignment", i < 2 ? hub : identity);
   put("denyAssignment", identity);
+
+  // Defender for Cloud in production, and the data tier's SQL server with its firewall and settings.
+  const production: Placement = { subscriptionId: PRODUCTION, resourceGroup: "", location: "" };
+  put("defenderPricing", production, undefined, (pricing) => {
+    if (pricing.name !== "VirtualMachines") return;
+    pricing.properties = {
+      pricingTier: "Standard",
+      subPlan: "P2",
+      freeTrialRemainingTime: "PT0S",
+      enablementTime: "2025-03-02T09:14:27.1920000Z",
+      enforce: "False",
+      resourcesCoverageStatus: "FullyCovered",
+      extensions: [
+        { name: "AgentlessVmScanning", isEnabled: "True" },
+        { name: "MdeDesignatedSubscription", isEnabled: "False" },
+      ],
+    };
+  });
+  put("securityContact", production);
+  put("autoProvisioningSetting", production);
+  put("securitySetting", production);
+  put("sqlServer", data, "sql-orders", (resource) => {
+    if (resource.type === "Microsoft.Sql/servers/auditingSettings") {
+      Object.assign(resource.properties as JsonObject, {
+        state: "Enabled",
+        isAzureMonitorTargetEnabled: true,
+        auditActionsAndGroups: [
+          "SUCCESSFUL_DATABASE_AUTHENTICATION_GROUP",
+          "FAILED_DATABASE_AUTHENTICATION_GROUP",
+        ],
+      });
+    }
+  });
   return tenant;
 }
 
@@ -167,8 +213,9 @@ function truth(resource: JsonObject, status: TruthChange["status"], paths: strin
 /**
  * The demo's story, applied in place to a tenant made by {@link demoTenant}: a rule opening SSH to
  * the internet, a subnet losing its NSG, a WAF switched to detection only, an Owner assignment
- * at subscription scope, a federated credential added to a managed identity, a route table
- * deleted; plus an etag-only change that is not drift. Returns the ground truth as the collectors
+ * at subscription scope, a federated credential added to a managed identity, Defender for servers
+ * downgraded to Free, a SQL server's auditing disabled, a route table deleted; plus an etag-only
+ * change that is not drift. Returns the ground truth as the collectors
  * see it, sorted by key: it includes Owner's definition `added` in the production subscription
  * (`/subscriptions/{sub}/providers/Microsoft.Authorization/roleDefinitions/{guid}`), since the
  * identity collector records the built-in roles a subscription's assignments reference.
@@ -241,6 +288,26 @@ export function demoDrift(tenant: Tenant): TruthChange[] {
     putResource(tenant, credential);
     changes.push(truth(credential, "added"));
   }
+
+  // Defender for servers switched to Free in production (its sub-plan and extensions go with it),
+  // and the orders SQL server stops auditing.
+  const serversPlan = find(tenant, "Microsoft.Security/pricings", "VirtualMachines");
+  const plan = serversPlan.properties as JsonObject;
+  plan.pricingTier = "Free";
+  delete plan.subPlan;
+  delete plan.extensions;
+  changes.push(
+    truth(serversPlan, "modified", ["properties.extensions", "properties.pricingTier", "properties.subPlan"]),
+  );
+  const auditing = [...tenant.resources.values()].find(
+    (resource) =>
+      resource.type === "Microsoft.Sql/servers/auditingSettings" &&
+      String(resource.id).includes("/servers/sql-orders/"),
+  );
+  if (!auditing)
+    throw new Error("demoDrift: sql-orders has no auditing settings; was it made by demoTenant()?");
+  (auditing.properties as JsonObject).state = "Disabled";
+  changes.push(truth(auditing, "modified", ["properties.state"]));
 
   const legacy = find(tenant, "Microsoft.Network/routeTables", "rt-legacy-egress");
   tenant.resources.delete(String(legacy.id).toLowerCase());
