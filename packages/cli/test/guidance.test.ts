@@ -12,7 +12,7 @@ describe("errors point to the help of their command", () => {
     [["baseline", "accept"], "missing required argument 'name'; see azure-drift baseline accept --help"],
     [["check", "--bogus"], "unknown option '--bogus'; see azure-drift check --help"],
     [["diff"], "missing required argument 'before'; see azure-drift diff --help"],
-    [["report", "--store"], "option '--store <dir>' argument missing; see azure-drift report --help"],
+    [["report", "--store"], "option '--store <dir|uri>' argument missing; see azure-drift report --help"],
     [["nope"], "unknown command 'nope'; see azure-drift --help"],
   ])("azure-drift %j", async (argv, message) => {
     const result = await runCli(argv);

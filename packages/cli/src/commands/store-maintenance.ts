@@ -9,7 +9,9 @@ import { type StoreOptions, storeOptions, withStore } from "./store-commands.js"
 
 /** `store verify` and `store quarantine`: find damage, and set a damaged snapshot aside. */
 export function registerStoreMaintenance(program: Command, context: CommandContext): void {
-  const store = program.command("store").summary("check the store for damage, set damaged snapshots aside");
+  // `store init` may have created the command already: verify and quarantine join it.
+  const store = program.commands.find((command) => command.name() === "store") ?? program.command("store");
+  store.summary("set up the store, check it for damage, set damaged snapshots aside");
 
   store
     .command("verify")
