@@ -57,7 +57,7 @@ for (const resources of sizes) {
     const recordUs = median(ingestion.map((m) => m.result.recordUs));
     const normalizeUs = median(ingestion.map((m) => m.result.normalizeUs));
     console.log(
-      `\n(e) Ingestion of the same ${resources.toLocaleString("en")} resources (the "before" file, parsed first, not timed); median of ${runs} runs\n`,
+      `\n(e) Ingestion of the same ${resources.toLocaleString("en")} resources (the "before" file, parsed first, not timed; after a warm-up on 1,000 of them); median of ${runs} runs\n`,
     );
     console.log(
       markdownTable(

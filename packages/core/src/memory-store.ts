@@ -23,6 +23,8 @@ import {
 
 /** The snapshot metadata version this store writes (the same as the snapshot file format's). */
 const SNAPSHOT_META_VERSION = 1;
+/** Entries per batch of readIndexBatches. */
+const INDEX_BATCH = 1024;
 
 /** A record without its config: the config lives once per hash in the tenant's documents. */
 type StoredRecord = Omit<ResourceRecord, "config">;
@@ -231,6 +233,22 @@ class MemoryStore implements Store {
       throwIfAborted(options.signal);
       yield structuredClone(record);
     }
+  }
+
+  async *readIndexBatches(
+    tenantId: string,
+    snapshotId: string,
+    options: OperationOptions = {},
+  ): AsyncIterable<RecordIndexEntry[]> {
+    let batch: RecordIndexEntry[] = [];
+    for await (const entry of this.readIndex(tenantId, snapshotId, options)) {
+      batch.push(entry);
+      if (batch.length === INDEX_BATCH) {
+        yield batch;
+        batch = [];
+      }
+    }
+    if (batch.length > 0) yield batch;
   }
 
   async *readConfigs(

@@ -126,6 +126,16 @@ export interface Store {
     options?: OperationOptions,
   ): AsyncIterable<RecordIndexEntry>;
   /**
+   * Optional capability: what {@link Store.readIndex} yields (same entries, same order), a batch at
+   * a time. A diff of two 100k-resource snapshots reads 200k entries; batches spare it an `await`
+   * per entry. Core uses it when present and falls back to `readIndex` otherwise.
+   */
+  readIndexBatches?(
+    tenantId: string,
+    snapshotId: string,
+    options?: OperationOptions,
+  ): AsyncIterable<readonly RecordIndexEntry[]>;
+  /**
    * Optional capability: streams the configs stored under these record hashes for this tenant, in
    * any order; a hash the tenant has no document for is skipped. With {@link Store.readIndex} it
    * lets a diff read only what changed; without it, core falls back to `readRecords({ keys })`.

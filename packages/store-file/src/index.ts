@@ -1,7 +1,7 @@
 /**
  * `@azure-drift/store-file`: the embedded default store of azure-drift. A folder on disk (default
- * `./.azure-drift`), no server: content-addressed resource documents, one streamed manifest per
- * snapshot made visible by a single rename, reports and baselines, all under tenant folders.
+ * `./.azure-drift`), no server: content-addressed resource documents in pack files, a column record
+ * index per snapshot made visible by a single rename, reports and baselines, all under tenant folders.
  * See docs/store-file.md for the layout and its guarantees.
  *
  * @packageDocumentation

@@ -69,4 +69,3 @@ export class TenantLayout {
 
 /** Files inside one snapshot's folder. */
 export const MANIFEST_FILE = "manifest.json";
-export const recordsFile = (compression: Compression) => `records.ndjson${extensionOf(compression)}`;

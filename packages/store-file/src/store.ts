@@ -76,8 +76,9 @@ export interface FileStoreOptions {
   /** A tenant lock not refreshed for this long is left by a crashed process and taken over. Default 10 s (min 2 s). */
   staleLockMs?: number;
   /**
-   * How new resource documents and record indexes are compressed. Default `gzip` (see
-   * docs/store-file.md for the measurements). Existing files keep the codec they were written with.
+   * How new pack blocks (resource documents) and record indexes are compressed. Default `gzip`
+   * (DEFLATE level 1 per block; see docs/store-file.md). Existing files keep the codec they were
+   * written with.
    */
   compression?: Compression;
   logger?: Logger;
@@ -678,13 +679,21 @@ class FileStoreImpl implements FileStore {
     snapshotId: string,
     options: OperationOptions = {},
   ): AsyncIterable<RecordIndexEntry> {
+    for await (const batch of this.readIndexBatches(tenantId, snapshotId, options)) yield* batch;
+  }
+
+  async *readIndexBatches(
+    tenantId: string,
+    snapshotId: string,
+    options: OperationOptions = {},
+  ): AsyncIterable<RecordIndexEntry[]> {
     this.assertOpen();
     throwIfAborted(options.signal);
     const { folder, manifest } = await this.requireSnapshot(tenantId, snapshotId);
     for await (const batch of readIndexBatches(folder, manifest, options.signal)) {
       this.assertOpen();
       // An entry is the record without its config, exactly as the writer was given it.
-      yield* batch as unknown as RecordIndexEntry[];
+      yield batch as unknown as RecordIndexEntry[];
     }
   }
 

@@ -139,7 +139,14 @@ export async function diffStoredSnapshots(
   }
   const readIndex = async (snapshotId: string): Promise<Map<string, RecordIndexEntry>> => {
     const index = new Map<string, RecordIndexEntry>();
-    for await (const entry of store.readIndex(tenantId, snapshotId, { signal })) index.set(entry.key, entry);
+    if (store.readIndexBatches) {
+      for await (const batch of store.readIndexBatches(tenantId, snapshotId, { signal })) {
+        for (const entry of batch) index.set(entry.key, entry);
+      }
+    } else {
+      for await (const entry of store.readIndex(tenantId, snapshotId, { signal }))
+        index.set(entry.key, entry);
+    }
     return index;
   };
   const [baseIndex, currentIndex] = await Promise.all([

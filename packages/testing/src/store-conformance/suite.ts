@@ -230,6 +230,31 @@ export function storeConformanceSuite(
     sameJson(await collect(store.readIndex(TENANT_A, meta.id)), expected, "readIndex entries");
   });
 
+  it("readIndexBatches (when the store has it) yields readIndex's entries in order, in non-empty batches", async (store) => {
+    if (!store.readIndexBatches) return;
+    const meta = await writeSnapshot(store, records);
+    const batches = await collect(store.readIndexBatches(TENANT_A, meta.id));
+    truthy(
+      batches.every((batch) => batch.length > 0),
+      "no empty batch",
+    );
+    sameJson(
+      batches.flat(),
+      await collect(store.readIndex(TENANT_A, meta.id)),
+      "the same entries as readIndex",
+    );
+    sameJson(
+      batches.flat(),
+      records.map(({ config: _config, ...entry }) => entry),
+      "every record without its config, in order",
+    );
+    await rejectsWith(
+      () => collect(store.readIndexBatches!(TENANT_A, "no-such-snapshot")),
+      ["E_NOT_FOUND"],
+      "readIndexBatches of a missing snapshot",
+    );
+  });
+
   it("readConfigs (when the store has it) returns the tenant's documents by hash, and nothing else", async (store) => {
     if (!store.readConfigs) return;
     await writeSnapshot(store, records);
