@@ -1,6 +1,6 @@
 import { DriftError, type JsonObject } from "@azure-drift/core";
 import { isMissing } from "./io.js";
-import { BlockReader } from "./pack.js";
+import { BlockReader, type PackIndex, parseDocument } from "./pack.js";
 import type { PackSet } from "./pack-set.js";
 
 /**
@@ -28,12 +28,24 @@ export class PackDocuments {
 
   private async attempt(hashes: readonly string[]): Promise<(JsonObject | undefined)[]> {
     if (hashes.some((hash) => !this.packs.has(hash))) await this.packs.refresh();
-    return Promise.all(
-      hashes.map((hash) => {
-        const location = this.packs.locate(hash);
-        return location ? this.reader.document(location.pack, location.index) : undefined;
-      }),
+    const located = hashes.map((hash) => this.packs.locate(hash));
+    // The blocks each pack must give, read together so nearby blocks share a read.
+    const wanted = new Map<PackIndex, number[]>();
+    for (const location of located) {
+      if (!location) continue;
+      const numbers = wanted.get(location.pack) ?? [];
+      if (numbers.length === 0) wanted.set(location.pack, numbers);
+      numbers.push(location.pack.block[location.index]!);
+    }
+    const blocks = new Map<PackIndex, Map<number, Buffer>>();
+    await Promise.all(
+      [...wanted].map(async ([pack, numbers]) => blocks.set(pack, await this.reader.blocks(pack, numbers))),
     );
+    return located.map((location) => {
+      if (!location) return undefined;
+      const { pack, index } = location;
+      return parseDocument(pack, blocks.get(pack)!.get(pack.block[index]!)!, index);
+    });
   }
 
   /** Packs whose index is damaged: a document missing from the readable ones may be there. */

@@ -5,13 +5,16 @@
  * ```
  * header  "AZDRIDX1", 8 zero bytes                                                     16 bytes
  * frames  compressed length (u32 BE), CRC-32 of the compressed bytes (u32 BE), then one chunk:
- *         compressed JSON { n, strings, id, key, name, type, sub, rg, loc, dom, col, tags, hash, raw? }
+ *         compressed JSON { n, strings, idp, id, key, name, type, sub, rg, loc, dom, col, tags, hash, raw? }
  * ```
  *
  * Columns make reading cheap: one `JSON.parse` per chunk instead of one per record. Values that
  * repeat (type, subscription, resource group, location, domain, collector) are numbers into the
- * chunk's `strings`; `key` and `name` are `null` when they are what the id implies (the lower-cased
- * id, its last segment). A record with fields beyond these is kept whole in `raw`.
+ * chunk's `strings`; an id is stored as the length of the prefix it shares with the previous id
+ * (`idp`) and the rest (`id`): ARM ids of one scope share 100 characters and more, and the index
+ * is decompressed and parsed whole by every diff; `key` and `name` are `null` when they are what
+ * the id implies (the lower-cased id, its last segment). A record with fields beyond these is kept
+ * whole in `raw`.
  */
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -34,6 +37,8 @@ export type RecordLine = Record<string, unknown> & { key: string; hash: string }
 interface Chunk {
   n: number;
   strings: string[];
+  /** Characters each id shares with the previous id of the chunk (absent: none). */
+  idp?: number[];
   id: string[];
   key: (string | null)[];
   name: (string | null)[];
@@ -67,6 +72,7 @@ function emptyChunk(): Chunk {
   return {
     n: 0,
     strings: [],
+    idp: [],
     id: [],
     key: [],
     name: [],
@@ -105,6 +111,7 @@ const lastSegment = (id: string) => id.slice(id.lastIndexOf("/") + 1);
 export class RecordIndexWriter {
   private chunk = emptyChunk();
   private dictionary = new Map<string, number>();
+  private previousId = "";
   private count = 0;
   private chunks = 0;
 
@@ -142,7 +149,15 @@ export class RecordIndexWriter {
     const chunk = this.chunk;
     if (fitsColumns(record)) {
       const { id } = record;
-      chunk.id.push(id);
+      const previous = this.previousId;
+      const limit = Math.min(id.length, previous.length);
+      let shared = 0;
+      while (shared < limit && id.charCodeAt(shared) === previous.charCodeAt(shared)) shared++;
+      // Never split a surrogate pair: each side must stay a valid string in JSON.
+      if (shared > 0 && shared < id.length && (id.charCodeAt(shared) & 0xfc00) === 0xdc00) shared--;
+      chunk.idp!.push(shared);
+      chunk.id.push(id.slice(shared));
+      this.previousId = id;
       chunk.key.push(record.key === id.toLowerCase() ? null : record.key);
       chunk.name.push(record.name === lastSegment(id) ? null : record.name);
       chunk.type.push(this.intern(record.type));
@@ -158,6 +173,7 @@ export class RecordIndexWriter {
       const { config: _config, ...rest } = record;
       chunk.raw ??= new Array(chunk.n).fill(null);
       chunk.raw.push(rest);
+      chunk.idp!.push(0);
       chunk.id.push("");
       chunk.key.push(null);
       chunk.name.push(null);
@@ -180,6 +196,7 @@ export class RecordIndexWriter {
     const json = Buffer.from(JSON.stringify(this.chunk), "utf8");
     this.chunk = emptyChunk();
     this.dictionary = new Map();
+    this.previousId = "";
     this.chunks++;
     const data = compressBlock(json, this.compression);
     const frame = Buffer.allocUnsafe(FRAME_HEADER + data.length);
@@ -282,10 +299,11 @@ async function frameAt(
 }
 
 function decodeChunk(chunk: Chunk, file: string): RecordLine[] {
-  const { n, strings, id, key, name, type, sub, rg, loc, dom, col, tags, hash, raw } = chunk;
+  const { n, strings, idp, id, key, name, type, sub, rg, loc, dom, col, tags, hash, raw } = chunk;
   if (
     typeof n !== "number" ||
     !Array.isArray(strings) ||
+    (idp !== undefined && (!Array.isArray(idp) || idp.length !== n)) ||
     [id, key, name, type, sub, rg, loc, dom, col, tags, hash].some(
       (column) => !Array.isArray(column) || column.length !== n,
     )
@@ -293,13 +311,16 @@ function decodeChunk(chunk: Chunk, file: string): RecordLine[] {
     throw corrupt(file, "a chunk has missing or uneven columns");
   }
   const entries: RecordLine[] = new Array(n);
+  let previousId = "";
   for (let index = 0; index < n; index++) {
     const whole = raw?.[index];
     if (whole) {
       entries[index] = { ...whole, hash: hash[index]! } as RecordLine;
       continue;
     }
-    const recordId = id[index]!;
+    const shared = idp?.[index] ?? 0;
+    const recordId = shared === 0 ? id[index]! : previousId.slice(0, shared) + id[index]!;
+    previousId = recordId;
     const entry: RecordLine = {
       id: recordId,
       key: key[index] ?? recordId.toLowerCase(),
