@@ -29,6 +29,15 @@ export function storeIoError(error: unknown, file: string, doing: string): Drift
   });
 }
 
+/** The `E_STORE_CORRUPT` error for a damaged file of a snapshot: names it, says what is wrong and what to do. */
+export function corruptSnapshotFile(file: string, what: string, cause?: unknown): DriftError {
+  return new DriftError(
+    "E_STORE_CORRUPT",
+    `${file} is damaged (${what}). Run azure-drift store verify (FileStore.verify()) to see all damage; restore the file from a backup, or set the snapshot aside with azure-drift store quarantine SNAPSHOT_ID.`,
+    { cause, details: { file } },
+  );
+}
+
 /** fsyncs a directory so a rename or create inside it survives a power cut (a no-op where unsupported). */
 export async function fsyncDirectory(directory: string): Promise<void> {
   let handle: Awaited<ReturnType<typeof open>> | undefined;

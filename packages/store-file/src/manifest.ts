@@ -5,7 +5,7 @@ import { pipeline } from "node:stream/promises";
 import { StringDecoder } from "node:string_decoder";
 import { DriftError, isDriftError, type SnapshotMeta, throwIfAborted } from "@azure-drift/core";
 import { COMPRESSIONS, type Compression, decompressStream } from "./codec.js";
-import { isMissing, storeIoError } from "./io.js";
+import { corruptSnapshotFile as corrupt, isMissing, storeIoError } from "./io.js";
 import { MANIFEST_FILE, MANIFEST_FORMAT, READABLE_FORMAT_VERSIONS } from "./layout.js";
 import { type RecordIndexInfo, type RecordLine, readRecordChunks } from "./record-index.js";
 
@@ -39,13 +39,6 @@ export interface ManifestV1 {
   /** How resource documents referenced by this snapshot are compressed. */
   docCompression: Compression;
 }
-
-const corrupt = (file: string, what: string, cause?: unknown) =>
-  new DriftError(
-    "E_STORE_CORRUPT",
-    `${file} is damaged (${what}). Run azure-drift store verify (FileStore.verify()) to see all damage; restore the file from a backup, or set the snapshot aside with azure-drift store quarantine SNAPSHOT_ID.`,
-    { cause, details: { file } },
-  );
 
 /** Reads and checks a snapshot's manifest; `undefined` when the snapshot folder has none. */
 export async function readManifest(snapshotFolder: string): Promise<ManifestFile | undefined> {

@@ -71,7 +71,7 @@ interface Trailer {
 const corruptPack = (file: string, what: string, cause?: unknown) =>
   new DriftError(
     "E_STORE_CORRUPT",
-    `The pack file ${file} is damaged (${what}). Run verify() to see all damage; restore the file from a backup or delete the snapshots that reference it.`,
+    `The pack file ${file} is damaged (${what}). Run azure-drift store verify (FileStore.verify()) to see all damage; restore the file from a backup, or set the snapshots that reference it aside with azure-drift store quarantine SNAPSHOT_ID.`,
     { cause, details: { file } },
   );
 

@@ -69,7 +69,7 @@ export function missingDocument(
     damagedPacks.length > 0 ? ` (the damaged pack ${damagedPacks.join(", ")} may have held it)` : "";
   return new DriftError(
     "E_STORE_CORRUPT",
-    `${indexFile} of snapshot ${snapshotId} references the resource document ${hash}, which no pack file holds${damaged}. Run verify() to see all damage; restore the tenant's packs folder from a backup or delete that snapshot's folder.`,
+    `${indexFile} of snapshot ${snapshotId} references the resource document ${hash}, which no pack file holds${damaged}. Run azure-drift store verify (FileStore.verify()) to see all damage; restore the tenant's packs folder from a backup, or set the snapshot aside with azure-drift store quarantine ${snapshotId}.`,
     { details: { file: damagedPacks[0] ?? indexFile, snapshot: snapshotId, hash } },
   );
 }

@@ -18,11 +18,11 @@
  */
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { DriftError, type ResourceRecord, throwIfAborted } from "@azure-drift/core";
+import { type ResourceRecord, throwIfAborted } from "@azure-drift/core";
 import { AppendFile } from "./append-file.js";
 import { crc32 } from "./checksum.js";
 import { type Compression, compressBlock, decompressBlock } from "./codec.js";
-import { isMissing, storeIoError } from "./io.js";
+import { corruptSnapshotFile as corrupt, isMissing, storeIoError } from "./io.js";
 import { MANIFEST_FILE } from "./layout.js";
 
 export const RECORD_INDEX_FILE = "records.idx";
@@ -226,13 +226,6 @@ export interface RecordIndexInfo {
   bytes: number;
   chunks: number;
 }
-
-const corrupt = (file: string, what: string, cause?: unknown) =>
-  new DriftError(
-    "E_STORE_CORRUPT",
-    `${file} is damaged (${what}). Run verify() to see all damage; restore the file from a backup or delete that snapshot's folder.`,
-    { cause, details: { file } },
-  );
 
 /**
  * Reads a format-2 record index chunk by chunk (each an array of entries in write order). Checks
