@@ -37,7 +37,7 @@ function broken(patch: (store: Store) => Partial<Store>): () => Store {
 describe("storeConformanceSuite", () => {
   test("registers every capability group through the given test function, and fewer when switched off", () => {
     const all = collectCases(() => createMemoryStore()).map((item) => item.name);
-    expect(all.length).toBe(23);
+    expect(all.length).toBe(24);
     expect(new Set(all).size).toBe(all.length);
     const minimal = collectCases(() => createMemoryStore(), {
       prune: false,
