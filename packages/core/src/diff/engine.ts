@@ -31,7 +31,10 @@ import type { RuleOptions, SeverityRule } from "../rules/types.js";
 import type { RecordIndexEntry, Store } from "../store.js";
 
 /** The part of a {@link Store} a stored diff reads. */
-export type DiffSource = Pick<Store, "getSnapshot" | "readIndex" | "readRecords" | "readConfigs">;
+export type DiffSource = Pick<
+  Store,
+  "getSnapshot" | "readIndex" | "readIndexBatches" | "readRecords" | "readConfigs"
+>;
 
 import { CoverageIndex, type SliceCoverage } from "./coverage.js";
 import { diffConfigs } from "./field-diff.js";
