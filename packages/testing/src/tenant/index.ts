@@ -4,6 +4,11 @@ export { type GenerateTenantOptions, generateTenant } from "./generate.js";
 export { type Churn, type MutateTenantOptions, type MutationResult, mutateTenant } from "./mutate.js";
 export { BUILT_IN_ROLES } from "./shapes.js";
 export { ALLOW_AZURE_SERVICES_RULE } from "./shapes-security.js";
+export {
+  ACTIVITY_LOG_CATEGORIES,
+  BUILT_IN_BENCHMARK_INITIATIVE,
+  BUILT_IN_POLICIES,
+} from "./shapes-governance.js";
 export type { ParsedArmId, Tenant, TenantSubscription } from "./tenant.js";
 export {
   cloneTenant,
@@ -19,6 +24,7 @@ export {
   DEFAULT_MIX,
   FIREWALL_POLICY_RULE_COLLECTION_GROUPS,
   filterTruth,
+  GOVERNANCE_TYPES,
   IDENTITY_TYPES,
   NETWORK_TYPES,
   RESOURCE_TYPES,
