@@ -34,8 +34,8 @@ export async function* getRawList(
       items: items.length,
     });
     yield* items;
-    path = nextPath(body.nextLink, origin, seen);
-    if (path === null) {
+    const next = nextPath(body.nextLink, origin, seen);
+    if (next === null) {
       incomplete(
         context,
         options,
@@ -43,6 +43,7 @@ export async function* getRawList(
       );
       return;
     }
+    path = next;
   }
 }
 
