@@ -1,6 +1,7 @@
 /**
  * Where ARM's lists differ from "every resource of the type under the scope": extension resources
- * listed at exactly the scope asked, and `$filter`s on a property that a list honours. Data-driven,
+ * listed at exactly the scope asked, and `$filter`s on a property that a list honours (lists that
+ * leave properties out or come in one response are in list-views.ts). Data-driven,
  * so another type with the same behaviour is one more entry.
  */
 import type { JsonObject } from "@azure-drift/core";
