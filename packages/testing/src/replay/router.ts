@@ -301,9 +301,12 @@ function listed(
   return resource && inListView(type, resource, expand);
 }
 
+// Listed at a subscription with those of the management groups above it and the root, as ARM does.
 const ASSIGNMENTS = new Set([
   "microsoft.authorization/roleassignments",
   "microsoft.authorization/denyassignments",
+  "microsoft.authorization/policyassignments",
+  "microsoft.authorization/policyexemptions",
 ]);
 
 /**
