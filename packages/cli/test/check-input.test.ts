@@ -101,7 +101,7 @@ describe("check: bad input rejected before any Azure call", () => {
     const syntax = await runCli(check("./syntax.mjs"), { cwd: dir, env: { AZURE_DRIFT_ACCESS_TOKEN: "t" } });
     expect(syntax.code).toBe(1);
     expect(syntax.stderr).toMatch(
-      /^azure-drift: E_INPUT: Cannot load the collector module "\.\/syntax\.mjs": [^\n]*[^.]\. Pass --collector network, identity, a JavaScript file or an installed package\.\n$/,
+      /^azure-drift: E_INPUT: Cannot load the collector module "\.\/syntax\.mjs": [^\n]*[^.]\. Pass --collector network, identity, governance, a JavaScript file or an installed package\.\n$/,
     );
     await expectRejected(
       check("./named.mjs"),

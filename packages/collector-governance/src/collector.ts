@@ -30,8 +30,9 @@ export interface GovernanceCollectorOptions {
   include?: GovernanceResourceKind[];
   /**
    * The resource types whose diagnostic settings are read besides the subscription's own, one
-   * request per resource of these types (default {@link DEFAULT_DIAGNOSTIC_TARGETS}: key vaults,
-   * NSGs, storage accounts, SQL servers, Recovery Services vaults). `[]` reads the subscription's only.
+   * request per resource of these types (default {@link DEFAULT_DIAGNOSTIC_TARGETS}: key vaults and
+   * Recovery Services vaults; {@link EXTENDED_DIAGNOSTIC_TARGETS} adds NSGs and storage accounts).
+   * `[]` reads the subscription's only.
    */
   diagnosticTargets?: readonly string[];
   /** How many resources' diagnostic settings are read at once (each request still waits for the shared limiter). Default 8. */

@@ -23,7 +23,7 @@ export {
   RESOURCES_API_VERSION,
   VERSION,
 } from "./collector.js";
-export { DEFAULT_DIAGNOSTIC_TARGETS } from "./diagnostic-targets.js";
+export { DEFAULT_DIAGNOSTIC_TARGETS, EXTENDED_DIAGNOSTIC_TARGETS } from "./diagnostic-targets.js";
 export type { GovernanceResourceKind } from "./resource-types.js";
 export { GOVERNANCE_TYPES, governanceResourceTypes } from "./resource-types.js";
 export { governanceRules } from "./rules.js";

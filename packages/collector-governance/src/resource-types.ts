@@ -66,7 +66,7 @@ export const governanceResourceTypes: Record<GovernanceResourceKind, ResourceTyp
   diagnosticSetting: {
     type: GOVERNANCE_TYPES.diagnosticSetting,
     description:
-      "Diagnostic settings of the subscription (its activity log) and of key vaults, NSGs, storage accounts, SQL servers and Recovery Services vaults: where logs go, which categories",
+      "Diagnostic settings of the subscription (its activity log) and of its key vaults and Recovery Services vaults (NSGs and storage accounts on request): where logs go, which categories",
     keyedArrays: { "properties.logs": STREAM_KEY, "properties.metrics": STREAM_KEY },
   },
   activityLogAlert: {

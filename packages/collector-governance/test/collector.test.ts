@@ -12,7 +12,13 @@ import {
 } from "@azure-drift/testing";
 import pLimit from "p-limit";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
-import { DEFAULT_DIAGNOSTIC_TARGETS, GOVERNANCE_TYPES, governanceCollector, NAME } from "../src/index.js";
+import {
+  DEFAULT_DIAGNOSTIC_TARGETS,
+  EXTENDED_DIAGNOSTIC_TARGETS,
+  GOVERNANCE_TYPES,
+  governanceCollector,
+  NAME,
+} from "../src/index.js";
 
 const ALL_TYPES = Object.values(GOVERNANCE_TYPES);
 let server: ArmReplayServer;
@@ -135,7 +141,7 @@ describe("governanceCollector against the ARM replay server", () => {
       "list microsoft.authorization/locks": pages(GOVERNANCE_TYPES.managementLock),
       "list microsoft.insights/activitylogalerts": 1,
       "list resources": Math.ceil(targets.length / 5),
-      // The subscription's own, then one per key vault, NSG and storage account.
+      // The subscription's own, then one per key vault (and Recovery Services vault).
       "list microsoft.insights/diagnosticsettings": 1 + targets.length,
     });
     const settings = records.filter((record) => record.type === GOVERNANCE_TYPES.diagnosticSetting);
@@ -214,6 +220,38 @@ describe("governanceCollector against the ARM replay server", () => {
         .sort(),
     );
     expect(server.stats.byRoute).toEqual({ "list microsoft.insights/diagnosticsettings": 1 });
+  });
+
+  test("EXTENDED_DIAGNOSTIC_TARGETS also reads the settings of NSGs and storage accounts, one request each", async () => {
+    const [nsg] = resourcesOf(tenant, { types: [RESOURCE_TYPES.networkSecurityGroup], subscriptionId });
+    const setting: JsonObject = {
+      id: `${nsg!.id}/providers/microsoft.insights/diagnosticSettings/nsg-events`,
+      type: GOVERNANCE_TYPES.diagnosticSetting,
+      name: "nsg-events",
+      properties: {
+        workspaceId: `/subscriptions/${subscriptionId}/resourceGroups/rg-monitoring/providers/Microsoft.OperationalInsights/workspaces/law`,
+        logs: [{ category: "NetworkSecurityGroupEvent", categoryGroup: null, enabled: true }],
+      },
+    };
+    putResource(tenant, setting);
+    try {
+      const plain = await collect({ collector: governanceCollector({ include: ["diagnosticSetting"] }) });
+      expect(plain.records.map((record) => record.id)).not.toContain(setting.id);
+      server.resetStats();
+      const extended = await collect({
+        collector: governanceCollector({
+          include: ["diagnosticSetting"],
+          diagnosticTargets: EXTENDED_DIAGNOSTIC_TARGETS,
+        }),
+      });
+      expect(extended.records.map((record) => record.id)).toContain(setting.id);
+      const targets = resourcesOf(tenant, { types: EXTENDED_DIAGNOSTIC_TARGETS, subscriptionId }).filter(
+        (resource) => String(resource.id).split("/").length === 9,
+      );
+      expect(server.stats.byRoute["list microsoft.insights/diagnosticsettings"]).toBe(1 + targets.length);
+    } finally {
+      removeResource(tenant, String(setting.id));
+    }
   });
 
   test("listings run side by side, never beyond the shared limiter", async () => {

@@ -303,6 +303,8 @@ describe("demo tenant", () => {
         "modified virtualNetworks vnet-prod-spoke properties.subnets[name=snet-data].properties.networkSecurityGroup",
         "modified applicationGateways agw-web properties.webApplicationFirewallConfiguration.firewallMode",
         "removed routeTables rt-legacy-egress ",
+        "modified policyAssignments deny-public-network properties.enforcementMode",
+        "removed locks do-not-delete-hub ",
         // Owner was assigned nowhere in production: the identity collector starts recording its definition there.
         `added roleDefinitions ${BUILT_IN_ROLES.Owner} `,
         `added roleAssignments ${truth

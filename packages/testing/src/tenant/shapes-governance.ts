@@ -2,8 +2,7 @@
  * Governance payloads as ARM returns them (policy 2024-05-01, policy exemptions 2022-07-01-preview,
  * locks 2020-05-01, diagnostic settings 2021-05-01-preview, activity-log alerts 2017-04-01): custom
  * policy definitions and initiatives, policy assignments and exemptions, management locks,
- * diagnostic settings of the subscription and of key vaults, NSGs and storage accounts, and
- * activity-log alerts.
+ * diagnostic settings of the subscription and of key vaults, and activity-log alerts.
  */
 import type { JsonObject } from "@azure-drift/core";
 import type { Placement, ShapeFactory } from "./shapes.js";
@@ -267,9 +266,10 @@ export class GovernanceShapes {
   }
 
   /**
-   * A diagnostic setting: the subscription's own first, then one on a key vault, NSG or storage
-   * account of the subscription. Key vaults send their audit logs (category group `audit`, or
-   * `AuditEvent`), NSGs their event logs, storage accounts metrics only.
+   * A diagnostic setting: the subscription's own first, then one on a key vault of the subscription
+   * (the resources whose settings the governance collector reads by default), sending its audit logs
+   * by category group (`audit`) or by category (`AuditEvent`). Without a key vault, another one of
+   * the subscription's.
    */
   diagnosticSetting(placement: Placement): JsonObject {
     const existing = this.factory.pools.get("diagnosticSetting", placement.subscriptionId);
@@ -277,66 +277,26 @@ export class GovernanceShapes {
       /^\/subscriptions\/[^/]+\/providers\//i.test(String(setting.id)),
     );
     const vaults = this.factory.pools.get("keyVault", placement.subscriptionId);
-    const nsgs = this.factory.pools.get("networkSecurityGroup", placement.subscriptionId);
-    const accounts = this.factory.pools.get("storageAccount", placement.subscriptionId);
-    const choices = [
-      ...(vaults.length ? (["keyVault", "keyVault"] as const) : []),
-      ...(nsgs.length ? (["nsg"] as const) : []),
-      ...(accounts.length ? (["storage"] as const) : []),
-    ];
-    const target = !subscriptionHasOne || choices.length === 0 ? "subscription" : this.rng.pick(choices);
-    switch (target) {
-      case "subscription":
-        return this.subscriptionDiagnosticSetting(placement.subscriptionId);
-      case "keyVault":
-        return this.resourceDiagnosticSetting(String(this.rng.pick(vaults).id), {
-          logs: this.rng.chance(0.5)
-            ? [
-                {
-                  category: null,
-                  categoryGroup: "audit",
-                  enabled: true,
-                  retentionPolicy: { enabled: false, days: 0 },
-                },
-                {
-                  category: null,
-                  categoryGroup: "allLogs",
-                  enabled: false,
-                  retentionPolicy: { enabled: false, days: 0 },
-                },
-              ]
-            : [
-                {
-                  category: "AuditEvent",
-                  categoryGroup: null,
-                  enabled: true,
-                  retentionPolicy: { enabled: false, days: 0 },
-                },
-                {
-                  category: "AzurePolicyEvaluationDetails",
-                  categoryGroup: null,
-                  enabled: this.rng.chance(0.5),
-                  retentionPolicy: { enabled: false, days: 0 },
-                },
-              ],
-          metrics: [{ category: "AllMetrics", enabled: true, retentionPolicy: { enabled: false, days: 0 } }],
-        });
-      case "nsg":
-        return this.resourceDiagnosticSetting(String(this.rng.pick(nsgs).id), {
-          logs: ["NetworkSecurityGroupEvent", "NetworkSecurityGroupRuleCounter"].map((category) => ({
-            category,
-            categoryGroup: null,
-            enabled: true,
-            retentionPolicy: { enabled: false, days: 0 },
-          })),
-          metrics: [],
-        });
-      case "storage":
-        return this.resourceDiagnosticSetting(String(this.rng.pick(accounts).id), {
-          logs: [],
-          metrics: [{ category: "Transaction", enabled: true, retentionPolicy: { enabled: false, days: 0 } }],
-        });
-    }
+    if (!subscriptionHasOne || vaults.length === 0)
+      return this.subscriptionDiagnosticSetting(placement.subscriptionId);
+    const retention = { enabled: false, days: 0 };
+    return this.resourceDiagnosticSetting(String(this.rng.pick(vaults).id), {
+      logs: this.rng.chance(0.5)
+        ? [
+            { category: null, categoryGroup: "audit", enabled: true, retentionPolicy: retention },
+            { category: null, categoryGroup: "allLogs", enabled: false, retentionPolicy: retention },
+          ]
+        : [
+            { category: "AuditEvent", categoryGroup: null, enabled: true, retentionPolicy: retention },
+            {
+              category: "AzurePolicyEvaluationDetails",
+              categoryGroup: null,
+              enabled: this.rng.chance(0.5),
+              retentionPolicy: retention,
+            },
+          ],
+      metrics: [{ category: "AllMetrics", enabled: true, retentionPolicy: retention }],
+    });
   }
 
   private workspaceId(subscriptionId: string): string {
