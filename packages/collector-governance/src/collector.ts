@@ -96,54 +96,56 @@ export function governanceCollector(options: GovernanceCollectorOptions = {}): C
         options.maxRetryAfterMs === undefined ? {} : { maxRetryAfterMs: options.maxRetryAfterMs },
       );
       const clients = await createClients(context, clientOptions, kinds);
-      const listings = kinds.map((kind) => {
-        switch (kind) {
-          case "policyAssignment":
-            return inSubscription(
-              context,
-              list(context, kind, (o) => clients.policy().policyAssignments.list(o)),
-            );
-          case "policyDefinition":
-            return custom(
-              context,
-              list(context, kind, (o) =>
-                clients.policy().policyDefinitions.list({ ...o, filter: CUSTOM_FILTER }),
-              ),
-            );
-          case "policySetDefinition":
-            return custom(
-              context,
-              list(context, kind, (o) =>
-                clients.policy().policySetDefinitions.list({ ...o, filter: CUSTOM_FILTER }),
-              ),
-            );
-          case "policyExemption":
-            return inSubscription(
-              context,
-              getRawList(context, {
-                collector: NAME,
-                resourceType: GOVERNANCE_TYPES.policyExemption,
-                client: clients.policy(),
-                path: `/subscriptions/${context.subscriptionId}/providers/Microsoft.Authorization/policyExemptions`,
-                apiVersion: POLICY_EXEMPTIONS_API_VERSION,
-              }),
-            );
-          case "managementLock":
-            return list(context, kind, (o) => clients.locks().managementLocks.listAtSubscriptionLevel(o));
-          case "diagnosticSetting":
-            return diagnosticSettings(
-              context,
-              clients.monitor(),
-              targets,
-              options.diagnosticConcurrency ?? 8,
-            );
-          case "activityLogAlert":
-            return list(context, kind, (o) => clients.monitor().activityLogAlerts.listBySubscriptionId(o));
-        }
-      });
+      const listings = kinds.map((kind) => listingOf(context, clients, kind, targets, options));
       yield* mergeListings(listings);
     },
   });
+}
+
+/** The records of one kind: one listing at subscription level (diagnostic settings: one per key resource too). */
+function listingOf(
+  context: CollectorContext,
+  clients: Clients,
+  kind: GovernanceResourceKind,
+  targets: readonly string[],
+  options: GovernanceCollectorOptions,
+): AsyncIterable<JsonObject> {
+  switch (kind) {
+    case "policyAssignment":
+      return inSubscription(
+        context,
+        list(context, kind, (o) => clients.policy().policyAssignments.list(o)),
+      );
+    case "policyDefinition":
+      return custom(
+        context,
+        list(context, kind, (o) => clients.policy().policyDefinitions.list({ ...o, filter: CUSTOM_FILTER })),
+      );
+    case "policySetDefinition":
+      return custom(
+        context,
+        list(context, kind, (o) =>
+          clients.policy().policySetDefinitions.list({ ...o, filter: CUSTOM_FILTER }),
+        ),
+      );
+    case "policyExemption":
+      return inSubscription(
+        context,
+        getRawList(context, {
+          collector: NAME,
+          resourceType: GOVERNANCE_TYPES.policyExemption,
+          client: clients.policy(),
+          path: `/subscriptions/${context.subscriptionId}/providers/Microsoft.Authorization/policyExemptions`,
+          apiVersion: POLICY_EXEMPTIONS_API_VERSION,
+        }),
+      );
+    case "managementLock":
+      return list(context, kind, (o) => clients.locks().managementLocks.listAtSubscriptionLevel(o));
+    case "diagnosticSetting":
+      return diagnosticSettings(context, clients.monitor(), targets, options.diagnosticConcurrency ?? 8);
+    case "activityLogAlert":
+      return list(context, kind, (o) => clients.monitor().activityLogAlerts.listBySubscriptionId(o));
+  }
 }
 
 interface Clients {

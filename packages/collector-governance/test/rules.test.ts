@@ -91,6 +91,7 @@ const definition: JsonObject = {
     },
     policyRule: {
       if: { field: "type", equals: "Microsoft.Storage/storageAccounts" },
+      // biome-ignore lint/suspicious/noThenProperty: ARM's policy rule is an if/then object.
       then: { effect: "Deny" },
     },
   },
@@ -106,7 +107,7 @@ const initiative: JsonObject = {
     policyDefinitions: [
       {
         policyDefinitionReferenceId: "tls",
-        policyDefinitionId: definition.id,
+        policyDefinitionId: String(definition.id),
         parameters: { effect: { value: "Deny" } },
       },
       { policyDefinitionReferenceId: "tags", policyDefinitionId: `${definition.id}-tags`, parameters: {} },
@@ -119,7 +120,7 @@ const exemption: JsonObject = {
   type: GOVERNANCE_TYPES.policyExemption,
   name: "legacy-kv",
   properties: {
-    policyAssignmentId: assignment.id,
+    policyAssignmentId: String(assignment.id),
     exemptionCategory: "Waiver",
     expiresOn: "2026-06-01T00:00:00Z",
     displayName: "Legacy vault",
@@ -271,7 +272,11 @@ describe("policy assignments", () => {
 describe("definitions and initiatives", () => {
   test("a rule's effect or the effect parameter's default weakened from Deny: medium", () => {
     expect(
-      rate(definition, (copy) => ((props(copy).policyRule as JsonObject).then = { effect: "Disabled" })),
+      rate(definition, (copy) => {
+        const rule = props(copy).policyRule as JsonObject;
+        // biome-ignore lint/suspicious/noThenProperty: ARM's policy rule is an if/then object.
+        rule.then = { effect: "Disabled" };
+      }),
     ).toEqual([
       ["modified", "properties.policyRule.then.effect", "governance/policy-effect-weakened", "medium"],
     ]);

@@ -65,7 +65,7 @@ export const GOVERNANCE_MUTATIONS: Record<GovernanceKind, GovernanceMutation[]> 
         return "properties.parameters.effect.defaultValue";
       }
       const then = object(object(properties(definition).policyRule)?.then);
-      if (!then || then.effect !== "Deny") return undefined;
+      if (then?.effect !== "Deny") return undefined;
       then.effect = "Audit";
       return "properties.policyRule.then.effect";
     },
@@ -109,7 +109,7 @@ export const GOVERNANCE_MUTATIONS: Record<GovernanceKind, GovernanceMutation[]> 
     },
     (assignment) => {
       const effect = object(object(properties(assignment).parameters)?.effect);
-      if (!effect || effect.value !== "Deny") return undefined;
+      if (effect?.value !== "Deny") return undefined;
       effect.value = "Audit";
       return "properties.parameters.effect.value";
     },

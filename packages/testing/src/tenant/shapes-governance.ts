@@ -108,6 +108,7 @@ export class GovernanceShapes {
               { field, notEquals: value },
             ],
           },
+          // biome-ignore lint/suspicious/noThenProperty: ARM's policy rule is an if/then object.
           then: { effect },
         },
       },
