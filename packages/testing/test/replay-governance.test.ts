@@ -63,7 +63,7 @@ describe("governance routes of the replay server", () => {
 
   test("policy definitions honour $filter=policyType eq 'Custom'", async () => {
     const [custom] = resourcesOf(tenant, { types: [RESOURCE_TYPES.policyDefinition] });
-    const builtInTyped = {
+    const builtInTyped: JsonObject = {
       ...structuredClone(custom!),
       id: `${custom!.id}-static`,
       name: `${custom!.name}-static`,
