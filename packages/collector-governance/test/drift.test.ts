@@ -1,4 +1,4 @@
-import type { JsonObject, ResourceDrift } from "@azure-drift/core";
+import type { JsonObject } from "@azure-drift/core";
 import { createDriftDetector, createMemoryStore, staticTokenCredential } from "@azure-drift/core";
 import {
   type ArmReplayServer,
@@ -8,6 +8,8 @@ import {
   removeResource,
   resourcesOf,
   startArmReplayServer,
+  summarizeDrift,
+  summarizeTruth,
   type Tenant,
 } from "@azure-drift/testing";
 import { expect, test } from "vitest";
@@ -17,18 +19,6 @@ const TYPES = Object.values(GOVERNANCE_TYPES);
 const ROUTING_KEY = "R0c0ffee5ecre7r0u7ingkey00000000";
 const CONNECTION_STRING =
   "Endpoint=sb://contoso-audit.servicebus.windows.net/;SharedAccessKeyName=send;SharedAccessKey=c2VjcmV0LXNhcy1rZXktZm9yLWF1ZGl0LWh1Yg==";
-
-/** A report's resources in the truth's shape: paths of the field changes, sorted. */
-function asTruth(resources: ResourceDrift[]) {
-  return resources
-    .map((drift) => ({
-      key: drift.key,
-      status: drift.status,
-      paths:
-        drift.status === "modified" ? [...new Set(drift.changes.map((change) => change.path))].sort() : [],
-    }))
-    .sort((a, b) => (a.key < b.key ? -1 : 1));
-}
 
 function governanceTenant(): Tenant {
   return generateTenant({
@@ -95,11 +85,7 @@ test("collect → mutate → check reports exactly the mutator's truth, none of 
 
     const second = await detector.check({ tenantId: tenant.tenantId, subscriptions });
     expect(second.report.unknown).toEqual([]);
-    expect(asTruth(second.report.resources)).toEqual(
-      changes
-        .map(({ key, status, paths }) => ({ key, status, paths }))
-        .sort((a, b) => (a.key < b.key ? -1 : 1)),
-    );
+    expect(summarizeDrift(second.report.resources)).toEqual(summarizeTruth(changes));
     // Governance changes are rated by the governance rules (never left at core's default severity).
     const rated = second.report.resources.flatMap((drift) =>
       drift.changes.map((change) => change.ruleId ?? ""),

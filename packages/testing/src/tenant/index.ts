@@ -1,5 +1,6 @@
 export { type ActivityCaller, activityEvent, activityLogOf, recordActivity } from "./activity-log.js";
 export { demoDrift, demoTenant } from "./demo.js";
+export { type DriftSummary, summarizeDrift, summarizeTruth } from "./drift-summary.js";
 export { type GenerateTenantOptions, generateTenant } from "./generate.js";
 export { type Churn, type MutateTenantOptions, type MutationResult, mutateTenant } from "./mutate.js";
 export { BUILT_IN_ROLES } from "./shapes.js";
