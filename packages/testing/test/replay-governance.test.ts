@@ -61,6 +61,28 @@ describe("governance routes of the replay server", () => {
     );
   });
 
+  test("activity-log alerts and diagnostic settings are one page however small the page size, as ARM lists them", async () => {
+    const small = await startArmReplayServer({ tenant, pageSize: 1 });
+    try {
+      const alerts = resourcesOf(tenant, { types: [RESOURCE_TYPES.activityLogAlert], subscriptionId });
+      expect(alerts.length).toBeGreaterThan(1);
+      const response = await rawGet(
+        `${small.url}/subscriptions/${subscriptionId}/providers/microsoft.insights/activityLogAlerts?api-version=2017-04-01`,
+        { ca: small.ca },
+      );
+      expect(values(response.body)).toEqual(alerts.map((alert) => String(alert.id)));
+      expect(response.body).not.toHaveProperty("nextLink");
+      const locks = await rawGet(
+        `${small.url}/subscriptions/${subscriptionId}/providers/Microsoft.Authorization/locks?api-version=2020-05-01`,
+        { ca: small.ca },
+      );
+      expect(values(locks.body)).toHaveLength(1);
+      expect(locks.body).toHaveProperty("nextLink");
+    } finally {
+      await small.close();
+    }
+  });
+
   test("policy definitions honour $filter=policyType eq 'Custom'", async () => {
     const [custom] = resourcesOf(tenant, { types: [RESOURCE_TYPES.policyDefinition] });
     const builtInTyped: JsonObject = {
