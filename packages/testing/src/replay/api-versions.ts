@@ -21,8 +21,8 @@ export const DEFAULT_API_VERSIONS: Readonly<Record<string, readonly string[]>> =
     "2020-05-01",
   ],
   // @azure/arm-monitor 7.0.0: diagnostic settings 2017-05-01-preview (read raw at 2021-05-01-preview,
-  // the first with category groups), activity-log alerts 2017-04-01.
-  "microsoft.insights": ["2021-05-01-preview", "2017-05-01-preview", "2017-04-01"],
+  // the first with category groups), activity-log alerts 2017-04-01, the Activity Log 2015-04-01.
+  "microsoft.insights": ["2021-05-01-preview", "2017-05-01-preview", "2017-04-01", "2015-04-01"],
   "microsoft.managedidentity": ["2024-11-30"],
   // Subscriptions (arm-resources-subscriptions) and resource groups (arm-resources).
   "microsoft.resources": ["2022-12-01", "2021-04-01", "2022-09-01", "2024-03-01", "2025-04-01"],
