@@ -7,9 +7,9 @@ import type { JsonObject, JsonValue } from "@azure-drift/core";
 import type { Tenant } from "../tenant/tenant.js";
 import { ACTIVITY_LOG_TYPE, activityLogItems } from "./activity-log-route.js";
 import { isSupportedApiVersion } from "./api-versions.js";
-import { inListView, isUnpagedList } from "./list-views.js";
 import { envelope, isTopLevelResource, resourceTypesOf } from "./generic-resources.js";
 import { EXACT_SCOPE_TYPES, isDirectlyAt, propertyFilter } from "./list-filters.js";
+import { inListView, isUnpagedList } from "./list-views.js";
 import type { TenantIndex } from "./tenant-index.js";
 
 /** What the router needs to answer. */

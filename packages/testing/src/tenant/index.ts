@@ -4,12 +4,12 @@ export { type DriftSummary, summarizeDrift, summarizeTruth } from "./drift-summa
 export { type GenerateTenantOptions, generateTenant } from "./generate.js";
 export { type Churn, type MutateTenantOptions, type MutationResult, mutateTenant } from "./mutate.js";
 export { BUILT_IN_ROLES } from "./shapes.js";
-export { ALLOW_AZURE_SERVICES_RULE } from "./shapes-security.js";
 export {
   ACTIVITY_LOG_CATEGORIES,
   BUILT_IN_BENCHMARK_INITIATIVE,
   BUILT_IN_POLICIES,
 } from "./shapes-governance.js";
+export { ALLOW_AZURE_SERVICES_RULE } from "./shapes-security.js";
 export type { ParsedArmId, Tenant, TenantSubscription } from "./tenant.js";
 export {
   cloneTenant,

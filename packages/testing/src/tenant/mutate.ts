@@ -6,8 +6,8 @@
  */
 import type { JsonObject, JsonValue } from "@azure-drift/core";
 import { builtInRoleChanges, referencedBuiltIns } from "./built-in-truth.js";
-import { securityMutations } from "./mutate-security.js";
 import { GOVERNANCE_MUTATIONS, type GovernanceMutation, governanceNoise } from "./mutate-governance.js";
+import { securityMutations } from "./mutate-security.js";
 import { hashString, Random } from "./random.js";
 import { kindOfType, type Placement, ResourcePools, ShapeFactory } from "./shapes.js";
 import { parseArmId, putResource, type Tenant } from "./tenant.js";

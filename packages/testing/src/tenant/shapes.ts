@@ -5,8 +5,8 @@
  */
 import type { JsonObject } from "@azure-drift/core";
 import { hashString, type Random } from "./random.js";
-import { buildSecurity } from "./shapes-security.js";
 import { GovernanceShapes } from "./shapes-governance.js";
+import { buildSecurity } from "./shapes-security.js";
 import { RESOURCE_TYPES, type ResourceKind } from "./types.js";
 
 /** Where a new resource goes. */
