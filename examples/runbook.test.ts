@@ -60,9 +60,10 @@ test("runbook.sh: no drift, then drift with a Markdown report, then an error", {
     demoDrift(server.tenant);
     const second = await runbook(env);
     expect(second.code, second.stderr).toBe(2);
-    expect(second.stdout).toMatch(/^drift found: \{"added":3,"removed":1,"modified":3,"unknown":0,/);
+    // The demo's story: network and identity, plus a policy assignment set to DoNotEnforce and a lock removed (governance).
+    expect(second.stdout).toMatch(/^drift found: \{"added":3,"removed":2,"modified":4,"unknown":0,/);
     const report = JSON.parse(await readFile(join(dir, "drift.json"), "utf8"));
-    expect(report.summary).toMatchObject({ added: 3, removed: 1, modified: 3, unknown: 0 });
+    expect(report.summary).toMatchObject({ added: 3, removed: 2, modified: 4, unknown: 0 });
     const markdown = await readFile(join(dir, "drift.md"), "utf8");
     expect(markdown).toContain("properties.securityRules[name=Allow-SSH-Internet]");
 
