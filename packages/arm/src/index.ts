@@ -1,7 +1,8 @@
 /**
  * `@azure-drift/arm`: the Azure SDK plumbing shared by azure-drift collectors. Client options for
  * any `@azure/arm-*` client (endpoint and token scope of the cloud, extra CA, the SDK's retry policy
- * configured, bounded throttling), raw ARM JSON from SDK list operations, single raw GETs, and a
+ * configured, bounded throttling), raw ARM JSON from SDK list operations, single raw GETs and raw
+ * lists followed by `nextLink`, and a
  * merge that runs independent listings side by side.
  *
  * @packageDocumentation
@@ -13,6 +14,7 @@ export type { ArmClientOptions, ArmClientOptionsExtra } from "./client-options.j
 export { armClientOptions, DEFAULT_ARM_RETRY, DEFAULT_MAX_RETRY_AFTER_MS } from "./client-options.js";
 export type { ArmRequestSender, GetRawOptions } from "./get-raw.js";
 export { getRaw } from "./get-raw.js";
+export { getRawList } from "./get-raw-list.js";
 export type { ListOperationOptions, ListRawOptions, PagedList } from "./list-raw.js";
 export { DEFAULT_MAX_PAGES_PER_LISTING, listRaw } from "./list-raw.js";
 export type { MergeListingsOptions } from "./merge.js";

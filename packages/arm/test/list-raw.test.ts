@@ -2,7 +2,7 @@ import { NetworkManagementClient } from "@azure/arm-network";
 import { armConnection, isDriftError } from "@azure-drift/core";
 import { type ArmReplayServer, startArmReplayServer } from "@azure-drift/testing";
 import { afterAll, beforeAll, beforeEach, describe, expect, test, vi } from "vitest";
-import { armClientOptions, getRaw, listRaw } from "../src/index.js";
+import { armClientOptions, getRaw, getRawList, listRaw } from "../src/index.js";
 import {
   collectAll,
   GROUP,
@@ -344,5 +344,49 @@ describe("getRaw", () => {
     expect(context.incomplete.map((entry) => entry.reason)).toEqual([
       "HTTP 403 reading Microsoft.Network/networkSecurityGroups: the credential lacks read access (grant Reader).",
     ]);
+  });
+});
+
+describe("getRawList", () => {
+  const list = (context: TestContext) =>
+    getRawList(context, {
+      collector: "network",
+      resourceType: NSG_TYPE,
+      client: client(context),
+      path: `/subscriptions/${SUBSCRIPTION}/providers/Microsoft.Network/networkSecurityGroups`,
+      apiVersion: "2025-05-01",
+    });
+
+  test("follows nextLink page by page and yields each item raw, one page event per page", async () => {
+    const context = testContext(server.connection());
+    const items = await collectAll(list(context));
+    expect(items).toEqual(["nsg00", "nsg01", "nsg02", "nsg03", "nsg04"].map((name) => nsg(name)));
+    expect(context.limiter.calls).toBe(3);
+    expect(
+      context.events
+        .filter((event) => event.type === "page")
+        .map((event) => event.type === "page" && event.items),
+    ).toEqual([2, 2, 1]);
+    expect(context.incomplete).toEqual([]);
+  });
+
+  test("a 403 ends the list empty and marks the type incomplete; a 404 scope is an empty list", async () => {
+    server.setFaults({ forbidden: [{ type: NSG_TYPE }] });
+    const context = testContext(server.connection());
+    expect(await collectAll(list(context))).toEqual([]);
+    expect(context.incomplete.map((entry) => entry.type)).toEqual([NSG_TYPE]);
+    server.setFaults({});
+    const gone = testContext(server.connection());
+    const items = await collectAll(
+      getRawList(gone, {
+        collector: "network",
+        resourceType: NSG_TYPE,
+        client: client(gone),
+        path: `${GROUP}/providers/Microsoft.Network/networkSecurityGroups/absent/securityRules`,
+        apiVersion: "2025-05-01",
+      }),
+    );
+    expect(items).toEqual([]);
+    expect(gone.incomplete).toEqual([]);
   });
 });

@@ -2,27 +2,30 @@ import { stat } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { isAbsolute, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
+import { governanceCollector } from "@azure-drift/collector-governance";
 import { identityCollector } from "@azure-drift/collector-identity";
 import { networkCollector } from "@azure-drift/collector-network";
 import { securityCollector } from "@azure-drift/collector-security";
 import { type Collector, DriftError } from "@azure-drift/core";
+import { BUILT_IN_COLLECTOR_NAMES, type BuiltInCollectorName } from "./built-in-names.js";
 import { closestName } from "./suggest.js";
 
 /** The collectors that ship with the CLI, by the name `--collector` takes. */
-const BUILT_IN: Readonly<Record<string, () => Collector>> = {
+const BUILT_IN: Readonly<Record<BuiltInCollectorName, () => Collector>> = {
   network: networkCollector,
   identity: identityCollector,
   security: securityCollector,
+  governance: governanceCollector,
 };
 
 /** The collectors the CLI runs (and whose types and rules `diff` applies to ARM files). */
 export function defaultCollectors(): Collector[] {
-  return Object.values(BUILT_IN).map((create) => create());
+  return BUILT_IN_COLLECTOR_NAMES.map((name) => BUILT_IN[name]());
 }
 
 /**
  * The collectors named by `--collector` options, or the built-in ones when there are none. Each is
- * a built-in name (`network`, `identity`, `security`…) or a module: a file path (relative to `cwd`) or an
+ * a built-in name (`network`, `identity`, `security`, `governance`…) or a module: a file path (relative to `cwd`) or an
  * installed package, optionally `#export`; without it the module's default export. The export is a
  * collector or a function that returns one when called without arguments.
  *
@@ -47,8 +50,8 @@ export async function resolveCollectors(specs: readonly string[], cwd: string): 
 }
 
 async function resolveCollector(spec: string, cwd: string): Promise<Collector> {
-  const builtIn = BUILT_IN[spec.toLowerCase()];
-  if (builtIn) return builtIn();
+  const name = spec.toLowerCase();
+  if (Object.hasOwn(BUILT_IN, name)) return BUILT_IN[name as BuiltInCollectorName]();
   const hash = spec.lastIndexOf("#");
   const specifier = hash > 0 ? spec.slice(0, hash) : spec;
   const exportName = hash > 0 ? spec.slice(hash + 1) : "default";
@@ -63,7 +66,7 @@ async function resolveCollector(spec: string, cwd: string): Promise<Collector> {
     );
     throw new DriftError(
       "E_INPUT",
-      `Cannot load the collector module "${specifier}": ${reason}. Pass --collector ${Object.keys(BUILT_IN).join(", ")}, a JavaScript file or an installed package.`,
+      `Cannot load the collector module "${specifier}": ${reason}. Pass --collector ${BUILT_IN_COLLECTOR_NAMES.join(", ")}, a JavaScript file or an installed package.`,
       { cause: error },
     );
   }

@@ -8,6 +8,7 @@ import {
   removeResource,
   resourcesOf,
   startArmReplayServer,
+  summarizeDrift,
 } from "@azure-drift/testing";
 import { expect, test } from "vitest";
 import {
@@ -26,18 +27,6 @@ import {
 const remediationOf = (id: string) => IDENTITY_RULES.find((rule) => rule.id === id)?.remediation;
 
 const TYPES = IDENTITY_RESOURCE_TYPES.map((definition) => definition.type);
-/** A report's resources in the truth's shape: paths of the field changes, sorted. */
-function asTruth(resources: ResourceDrift[]) {
-  return resources
-    .map((drift) => ({
-      key: drift.key,
-      status: drift.status,
-      paths:
-        drift.status === "modified" ? [...new Set(drift.changes.map((change) => change.path))].sort() : [],
-    }))
-    .sort((a, b) => (a.key < b.key ? -1 : 1));
-}
-
 /** A detector with the identity collector and an in-memory store, pointed at a replay server. */
 function identityDetector(server: ArmReplayServer) {
   return createDriftDetector({
@@ -139,7 +128,7 @@ test("collect → mutate → check reports exactly the mutator's truth, none of 
 
     const second = await detector.check({ tenantId: tenant.tenantId, subscriptions });
     expect(second.report.unknown).toEqual([]);
-    expect(asTruth(second.report.resources)).toEqual(truth);
+    expect(summarizeDrift(second.report.resources)).toEqual(truth);
 
     const severityOf = (id: unknown) =>
       second.report.resources.find((drift) => drift.key === String(id).toLowerCase())?.severity;

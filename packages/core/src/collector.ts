@@ -11,7 +11,11 @@ import type { SeverityRule } from "./rules/types.js";
 export interface NormalizationHints {
   /** Fields that change without meaning (timestamps of last sync…): dropped at these paths. */
   volatile?: string[];
-  /** Arrays of objects matched by these key fields instead of the default `name`, else `id`. */
+  /**
+   * Arrays of objects matched by these key fields instead of the default `name`, else `id`. A field
+   * written `a|b` is whichever of `a`, `b` an element has (the first present), for arrays whose
+   * entries are keyed by one field or another, e.g. `["category|categoryGroup"]`.
+   */
   keyedArrays?: Record<string, string[]>;
   /** Primitive arrays compared as sets. Primitive arrays are sets by default; see `orderedArrays`. */
   unorderedArrays?: string[];

@@ -3,6 +3,7 @@ import {
   createRecord,
   createTypeRegistry,
   DriftError,
+  diffSnapshots,
   hashConfig,
   type JsonObject,
   normalizeResource,
@@ -10,7 +11,7 @@ import {
   redactSecrets,
 } from "@azure-drift/core";
 import { describe, expect, test } from "vitest";
-import { resourceId, SUB, TENANT } from "./support/arm-fixtures.js";
+import { armSnapshot, resourceId, SUB, TENANT } from "./support/arm-fixtures.js";
 
 const registry = createTypeRegistry();
 const noRedaction = { redaction: false as const };
@@ -121,6 +122,67 @@ describe("normalizeResource", () => {
       mixed: ["2", 1, 3],
       unkeyed: [{ value: "a" }, { value: "z" }],
     });
+  });
+
+  test("a key field written a|b keys each element by whichever of a, b it has", () => {
+    const registry = createTypeRegistry([
+      {
+        type: "Microsoft.Insights/diagnosticSettings",
+        keyedArrays: { "properties.logs": ["category|categoryGroup"] },
+      },
+    ]);
+    const setting = (logs: JsonObject[]): JsonObject => ({
+      id: "/subscriptions/s/providers/Microsoft.Insights/diagnosticSettings/audit",
+      type: "Microsoft.Insights/diagnosticSettings",
+      properties: { logs },
+    });
+    const normalized = normalizeResource(
+      setting([
+        { category: null, categoryGroup: "audit", enabled: true },
+        { category: "AuditEvent", categoryGroup: null, enabled: true },
+      ]),
+      registry,
+      noRedaction,
+    );
+    expect(normalized.properties).toEqual({
+      logs: [
+        { category: "AuditEvent", enabled: true },
+        { categoryGroup: "audit", enabled: true },
+      ],
+    });
+    const report = diffSnapshots(
+      armSnapshot(
+        [
+          setting([
+            { categoryGroup: "audit", enabled: true },
+            { category: "AuditEvent", enabled: true },
+          ]),
+        ],
+        {
+          registry,
+        },
+      ),
+      armSnapshot(
+        [
+          setting([
+            { category: "AuditEvent", enabled: true },
+            { categoryGroup: "audit", enabled: false },
+          ]),
+        ],
+        {
+          registry,
+        },
+      ),
+      { registry, reportId: "r1", now: new Date("2026-11-21T00:00:00.000Z") },
+    );
+    const [drift] = report.resources;
+    expect(
+      drift?.status === "modified"
+        ? drift.changes.map(({ path, kind, before, after }) => ({ path, kind, before, after }))
+        : drift,
+    ).toEqual([
+      { path: "properties.logs[categoryGroup=audit].enabled", kind: "changed", before: true, after: false },
+    ]);
   });
 
   test("declared keyed arrays and ordered arrays, merged over the defaults", () => {

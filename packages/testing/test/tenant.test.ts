@@ -14,6 +14,8 @@ import {
   RESOURCE_TYPES,
   resourcesOf,
   SECURITY_TYPES,
+  summarizeDrift,
+  summarizeTruth,
   type Tenant,
   type TruthChange,
   UNCOUNTED_TYPES,
@@ -306,6 +308,8 @@ describe("demo tenant", () => {
         "removed routeTables rt-legacy-egress ",
         "modified pricings VirtualMachines properties.extensions,properties.pricingTier,properties.subPlan",
         "modified auditingSettings Default properties.state",
+        "modified policyAssignments deny-public-network properties.enforcementMode",
+        "removed locks do-not-delete-hub ",
         // Owner was assigned nowhere in production: the identity collector starts recording its definition there.
         `added roleDefinitions ${BUILT_IN_ROLES.Owner} `,
         `added roleAssignments ${truth
@@ -330,5 +334,36 @@ describe("demo tenant", () => {
     expect(String(((owner as JsonObject).properties as JsonObject).roleDefinitionId)).toMatch(
       /8e3af657-a8ff-443c-a75c-2fe8c4bcb635$/,
     );
+  });
+});
+
+describe("summarizeDrift / summarizeTruth", () => {
+  test('put a report\'s resources and the truth in one shape: paths distinct and sorted, findings at "" left out, by key', () => {
+    const report = [
+      {
+        key: "/b",
+        status: "modified" as const,
+        changes: [
+          { path: "tags.x", kind: "added" as const, severity: "low" as const },
+          { path: "properties.a", kind: "changed" as const, severity: "low" as const },
+          { path: "tags.x", kind: "added" as const, severity: "low" as const },
+        ],
+      },
+      {
+        key: "/a",
+        status: "removed" as const,
+        changes: [{ path: "", kind: "removed" as const, severity: "high" as const }],
+      },
+    ];
+    expect(summarizeDrift(report)).toEqual([
+      { key: "/a", status: "removed", paths: [] },
+      { key: "/b", status: "modified", paths: ["properties.a", "tags.x"] },
+    ]);
+    expect(
+      summarizeTruth([
+        { key: "/b", status: "modified", paths: ["tags.x", "properties.a"] },
+        { key: "/a", status: "removed", paths: [] },
+      ]),
+    ).toEqual(summarizeDrift(report));
   });
 });

@@ -1,5 +1,6 @@
 import { type Collector, DriftError, type RuleOptions } from "@azure-drift/core";
 import type { Command } from "commander";
+import { BUILT_IN_COLLECTOR_NAMES } from "../built-in-names.js";
 import type { CheckOutcome, CheckPlan } from "../check-run.js";
 import type { CommandContext } from "../command-context.js";
 import { resolveConnection } from "../connection.js";
@@ -61,7 +62,7 @@ export function addAzureOptions(command: Command): Command {
     )
     .option(
       "--collector <name|module>",
-      "a collector to run: network, identity, security, or a module exporting one (path or package, optionally #export); repeatable (default: every built-in collector)",
+      `a collector to run: ${BUILT_IN_COLLECTOR_NAMES.join(", ")}, or a module exporting one (path or package, optionally #export); repeatable (default: every built-in one)`,
       repeatable,
     )
     .option("--tenant <id>", "the tenant id (default: from the subscriptions, else AZURE_TENANT_ID)")

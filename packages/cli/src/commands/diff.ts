@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import { createTypeRegistry, diffSnapshots, type RuleOptions, readSnapshotFile } from "@azure-drift/core";
 import type { Command } from "commander";
+import { BUILT_IN_COLLECTOR_NAMES } from "../built-in-names.js";
 import type { CommandContext } from "../command-context.js";
 import { chooseFormat, FORMAT_HELP, OUTPUT_HELP, parseSeverity, repeatable } from "../options.js";
 import { checkOutputs, emitReport, reportExitCode } from "../report-output.js";
@@ -34,7 +35,7 @@ export function registerDiff(program: Command, context: CommandContext): void {
     .option("--ignore <path-glob>", "ignore changes at paths matching this glob (repeatable)", repeatable)
     .option(
       "--collector <name|module>",
-      "whose type hints and rules apply: network, identity, security, or a module exporting a collector; repeatable (default: every built-in collector)",
+      `whose type hints and rules apply: ${BUILT_IN_COLLECTOR_NAMES.join(", ")}, or a module exporting a collector; repeatable (default: every built-in one)`,
       repeatable,
     )
     .action(async (before: string, after: string, options: DiffOptions) => {

@@ -45,6 +45,17 @@ export class PendingSnapshot {
         return pendingRecords(index, changedConfigs, options);
       },
     };
+    if (store.readIndexBatches) {
+      const readIndexBatches = store.readIndexBatches.bind(store);
+      source.readIndexBatches = async function* (tenantId, snapshotId, options) {
+        const inMemory = snapshotId === meta.id ? index : snapshotId === baseId ? baseIndex : undefined;
+        if (!inMemory) {
+          yield* readIndexBatches(tenantId, snapshotId, options);
+          return;
+        }
+        if (inMemory.size > 0) yield [...inMemory.values()];
+      };
+    }
     if (store.readConfigs) {
       const readConfigs = store.readConfigs.bind(store);
       source.readConfigs = async function* (tenantId, hashes, options) {

@@ -230,6 +230,20 @@ function sortedSet(elements: JsonValue[]): JsonValue[] {
     .map((entry) => entry[1]);
 }
 
+/**
+ * One key field of an element as `field=value`. A field spec `a|b` takes the first of `a`, `b` the
+ * element has: ARM arrays such as diagnostic settings' `logs` key each entry by `category` or by
+ * `categoryGroup`.
+ */
+function keyPart(element: { [key: string]: JsonValue }, spec: string): string | undefined {
+  for (const field of spec.includes("|") ? spec.split("|") : [spec]) {
+    const value = element[field];
+    if (value === undefined || value === null) continue;
+    return typeof value === "object" ? undefined : `${field}=${String(value)}`;
+  }
+  return undefined;
+}
+
 /** The key fields of an array of objects and each element's key string. */
 export interface ArrayKeys {
   fields: string[];
@@ -260,10 +274,9 @@ function keyStrings(elements: readonly JsonValue[], fields: readonly string[]): 
     if (element === null || typeof element !== "object" || Array.isArray(element)) return undefined;
     let key = "";
     for (let i = 0; i < fields.length; i++) {
-      const field = fields[i]!;
-      const value = element[field];
-      if (value === undefined || value === null || typeof value === "object") return undefined;
-      key += `${i === 0 ? "" : ","}${field}=${String(value)}`;
+      const part = keyPart(element, fields[i]!);
+      if (part === undefined) return undefined;
+      key += `${i === 0 ? "" : ","}${part}`;
     }
     if (seen.has(key)) return undefined;
     seen.add(key);

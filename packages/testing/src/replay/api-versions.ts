@@ -2,15 +2,27 @@
  * The api-versions the replay server accepts, per resource provider namespace (lower-cased): the
  * versions the pinned Azure SDK clients send (@azure/arm-network 36.0.0, @azure/arm-authorization
  * 9.0.0, @azure/arm-msi 2.2.0, @azure/arm-resources-subscriptions 2.1.1, @azure/arm-storage 19.1.0,
- * @azure/arm-security 5.0.0, @azure/arm-sql 10.0.0), plus recent stable
+ * @azure/arm-security 5.0.0, @azure/arm-sql 10.0.0, @azure/arm-policy 6.0.0, @azure/arm-locks 2.1.0,
+ * @azure/arm-monitor 7.0.0), plus recent stable
  * versions of the providers that only the benchmarks and demo use. A namespace not listed here
  * accepts any well-formed version.
  */
 export const DEFAULT_API_VERSIONS: Readonly<Record<string, readonly string[]>> = {
   "microsoft.network": ["2025-05-01"],
   // 2022-04-01: role assignments/definitions, deny assignments; 2015-07-01 classic administrators;
-  // 2020-10-01 the PIM schedule operations.
-  "microsoft.authorization": ["2022-04-01", "2015-07-01", "2020-10-01"],
+  // 2020-10-01 the PIM schedule operations; 2024-05-01 policy (@azure/arm-policy 6.0.0);
+  // 2022-07-01-preview policy exemptions (read raw: the SDK dropped them); 2020-05-01 locks (@azure/arm-locks 2.1.0).
+  "microsoft.authorization": [
+    "2022-04-01",
+    "2015-07-01",
+    "2020-10-01",
+    "2024-05-01",
+    "2022-07-01-preview",
+    "2020-05-01",
+  ],
+  // @azure/arm-monitor 7.0.0: diagnostic settings 2017-05-01-preview (read raw at 2021-05-01-preview,
+  // the first with category groups), activity-log alerts 2017-04-01, the Activity Log 2015-04-01.
+  "microsoft.insights": ["2021-05-01-preview", "2017-05-01-preview", "2017-04-01", "2015-04-01"],
   "microsoft.managedidentity": ["2024-11-30"],
   // Subscriptions (arm-resources-subscriptions) and resource groups (arm-resources).
   "microsoft.resources": ["2022-12-01", "2021-04-01", "2022-09-01", "2024-03-01", "2025-04-01"],

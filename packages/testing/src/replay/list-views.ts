@@ -24,6 +24,9 @@ export const LIST_VIEWS: readonly ListView[] = [
   { type: "microsoft.sql/servers", omits: ["administrators"], expand: "administrators" },
   // Defender plans: one response (the SDK's `pricings.list` is not even a pager).
   { type: "microsoft.security/pricings", unpaged: true },
+  // Activity-log alerts (2017-04-01) and diagnostic settings: one response, no `nextLink` (the SDK follows none).
+  { type: "microsoft.insights/activitylogalerts", unpaged: true },
+  { type: "microsoft.insights/diagnosticsettings", unpaged: true },
 ];
 
 /** Whether ARM answers a list of `type` (lower-cased) in one response. */

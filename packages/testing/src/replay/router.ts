@@ -7,6 +7,8 @@ import type { JsonObject, JsonValue } from "@azure-drift/core";
 import type { Tenant } from "../tenant/tenant.js";
 import { ACTIVITY_LOG_TYPE, activityLogItems } from "./activity-log-route.js";
 import { isSupportedApiVersion } from "./api-versions.js";
+import { envelope, isTopLevelResource, resourceTypesOf } from "./generic-resources.js";
+import { EXACT_SCOPE_TYPES, isDirectlyAt, propertyFilter } from "./list-filters.js";
 import { inListView, isUnpagedList } from "./list-views.js";
 import type { TenantIndex } from "./tenant-index.js";
 
@@ -91,6 +93,8 @@ export function routeRequest(context: RouteContext, method: string, url: URL): R
       return forbidden(url.pathname, "Microsoft.Resources/subscriptions");
     if (segments.length === 2)
       return { status: 200, body: subscriptionBody(context, subscription), route: "get subscription" };
+    if (lower[2] === "resources" && segments.length === 3)
+      return listGenericResources(context, url, subscription.subscriptionId);
     if (lower[2] === "resourcegroups" && providersAt < 0) {
       if (segments.length === 3) return listResourceGroups(context, url, subscription.subscriptionId);
       if (segments.length === 4) {
@@ -194,6 +198,24 @@ function listResourceGroups(context: RouteContext, url: URL, subscriptionId: str
   return page(context, url, items, "list resourcegroups");
 }
 
+function listGenericResources(context: RouteContext, url: URL, subscriptionId: string): RouteResult {
+  const prefix = `/subscriptions/${subscriptionId}/`;
+  const types = resourceTypesOf(url.searchParams.get("$filter"));
+  const keys: string[] = [];
+  for (const type of types ?? context.index.types()) {
+    for (const key of context.index.keysOfType(type))
+      if (key.startsWith(prefix) && isTopLevelResource(key)) keys.push(key);
+  }
+  const items = keys.sort(compare).map((key) => ({
+    key,
+    value: () => {
+      const resource = context.index.get(key);
+      return resource && envelope(resource);
+    },
+  }));
+  return page(context, url, items, "list resources");
+}
+
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
@@ -240,6 +262,9 @@ function listResources(
     if (above.length > 0) items.sort((a, b) => compare(a.key, b.key));
     if (type === ROLE_DEFINITIONS) items = roleDefinitionItems(context, url, scope, items);
     else items = filterAssignments(context, url, scope, items, above);
+    if (EXACT_SCOPE_TYPES.has(type)) items = items.filter((item) => isDirectlyAt(item.key, prefix));
+    const keep = propertyFilter(type, url);
+    if (keep) items = items.filter((item) => keep(context.index.get(item.key)));
   } else {
     const parentKey = `/${segments.slice(0, -1).join("/").toLowerCase()}`;
     const parent = context.index.get(parentKey);
@@ -276,9 +301,12 @@ function listed(
   return resource && inListView(type, resource, expand);
 }
 
+// Listed at a subscription with those of the management groups above it and the root, as ARM does.
 const ASSIGNMENTS = new Set([
   "microsoft.authorization/roleassignments",
   "microsoft.authorization/denyassignments",
+  "microsoft.authorization/policyassignments",
+  "microsoft.authorization/policyexemptions",
 ]);
 
 /**

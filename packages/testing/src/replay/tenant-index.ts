@@ -55,6 +55,12 @@ export class TenantIndex {
     return this.byType.get(type) ?? [];
   }
 
+  /** Every type (lower-cased) the tenant holds. */
+  types(): string[] {
+    this.refresh();
+    return [...this.byType.keys()];
+  }
+
   /** Resource groups of a subscription, by lower-cased name. */
   groupsOf(subscriptionId: string): ReadonlyMap<string, IndexedGroup> {
     this.refresh();

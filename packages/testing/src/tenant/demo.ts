@@ -67,7 +67,8 @@ function add(
 /**
  * A small, fixed tenant for demos: two subscriptions ("Contoso Production" and "Contoso Shared
  * Services") with a few dozen network and identity resources, storage accounts and key vaults,
- * Defender for Cloud's settings of production and a SQL server.
+ * Defender for Cloud's settings of production and a SQL server, and their governance: a custom
+ * policy and an assignment, locks, diagnostic settings, an activity-log alert.
  * Always the same.
  */
 export function demoTenant(): Tenant {
@@ -187,6 +188,15 @@ export function demoTenant(): Tenant {
       });
     }
   });
+  // Governance: the production subscription's guardrails, locks, activity-log export and alert.
+  put("policyDefinition", data, "contoso-storage-tls");
+  put("policyAssignment", data, "deny-public-network");
+  put("managementLock", data, "do-not-delete-data");
+  put("diagnosticSetting", data, "activity-to-law");
+  put("diagnosticSetting", data, "diag-prod");
+  put("activityLogAlert", web, "alert-policy-changes");
+  put("diagnosticSetting", hub, "activity-to-law");
+  put("managementLock", hub, "do-not-delete-hub");
   return tenant;
 }
 
@@ -214,8 +224,9 @@ function truth(resource: JsonObject, status: TruthChange["status"], paths: strin
  * The demo's story, applied in place to a tenant made by {@link demoTenant}: a rule opening SSH to
  * the internet, a subnet losing its NSG, a WAF switched to detection only, an Owner assignment
  * at subscription scope, a federated credential added to a managed identity, Defender for servers
- * downgraded to Free, a SQL server's auditing disabled, a route table deleted; plus an etag-only
- * change that is not drift. Returns the ground truth as the collectors
+ * downgraded to Free, a SQL server's auditing disabled, a route table deleted, a policy assignment
+ * set to DoNotEnforce, a delete lock removed; plus an etag-only change that is not drift. Returns
+ * the ground truth as the collectors
  * see it, sorted by key: it includes Owner's definition `added` in the production subscription
  * (`/subscriptions/{sub}/providers/Microsoft.Authorization/roleDefinitions/{guid}`), since the
  * identity collector records the built-in roles a subscription's assignments reference.
@@ -308,6 +319,13 @@ export function demoDrift(tenant: Tenant): TruthChange[] {
     throw new Error("demoDrift: sql-orders has no auditing settings; was it made by demoTenant()?");
   (auditing.properties as JsonObject).state = "Disabled";
   changes.push(truth(auditing, "modified", ["properties.state"]));
+  // Governance: a guardrail switched to audit-only, a delete lock lifted from the hub.
+  const guardrail = find(tenant, "Microsoft.Authorization/policyAssignments", "deny-public-network");
+  (guardrail.properties as JsonObject).enforcementMode = "DoNotEnforce";
+  changes.push(truth(guardrail, "modified", ["properties.enforcementMode"]));
+  const hubLock = find(tenant, "Microsoft.Authorization/locks", "do-not-delete-hub");
+  tenant.resources.delete(String(hubLock.id).toLowerCase());
+  changes.push(truth(hubLock, "removed"));
 
   const legacy = find(tenant, "Microsoft.Network/routeTables", "rt-legacy-egress");
   tenant.resources.delete(String(legacy.id).toLowerCase());

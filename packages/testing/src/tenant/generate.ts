@@ -40,6 +40,14 @@ export const GENERATION_ORDER: readonly ResourceKind[] = [
   "roleAssignment",
   "denyAssignment",
   "sqlServer",
+  // Governance last: assignments, exemptions, locks and diagnostic settings refer to what exists.
+  "policyDefinition",
+  "policySetDefinition",
+  "policyAssignment",
+  "policyExemption",
+  "managementLock",
+  "diagnosticSetting",
+  "activityLogAlert",
 ];
 
 /** Splits `total` by weight with the largest-remainder method, so the counts add up exactly. */

@@ -6,6 +6,7 @@
  */
 import type { JsonObject, JsonValue } from "@azure-drift/core";
 import { builtInRoleChanges, referencedBuiltIns } from "./built-in-truth.js";
+import { GOVERNANCE_MUTATIONS, type GovernanceMutation, governanceNoise } from "./mutate-governance.js";
 import { securityMutations } from "./mutate-security.js";
 import { hashString, Random } from "./random.js";
 import { kindOfType, type Placement, ResourcePools, ShapeFactory } from "./shapes.js";
@@ -228,6 +229,9 @@ const SECURITY = securityMutations({ changeField, addTag });
 
 /** Kinds that are changed, never added or removed on their own. */
 const MODIFY_ONLY = new Set<ResourceKind>([...SECURITY_MODIFY_ONLY_KINDS]);
+/** The governance mutations, in this module's shape. */
+const governance = (mutations: GovernanceMutation[]): Mutation[] =>
+  mutations.map((mutation) => (resource, m) => mutation(resource, m.rng, m.factory));
 
 const MUTATIONS: Record<ResourceKind, Mutation[]> = {
   networkSecurityGroup: nsgMutations,
@@ -317,6 +321,13 @@ const MUTATIONS: Record<ResourceKind, Mutation[]> = {
     },
   ],
   ...SECURITY.kinds,
+  policyDefinition: governance(GOVERNANCE_MUTATIONS.policyDefinition),
+  policySetDefinition: governance(GOVERNANCE_MUTATIONS.policySetDefinition),
+  policyAssignment: governance(GOVERNANCE_MUTATIONS.policyAssignment),
+  policyExemption: governance(GOVERNANCE_MUTATIONS.policyExemption),
+  managementLock: governance(GOVERNANCE_MUTATIONS.managementLock),
+  diagnosticSetting: governance(GOVERNANCE_MUTATIONS.diagnosticSetting),
+  activityLogAlert: governance(GOVERNANCE_MUTATIONS.activityLogAlert),
 };
 
 /** Applies one to two distinct mutations; returns the changed paths (sorted, distinct). */
@@ -352,6 +363,7 @@ function addNoise(resource: JsonObject, rng: Random): void {
           Date.UTC(2026, 0, rng.int(1, 28)),
         ).toISOString();
       }
+      governanceNoise(resource, rng);
       break;
     }
     case "order": {

@@ -5,6 +5,7 @@
  */
 import type { JsonObject } from "@azure-drift/core";
 import { hashString, type Random } from "./random.js";
+import { GovernanceShapes } from "./shapes-governance.js";
 import { buildSecurity } from "./shapes-security.js";
 import { RESOURCE_TYPES, type ResourceKind } from "./types.js";
 
@@ -194,8 +195,25 @@ export class ShapeFactory {
       case "sqlSecurityAlertPolicy":
       case "sqlAzureADOnlyAuthentication":
         return buildSecurity(this, kind, placement);
+      case "policyDefinition":
+        return [this.governance.policyDefinition(placement)];
+      case "policySetDefinition":
+        return [this.governance.policySetDefinition(placement)];
+      case "policyAssignment":
+        return [this.governance.policyAssignment(placement)];
+      case "policyExemption":
+        return [this.governance.policyExemption(placement)];
+      case "managementLock":
+        return [this.governance.managementLock(placement)];
+      case "diagnosticSetting":
+        return [this.governance.diagnosticSetting(placement)];
+      case "activityLogAlert":
+        return [this.governance.activityLogAlert(placement)];
     }
   }
+
+  /** The governance builders (policy, locks, diagnostic settings, activity-log alerts). */
+  readonly governance = new GovernanceShapes(this);
 
   /** A resource group segment as a provider spells it: some return the group upper-cased, MSI says `resourcegroups`. */
   groupPath(placement: Placement, style: "network" | "msi" | "plain" = "plain"): string {

@@ -19,6 +19,13 @@ export const RESOURCE_TYPES = {
   roleAssignment: "Microsoft.Authorization/roleAssignments",
   denyAssignment: "Microsoft.Authorization/denyAssignments",
   ...SECURITY_RESOURCE_TYPES,
+  policyDefinition: "Microsoft.Authorization/policyDefinitions",
+  policySetDefinition: "Microsoft.Authorization/policySetDefinitions",
+  policyAssignment: "Microsoft.Authorization/policyAssignments",
+  policyExemption: "Microsoft.Authorization/policyExemptions",
+  managementLock: "Microsoft.Authorization/locks",
+  diagnosticSetting: "Microsoft.Insights/diagnosticSettings",
+  activityLogAlert: "Microsoft.Insights/activityLogAlerts",
 } as const;
 
 /** Short name of a generated resource type. */
@@ -60,6 +67,17 @@ export const IDENTITY_TYPES: readonly string[] = [
   RESOURCE_TYPES.federatedIdentityCredential,
 ];
 
+/** The governance collector's types. */
+export const GOVERNANCE_TYPES: readonly string[] = [
+  RESOURCE_TYPES.policyDefinition,
+  RESOURCE_TYPES.policySetDefinition,
+  RESOURCE_TYPES.policyAssignment,
+  RESOURCE_TYPES.policyExemption,
+  RESOURCE_TYPES.managementLock,
+  RESOURCE_TYPES.diagnosticSetting,
+  RESOURCE_TYPES.activityLogAlert,
+];
+
 /**
  * The default mix of generated types (relative weights), roughly what a landing-zone
  * subscription holds.
@@ -81,6 +99,13 @@ export const DEFAULT_MIX: Readonly<Record<ResourceKind, number>> = {
   roleAssignment: 20,
   denyAssignment: 1,
   ...SECURITY_MIX,
+  policyDefinition: 1,
+  policySetDefinition: 1,
+  policyAssignment: 3,
+  policyExemption: 1,
+  managementLock: 2,
+  diagnosticSetting: 3,
+  activityLogAlert: 1,
 };
 
 /**

@@ -1,6 +1,6 @@
 /**
  * An independent, deliberately simple structural comparison in the report's path syntax, used to
- * check the mutator's ground truth: keyed arrays by `name`, primitive arrays as sets, volatile
+ * check the mutator's ground truth: keyed arrays by `name` (or a collector's declared key), primitive arrays as sets, volatile
  * fields ignored, ARM ids compared case-insensitively, missing = null = empty.
  */
 import type { JsonObject, JsonValue } from "@azure-drift/core";
@@ -11,7 +11,23 @@ const VOLATILE = new Set([
   "lastModifiedAt",
   "lastModifiedBy",
   "lastModifiedByType",
+  // Policy objects' metadata stamps: an idempotent redeploy refreshes them.
+  "updatedOn",
+  "updatedBy",
 ]);
+
+/** Key fields of arrays of objects besides `name`, as collectors declare them; `a|b` is whichever an element has. */
+const KEYS = ["policyDefinitionReferenceId", "category|categoryGroup"];
+
+/** An element's key (`field=value`) by one key spec, or undefined when it has none. */
+function keyOf(item: JsonValue | undefined, spec: string): string | undefined {
+  if (!item || typeof item !== "object" || Array.isArray(item)) return undefined;
+  for (const field of spec.split("|")) {
+    const value = (item as JsonObject)[field];
+    if (typeof value === "string") return `${field}=${value}`;
+  }
+  return undefined;
+}
 
 function isEmpty(value: JsonValue | undefined): boolean {
   return (
@@ -51,18 +67,19 @@ function diff(
       if (a.size !== b.size || [...a].some((item) => !b.has(item))) out.add(path);
       return;
     }
-    const named = [...before, ...after].every((item) => typeof (item as JsonObject).name === "string");
-    if (!named) {
+    const spec = ["name", ...KEYS].find((candidate) =>
+      [...before, ...after].every((item) => keyOf(item, candidate) !== undefined),
+    );
+    if (!spec) {
       for (let i = 0; i < Math.max(before.length, after.length); i++)
         diff(before[i], after[i], `${path}[${i}]`, out);
       return;
     }
-    const byName = (items: JsonValue[]) =>
-      new Map(items.map((item) => [String((item as JsonObject).name), item]));
-    const a = byName(before);
-    const b = byName(after);
-    for (const name of new Set([...a.keys(), ...b.keys()]))
-      diff(a.get(name), b.get(name), `${path}[name=${name}]`, out);
+    const byKey = (items: JsonValue[]) => new Map(items.map((item) => [keyOf(item, spec) as string, item]));
+    const a = byKey(before);
+    const b = byKey(after);
+    for (const key of new Set([...a.keys(), ...b.keys()]))
+      diff(a.get(key), b.get(key), `${path}[${key}]`, out);
     return;
   }
   if (
