@@ -67,6 +67,7 @@ describe("the demo's reports in headless Chromium", { timeout: 60_000 }, () => {
     const url = pathToFileURL(join(dir, "report.html")).href;
     await page.goto(url);
     await page.screenshot({ path: join(artifacts, "demo-report.png"), fullPage: true });
+    // biome-ignore lint/performance/useDomNodeTextContent: Playwright's rendered text is what a reader sees (collapsed parts left out).
     const text = await page.locator("body").innerText();
     expect(report.resources.length).toBeGreaterThan(3);
     for (const resource of report.resources) {
@@ -100,6 +101,7 @@ describe("the demo's reports in headless Chromium", { timeout: 60_000 }, () => {
   test("the SARIF file is the JSON the browser reads, one result per finding", async () => {
     const page = await browser.newPage();
     await page.goto(pathToFileURL(join(dir, "report.sarif")).href);
+    // biome-ignore lint/performance/useDomNodeTextContent: the text Chromium shows for a JSON file.
     const shown = JSON.parse(await page.locator("body").innerText());
     expect(shown).toEqual(JSON.parse(await readFile(join(dir, "report.sarif"), "utf8")));
     const findings = report.resources.reduce(
