@@ -30,6 +30,8 @@ interface ScenarioArgs {
   sink?: "count" | "file";
   /** Naive runs: how many resource-group listings to time (all of them when absent). */
   naiveSample?: number;
+  /** `all`: every built-in collector of the CLI on a tenant of every generated type. Default network + identity. */
+  collectors?: "all";
 }
 
 interface CollectResult {
@@ -60,8 +62,26 @@ function replayArgs(args: ScenarioArgs): ReplayProcessArgs {
     latencyMs: LATENCY_MS,
     throttleRate: args.throttleRate,
     seed: 1,
+    ...(args.collectors === "all" ? { mix: "all" as const } : {}),
   };
 }
+
+/** The Azure SDK packages the built-in collectors import on first use (loaded before the timed window). */
+const COLLECTOR_SDKS = [
+  "@azure/arm-network",
+  "@azure/arm-authorization",
+  "@azure/arm-msi",
+  "@azure/arm-keyvault",
+  "@azure/arm-compute",
+  "@azure/arm-sql",
+  "@azure/arm-storage",
+  "@azure/arm-security",
+  "@azure/arm-recoveryservices",
+  "@azure/arm-recoveryservicesbackup",
+  "@azure/arm-policy",
+  "@azure/arm-locks",
+  "@azure/arm-monitor",
+];
 
 /**
  * Time the main thread spent ready to run but waiting for a CPU, ms (Linux `schedstat`; 0 elsewhere).
@@ -130,8 +150,14 @@ export async function collectWithCollectors(args: ScenarioArgs): Promise<Collect
     const core = await import("@azure-drift/core");
     const { networkCollector } = await import("@azure-drift/collector-network");
     const { identityCollector } = await import("@azure-drift/collector-identity");
-    // The network collector imports its SDK on first use; load it here, outside the timed window.
-    await import("@azure/arm-network");
+    const collectors =
+      args.collectors === "all"
+        ? (await import("../packages/cli/src/collectors.js")).defaultCollectors()
+        : [networkCollector(), identityCollector()];
+    // Collectors import their SDKs on first use; load them here, outside the timed window.
+    for (const sdk of args.collectors === "all" ? COLLECTOR_SDKS : ["@azure/arm-network"]) {
+      await import(sdk).catch(() => undefined);
+    }
     const loadMs = performance.now() - loadStarted;
 
     const counter = { records: 0 };
@@ -148,7 +174,7 @@ export async function collectWithCollectors(args: ScenarioArgs): Promise<Collect
       store = countingStore(counter);
     }
     const detector = core.createDriftDetector({
-      collectors: [networkCollector(), identityCollector()],
+      collectors,
       store,
       credential: core.staticTokenCredential("bench"),
       arm: core.armConnection({ endpoint: server.url }, { ca: server.ca }),
@@ -405,6 +431,13 @@ async function main() {
     `--max-old-space-size=${HEAP_CAP_MB}`,
   ]);
   const throttled = await ours("ours, 10 % 429s", { resources, throttleRate: 0.1 });
+  const { defaultCollectors } = await import("../packages/cli/src/collectors.js");
+  const builtIns = defaultCollectors().map((collector) => collector.name);
+  await ours(`every built-in collector (${builtIns.join(", ")}), every generated type`, {
+    resources,
+    throttleRate: 0,
+    collectors: "all",
+  });
   await naive(
     "naive sequential per resource group",
     { resources, throttleRate: 0, ...(naiveSample ? { naiveSample } : {}) },

@@ -8,7 +8,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
-import { DEFAULT_MIX } from "@azure-drift/testing";
+import { DEFAULT_MIX, IDENTITY_TYPES, NETWORK_TYPES, RESOURCE_TYPES } from "@azure-drift/testing";
 
 /** What the benchmark's tenant and server look like. */
 export interface ReplayProcessArgs {
@@ -18,6 +18,11 @@ export interface ReplayProcessArgs {
   latencyMs: number;
   throttleRate: number;
   seed: number;
+  /**
+   * The tenant's mix: `bench` (network and identity types, the default) or `all` (every type the
+   * generator knows: what all the built-in collectors collect).
+   */
+  mix?: "bench" | "all";
 }
 
 /** What the server process reports once it listens. */
@@ -52,10 +57,13 @@ export interface ReplayStats {
   lateMs: { total: number; max: number };
 }
 
-const { storageAccount: _storage, keyVault: _vaults, ...collectedTypes } = DEFAULT_MIX;
-
-/** The benchmark tenant's mix: the generator's default, less the types no collector here collects. */
-export const BENCH_MIX = collectedTypes;
+/** The benchmark tenant's mix: the generator's default weights of the network and identity types. */
+export const BENCH_MIX: Partial<typeof DEFAULT_MIX> = Object.fromEntries(
+  Object.entries(DEFAULT_MIX).filter(([kind]) => {
+    const type = (RESOURCE_TYPES as Record<string, string>)[kind]?.toLowerCase();
+    return [...NETWORK_TYPES, ...IDENTITY_TYPES].some((each) => each.toLowerCase() === type);
+  }),
+);
 
 /** A replay server running in a child process. */
 export interface ReplayProcess extends ReplayReady {
@@ -100,14 +108,14 @@ export async function startReplayProcess(args: ReplayProcessArgs): Promise<Repla
 }
 
 async function serve(args: ReplayProcessArgs): Promise<void> {
-  const { generateTenant, startArmReplayServer, NETWORK_TYPES, IDENTITY_TYPES } = await import(
-    "../../packages/testing/src/index.js"
-  );
+  const { generateTenant, startArmReplayServer, NETWORK_TYPES, IDENTITY_TYPES, RESOURCE_TYPES } =
+    await import("../../packages/testing/src/index.js");
+  const all = args.mix === "all";
   const tenant = generateTenant({
     seed: 2024,
     resources: args.resources,
     subscriptions: args.subscriptions,
-    mix: BENCH_MIX,
+    mix: all ? DEFAULT_MIX : BENCH_MIX,
   });
   const server = await startArmReplayServer({
     tenant,
@@ -117,7 +125,11 @@ async function serve(args: ReplayProcessArgs): Promise<void> {
       ? { throttleRate: args.throttleRate, retryAfter: 1, retryAfterMs: args.latencyMs, seed: args.seed }
       : {},
   });
-  const types = new Set([...NETWORK_TYPES, ...IDENTITY_TYPES].map((type: string) => type.toLowerCase()));
+  const types = new Set(
+    (all ? Object.values(RESOURCE_TYPES) : [...NETWORK_TYPES, ...IDENTITY_TYPES]).map((type: string) =>
+      type.toLowerCase(),
+    ),
+  );
   const groups = new Map<string, { subscriptionId: string; name: string }>();
   let resources = 0;
   const identities: string[] = [];

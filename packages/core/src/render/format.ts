@@ -96,3 +96,18 @@ export const SEVERITY_TITLES: Readonly<Record<Severity, string>> = {
   low: "Low",
   info: "Info",
 };
+
+/**
+ * Who changed a resource, in one line: the newest operation's caller, operation, status and time,
+ * and how many more there were; `unknown (why)` when attribution found nothing; undefined when
+ * attribution did not run.
+ */
+export function attributionText(resource: ResourceDrift): string | undefined {
+  const attribution = resource.attribution;
+  if (!attribution) return undefined;
+  const [newest, ...older] = attribution.operations;
+  if (attribution.status === "unknown" || !newest) return `unknown (${attribution.reason ?? "no record"})`;
+  const more =
+    older.length > 0 ? `, and ${older.length} earlier operation${older.length === 1 ? "" : "s"}` : "";
+  return `${newest.caller ?? "an unnamed caller"} (${newest.operationName}, ${newest.status}, ${newest.timestamp})${more}`;
+}

@@ -1,6 +1,7 @@
 import type { DriftReport, FieldChange, Severity } from "../model.js";
 import { SEVERITIES } from "../model.js";
 import {
+  attributionText,
   changeText,
   findingRows,
   headline,
@@ -92,9 +93,11 @@ export function renderHtml(report: DriftReport): string {
           resource.changes.length === 0
             ? `<li>resource ${escapeHtml(resource.status)}${resource.message ? `: ${escapeHtml(resource.message)}` : ""}</li>`
             : resource.changes.map(changeItem).join("\n");
+        const who = attributionText(resource);
+        const changedBy = who ? `<li>changed by ${escapeHtml(who)}</li>\n` : "";
         return `<p><strong><code>${escapeHtml(resource.id)}</code></strong> (${escapeHtml(resource.type)}): ${escapeHtml(resource.status)}, <span class="sev ${escapeHtml(resource.severity)}">${escapeHtml(resource.severity)}</span></p>
 <ul>
-${items}
+${changedBy}${items}
 </ul>`;
       })
       .join("\n");

@@ -1,6 +1,7 @@
 import type { DriftReport } from "../model.js";
 import { SEVERITIES } from "../model.js";
 import {
+  attributionText,
   changeText,
   type FindingRow,
   findingRows,
@@ -69,6 +70,8 @@ export function renderMarkdown(report: DriftReport): string {
     lines.push("", `<details><summary>All changes (${total})</summary>`, "");
     for (const resource of report.resources) {
       lines.push(`**${code(resource.id)}** (${resource.type}): ${resource.status}, ${resource.severity}`, "");
+      const who = attributionText(resource);
+      if (who) lines.push(`- changed by ${who}`);
       if (resource.changes.length === 0)
         lines.push(`- resource ${resource.status}${resource.message ? `: ${resource.message}` : ""}`);
       for (const change of resource.changes) {

@@ -1,6 +1,6 @@
 import type { DriftReport, FieldChange, ResourceDrift, Severity } from "../model.js";
 import { SEVERITIES } from "../model.js";
-import { changeText, headline, sideText, statusCounts } from "./format.js";
+import { attributionText, changeText, headline, sideText, statusCounts } from "./format.js";
 import { summarizeValue } from "./summarize.js";
 
 /** Options of {@link renderTable}. */
@@ -121,6 +121,8 @@ export function renderTable(report: DriftReport, options: TableOptions = {}): st
         : first,
       ...rest.map((line) => paint("bold", line)),
     );
+    const who = attributionText(resource);
+    if (who) lines.push(...wrap(`  changed by ${who}`, "    ").map((line) => paint("dim", line)));
     const changes = [...resource.changes].sort((a, b) => RANK(a.severity) - RANK(b.severity));
     if (changes.length === 0) {
       lines.push(
