@@ -11,6 +11,13 @@ import { runCli } from "./helpers.js";
 // Debian's Chromium, installed by .ci/services (CHROMIUM_PATH); the screenshots are CI artifacts.
 const executablePath = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
 const artifacts = join(import.meta.dirname, "..", "..", "..", "test-artifacts");
+/** The page's document, as far as these tests read it (the CLI's tsconfig has no DOM types). */
+interface PageDocument {
+  scripts: { length: number };
+  querySelector(selector: string): { textContent: string | null } | null;
+  querySelectorAll(selector: string): { length: number };
+}
+
 let dir: string;
 let browser: Browser;
 let report: DriftReport;
@@ -78,7 +85,11 @@ describe("the demo's reports in headless Chromium", { timeout: 60_000 }, () => {
     }
     expect(requests).toEqual([url]);
     expect(errors).toEqual([]);
-    expect(await page.evaluate(() => document.scripts.length)).toBe(0);
+    expect(
+      await page.evaluate(
+        () => (globalThis as unknown as { document: PageDocument }).document.scripts.length,
+      ),
+    ).toBe(0);
     await page.close();
   });
 
@@ -88,9 +99,14 @@ describe("the demo's reports in headless Chromium", { timeout: 60_000 }, () => {
     await page.screenshot({ path: join(artifacts, "demo-report-junit.png") });
     // Navigated to, the file is the browser's own XML document; a syntax error would insert <parsererror>.
     const parsed = await page.evaluate(() => ({
-      error: document.querySelector("parsererror")?.textContent ?? null,
-      cases: document.querySelectorAll("testcase").length,
-      failures: document.querySelectorAll("testcase > failure").length,
+      error:
+        (globalThis as unknown as { document: PageDocument }).document.querySelector("parsererror")
+          ?.textContent ?? null,
+      cases: (globalThis as unknown as { document: PageDocument }).document.querySelectorAll("testcase")
+        .length,
+      failures: (globalThis as unknown as { document: PageDocument }).document.querySelectorAll(
+        "testcase > failure",
+      ).length,
     }));
     expect(parsed.error).toBeNull();
     expect(parsed.cases).toBe(report.resources.length + report.unknown.length);
