@@ -110,5 +110,6 @@ export {
   newestFirst,
   selectForPrune,
   selectSnapshots,
+  storableBatch,
   type TimeRange,
 } from "./store-kit.js";

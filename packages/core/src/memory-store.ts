@@ -14,11 +14,11 @@ import type {
   StoredConfig,
 } from "./store.js";
 import {
-  assertStorableRecord,
   checkListQuery,
   isInTimeRange,
   selectForPrune,
   selectSnapshots,
+  storableBatch,
 } from "./store-kit.js";
 
 /** The snapshot metadata version this store writes (the same as the snapshot file format's). */
@@ -420,11 +420,9 @@ class MemorySnapshotWriter implements SnapshotWriter {
 
   async write(records: ResourceRecord | readonly ResourceRecord[]): Promise<void> {
     this.enter();
-    const batch = Array.isArray(records)
-      ? (records as readonly ResourceRecord[])
-      : [records as ResourceRecord];
+    let batch: readonly ResourceRecord[];
     try {
-      for (const record of batch) assertStorableRecord(record);
+      batch = storableBatch(records);
     } catch (error) {
       // A failed write fails the snapshot: committing part of what the caller meant to write would lie.
       this.fail();

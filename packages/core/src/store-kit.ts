@@ -54,6 +54,21 @@ export function selectSnapshots(metas: Iterable<SnapshotMeta>, query: ListQuery 
   return query.limit === undefined ? selected : selected.slice(0, query.limit);
 }
 
+/**
+ * The records of one `SnapshotWriter.write` call as an array, each checked with
+ * {@link assertStorableRecord}: a write takes one record or many, and stores check a batch whole
+ * before writing any of it.
+ *
+ * @throws DriftError `E_INPUT` for a record a store cannot keep.
+ */
+export function storableBatch(
+  records: ResourceRecord | readonly ResourceRecord[],
+): readonly ResourceRecord[] {
+  const batch = Array.isArray(records) ? (records as readonly ResourceRecord[]) : [records as ResourceRecord];
+  for (const record of batch) assertStorableRecord(record);
+  return batch;
+}
+
 /** Throws `E_INPUT` unless a record has what every store needs: a key, a hash and a config object. */
 export function assertStorableRecord(record: ResourceRecord): void {
   if (

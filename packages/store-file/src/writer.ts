@@ -2,7 +2,6 @@ import { randomBytes } from "node:crypto";
 import { access, mkdir, rename, rm, utimes } from "node:fs/promises";
 import { join } from "node:path";
 import {
-  assertStorableRecord,
   DriftError,
   isDriftError,
   type Logger,
@@ -13,6 +12,7 @@ import {
   type SnapshotInit,
   type SnapshotMeta,
   type SnapshotWriter,
+  storableBatch,
   throwIfAborted,
 } from "@azure-drift/core";
 import type { Compression } from "./codec.js";
@@ -153,12 +153,9 @@ export class FileSnapshotWriter implements SnapshotWriter {
   }
 
   write(records: ResourceRecord | readonly ResourceRecord[]): Promise<void> {
-    const list: readonly ResourceRecord[] = Array.isArray(records)
-      ? (records as readonly ResourceRecord[])
-      : [records as ResourceRecord];
     try {
       this.enter();
-      for (const record of list) assertStorableRecord(record);
+      const list = storableBatch(records);
       // Encoded synchronously, so records keep the order of the write calls.
       for (const record of list) {
         this.index.add(record);

@@ -1,6 +1,5 @@
 import { randomBytes } from "node:crypto";
 import {
-  assertStorableRecord,
   DriftError,
   type JsonObject,
   type RecordIndexEntry,
@@ -9,6 +8,7 @@ import {
   type SnapshotInit,
   type SnapshotMeta,
   type SnapshotWriter,
+  storableBatch,
   throwIfAborted,
 } from "@azure-drift/core";
 import type { AnyBulkWriteOperation, Document, ObjectId } from "mongodb";
@@ -150,11 +150,9 @@ export class MongoSnapshotWriter implements SnapshotWriter {
 
   async write(records: ResourceRecord | readonly ResourceRecord[]): Promise<void> {
     this.enter();
-    const batch = Array.isArray(records)
-      ? (records as readonly ResourceRecord[])
-      : [records as ResourceRecord];
+    let batch: readonly ResourceRecord[];
     try {
-      for (const record of batch) assertStorableRecord(record);
+      batch = storableBatch(records);
     } catch (error) {
       // Committing part of what the caller meant to write would lie: the snapshot fails.
       await this.fail();
