@@ -111,6 +111,7 @@ export function registerCheck(program: Command, context: CommandContext): void {
       "Collect the subscriptions' configuration, save a snapshot in the store, compare it with the previous snapshot (or --baseline NAME) and print the report. Exit code 0: no drift; 2: drift or parts that could not be compared; 1: error (nothing saved).",
     )
     .option("--baseline <name>", "compare with this baseline instead of the previous snapshot")
+    .option("--attribution", "read the Activity Log for who changed each drifted resource (the default)")
     .option("--no-attribution", "do not read the Activity Log for who changed each drifted resource");
   addReportOptions(addAzureOptions(check)).action(async (options: CheckOptions) => {
     const { io } = context;

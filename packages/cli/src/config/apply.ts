@@ -6,10 +6,13 @@ import type { DriftConfig } from "./schema.js";
 /** The option that carries rules and suppressions written in the configuration itself. */
 export const CONFIG_RULES_OPTION = "configRules";
 
-type Value = string | string[] | RuleOptions;
+type Value = string | string[] | boolean | RuleOptions;
 
-/** Each configuration key as the value of the command option it stands for. */
-function optionValues(config: DriftConfig, directory: string): Record<string, Value | undefined> {
+/** Each configuration key as the value of the command option it stands for (keyed by the option's attribute name). */
+export function configOptionValues(
+  config: DriftConfig,
+  directory: string,
+): Record<string, Value | undefined> {
   const path = (value: string | undefined) =>
     value === undefined ? undefined : configPath(directory, value);
   // A collector given as ./x or ../x is a module path, relative to the configuration's directory.
@@ -27,7 +30,9 @@ function optionValues(config: DriftConfig, directory: string): Record<string, Va
     armEndpoint: config.armEndpoint,
     caCert: path(config.caCert),
     concurrency: config.concurrency === undefined ? undefined : String(config.concurrency),
+    requestTimeout: config.requestTimeout === undefined ? undefined : String(config.requestTimeout),
     baseline: config.baseline,
+    attribution: config.attribution,
     rules: typeof config.rules === "string" ? path(config.rules) : undefined,
     [CONFIG_RULES_OPTION]: Object.keys(inline).length > 0 ? inline : undefined,
     minSeverity: config.minSeverity,
@@ -48,7 +53,7 @@ function optionValues(config: DriftConfig, directory: string): Record<string, Va
 export function applyConfig(command: Command, loaded: LoadedConfig): void {
   const declared = new Set(command.options.map((option) => option.attributeName()));
   const hasRules = declared.has("rules");
-  for (const [name, value] of Object.entries(optionValues(loaded.config, loaded.directory))) {
+  for (const [name, value] of Object.entries(configOptionValues(loaded.config, loaded.directory))) {
     if (value === undefined) continue;
     if (name === CONFIG_RULES_OPTION) {
       if (hasRules) command.setOptionValueWithSource(name, value, "config");

@@ -60,11 +60,23 @@ export const configSchema = z
     armEndpoint: z.url({ message: "expected an https URL" }).optional().describe("A custom ARM endpoint."),
     caCert: z.string().min(1).optional().describe("A PEM CA certificate to trust for armEndpoint."),
     concurrency: z.number().int().min(1).max(1000).optional().describe("ARM requests in flight at once."),
+    requestTimeout: z
+      .number()
+      .min(1)
+      .max(3600)
+      .optional()
+      .describe(
+        "Seconds after which an ARM request with no answer is abandoned and its listing reported unknown (default 90), as --request-timeout.",
+      ),
     baseline: z
       .string()
       .min(1)
       .optional()
       .describe("Compare with this baseline instead of the previous snapshot."),
+    attribution: z
+      .boolean()
+      .optional()
+      .describe("Read the Activity Log for who changed each drifted resource (default true)."),
     rules: z
       .union([
         z.string().min(1),
