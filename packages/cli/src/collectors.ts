@@ -2,6 +2,7 @@ import { stat } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { isAbsolute, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
+import { backupCollector } from "@azure-drift/collector-backup";
 import { governanceCollector } from "@azure-drift/collector-governance";
 import { identityCollector } from "@azure-drift/collector-identity";
 import { networkCollector } from "@azure-drift/collector-network";
@@ -16,6 +17,7 @@ const BUILT_IN: Readonly<Record<BuiltInCollectorName, () => Collector>> = {
   identity: identityCollector,
   security: securityCollector,
   governance: governanceCollector,
+  backup: backupCollector,
 };
 
 /** The collectors the CLI runs (and whose types and rules `diff` applies to ARM files). */
@@ -25,7 +27,7 @@ export function defaultCollectors(): Collector[] {
 
 /**
  * The collectors named by `--collector` options, or the built-in ones when there are none. Each is
- * a built-in name (`network`, `identity`, `security`, `governance`…) or a module: a file path (relative to `cwd`) or an
+ * a built-in name (`network`, `identity`, `security`, `governance`, `backup`…) or a module: a file path (relative to `cwd`) or an
  * installed package, optionally `#export`; without it the module's default export. The export is a
  * collector or a function that returns one when called without arguments.
  *

@@ -1,6 +1,7 @@
 import type { JsonObject } from "@azure-drift/core";
 import { describe, expect, test } from "vitest";
 import {
+  BACKUP_TYPES,
   BUILT_IN_ROLES,
   cloneTenant,
   demoDrift,
@@ -125,7 +126,13 @@ describe("generateTenant", () => {
         .filter((r) => String(r.id).startsWith("/subscriptions/"))
         .map((r) => r.type),
     );
-    expect([...types].sort()).toEqual([RESOURCE_TYPES.routeTable, RESOURCE_TYPES.storageAccount]);
+    // A storage account comes with its blob and file services.
+    expect([...types].sort()).toEqual([
+      RESOURCE_TYPES.routeTable,
+      RESOURCE_TYPES.storageAccount,
+      RESOURCE_TYPES.blobService,
+      RESOURCE_TYPES.fileService,
+    ]);
   });
 });
 
@@ -310,6 +317,8 @@ describe("demo tenant", () => {
         "modified auditingSettings Default properties.state",
         "modified policyAssignments deny-public-network properties.enforcementMode",
         "removed locks do-not-delete-hub ",
+        "modified vaults rsv-prod-backup properties.securitySettings.immutabilitySettings.state",
+        `modified blobServices default properties.deleteRetentionPolicy.enabled`,
         // Owner was assigned nowhere in production: the identity collector starts recording its definition there.
         `added roleDefinitions ${BUILT_IN_ROLES.Owner} `,
         `added roleAssignments ${truth

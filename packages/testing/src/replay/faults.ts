@@ -6,6 +6,8 @@ export interface ForbiddenScope {
   subscriptionId?: string;
   /** ARM type, e.g. `Microsoft.Network/routeTables`; absent = every route in the subscription. */
   type?: string;
+  /** Only the GET of this one resource (its ARM id, any case); its lists and children still answer. */
+  resourceId?: string;
 }
 
 /**
@@ -99,8 +101,9 @@ export class FaultPlan {
     return decision;
   }
 
-  isForbidden(subscriptionId: string | undefined, type: string | undefined): boolean {
-    return inScopes(this.forbiddenScopes, subscriptionId, type);
+  /** `resourceKey`: the lower-cased id a GET asks for (absent for lists). */
+  isForbidden(subscriptionId: string | undefined, type: string | undefined, resourceKey?: string): boolean {
+    return inScopes(this.forbiddenScopes, subscriptionId, type, resourceKey);
   }
 
   /** Whether a request here is left unanswered. */
@@ -118,6 +121,7 @@ function lowerScopes(scopes: readonly ForbiddenScope[] | undefined): ForbiddenSc
   return (scopes ?? []).map((scope) => ({
     ...(scope.subscriptionId ? { subscriptionId: scope.subscriptionId.toLowerCase() } : {}),
     ...(scope.type ? { type: scope.type.toLowerCase() } : {}),
+    ...(scope.resourceId ? { resourceId: scope.resourceId.toLowerCase() } : {}),
   }));
 }
 
@@ -125,10 +129,12 @@ function inScopes(
   scopes: readonly ForbiddenScope[],
   subscriptionId: string | undefined,
   type: string | undefined,
+  resourceKey?: string,
 ): boolean {
   return scopes.some(
     (scope) =>
       (scope.subscriptionId === undefined || scope.subscriptionId === subscriptionId) &&
-      (scope.type === undefined || type === scope.type),
+      (scope.type === undefined || type === scope.type) &&
+      (scope.resourceId === undefined || resourceKey === scope.resourceId),
   );
 }

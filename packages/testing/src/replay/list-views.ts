@@ -27,6 +27,10 @@ export const LIST_VIEWS: readonly ListView[] = [
   // Activity-log alerts (2017-04-01) and diagnostic settings: one response, no `nextLink` (the SDK follows none).
   { type: "microsoft.insights/activitylogalerts", unpaged: true },
   { type: "microsoft.insights/diagnosticsettings", unpaged: true },
+  // Recovery Services vaults: `vaults.listBySubscriptionId` has no soft delete, immutability or
+  // multi-user authorization settings and no storage redundancy or cross-region restore; only a GET
+  // of each vault returns them (no `$expand` brings them back).
+  { type: "microsoft.recoveryservices/vaults", omits: ["securitySettings", "redundancySettings"] },
 ];
 
 /** Whether ARM answers a list of `type` (lower-cased) in one response. */

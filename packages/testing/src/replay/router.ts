@@ -7,6 +7,7 @@ import type { JsonObject, JsonValue } from "@azure-drift/core";
 import type { Tenant } from "../tenant/tenant.js";
 import { ACTIVITY_LOG_TYPE, activityLogItems } from "./activity-log-route.js";
 import { isSupportedApiVersion } from "./api-versions.js";
+import { COLLECTION_ROUTES } from "./collection-routes.js";
 import { envelope, isTopLevelResource, resourceTypesOf } from "./generic-resources.js";
 import { EXACT_SCOPE_TYPES, isDirectlyAt, propertyFilter } from "./list-filters.js";
 import { inListView, isUnpagedList } from "./list-views.js";
@@ -20,8 +21,11 @@ export interface RouteContext {
   /** `https://127.0.0.1:port`, for `nextLink`. */
   baseUrl: string;
   apiVersions: Readonly<Record<string, readonly string[]>>;
-  /** Whether reading `type` (lower-cased, or undefined for subscription-level routes) in a subscription is denied. */
-  forbidden(subscriptionId: string | undefined, type: string | undefined): boolean;
+  /**
+   * Whether reading `type` (lower-cased, or undefined for subscription-level routes) in a subscription
+   * is denied; `resourceKey` is the lower-cased id of the resource a GET asks for.
+   */
+  forbidden(subscriptionId: string | undefined, type: string | undefined, resourceKey?: string): boolean;
 }
 
 /** A response before faults are applied. */
@@ -124,7 +128,14 @@ export function routeRequest(context: RouteContext, method: string, url: URL): R
   const typeParts = [rest[0] ?? "", ...rest.filter((_, i) => i % 2 === 1)];
   const displayType = typeParts.join("/");
   const type = displayType.toLowerCase();
-  if (context.forbidden(subscriptionId, type)) return forbidden(url.pathname, displayType);
+  const isList = rest.length % 2 === 0;
+  const collectionType = isList ? COLLECTION_ROUTES[type] : undefined;
+  const resourceKey = isList ? undefined : `/${segments.join("/").toLowerCase()}`;
+  if (
+    context.forbidden(subscriptionId, type, resourceKey) ||
+    (collectionType !== undefined && context.forbidden(subscriptionId, collectionType))
+  )
+    return forbidden(url.pathname, displayType);
 
   if (type === ACTIVITY_LOG_TYPE && subscriptionId && rest.length === 4) {
     const items = activityLogItems(
@@ -135,8 +146,8 @@ export function routeRequest(context: RouteContext, method: string, url: URL): R
     if (typeof items === "string") return armError(400, "BadRequest", items, `list ${type}`);
     return page(context, url, items, `list ${type}`);
   }
-  const isList = rest.length % 2 === 0;
-  if (isList) return listResources(context, url, segments, scope, rest, type);
+
+  if (isList) return listResources(context, url, segments, scope, rest, type, collectionType ?? type);
   return getResource(context, segments, scope, type);
 }
 
@@ -245,6 +256,7 @@ function listResources(
   scope: string[],
   rest: string[],
   type: string,
+  itemType: string,
 ): RouteResult {
   const route = `list ${type}`;
   let items: ListItem[];
@@ -276,7 +288,7 @@ function listResources(
       );
     }
     items = context.index
-      .keysOfType(type)
+      .keysOfType(itemType)
       .filter((key) => key.startsWith(`${parentKey}/`))
       .map((key) => ({ key, value: () => context.index.get(key) }));
     if (items.length === 0) {

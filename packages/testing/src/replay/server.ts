@@ -256,7 +256,7 @@ export async function startArmReplayServer(options: ArmReplayServerOptions): Pro
         pageSize,
         baseUrl,
         apiVersions,
-        forbidden: (subscriptionId, type) => plan.isForbidden(subscriptionId, type),
+        forbidden: (subscriptionId, type, resourceKey) => plan.isForbidden(subscriptionId, type, resourceKey),
       },
       request.method ?? "GET",
       url,

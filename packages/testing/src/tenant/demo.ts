@@ -136,7 +136,17 @@ export function demoTenant(): Tenant {
     ];
   });
   put("applicationGateway", web, "agw-web");
-  put("storageAccount", data, undefined);
+  const dataAccount = put("storageAccount", data, undefined);
+  // Blob soft delete on in production: the demo's drift turns it off.
+  const dataBlobs = tenant.resources.get(
+    `${String(dataAccount.id)}/blobServices/default`.toLowerCase(),
+  ) as JsonObject;
+  ((dataBlobs.properties as JsonObject).deleteRetentionPolicy as JsonObject).enabled = true;
+  put("recoveryServicesVault", data, "rsv-prod-backup", (resource) => {
+    if (resource.type !== "Microsoft.RecoveryServices/vaults") return;
+    const settings = (resource.properties as JsonObject).securitySettings as JsonObject;
+    settings.immutabilitySettings = { state: "Unlocked" };
+  });
   put("keyVault", data, "kv-prod-secrets");
   put("privateEndpoint", data, "pe-kv-prod-secrets");
   put("userAssignedIdentity", web, "id-checkout-api");
@@ -225,8 +235,9 @@ function truth(resource: JsonObject, status: TruthChange["status"], paths: strin
  * the internet, a subnet losing its NSG, a WAF switched to detection only, an Owner assignment
  * at subscription scope, a federated credential added to a managed identity, Defender for servers
  * downgraded to Free, a SQL server's auditing disabled, a route table deleted, a policy assignment
- * set to DoNotEnforce, a delete lock removed; plus an etag-only change that is not drift. Returns
- * the ground truth as the collectors
+ * set to DoNotEnforce, a delete lock removed, a backup vault's immutability switched off, blob soft
+ * delete turned off; plus an etag-only change that is not drift. Returns the ground truth as the
+ * collectors
  * see it, sorted by key: it includes Owner's definition `added` in the production subscription
  * (`/subscriptions/{sub}/providers/Microsoft.Authorization/roleDefinitions/{guid}`), since the
  * identity collector records the built-in roles a subscription's assignments reference.
@@ -326,14 +337,35 @@ export function demoDrift(tenant: Tenant): TruthChange[] {
   const hubLock = find(tenant, "Microsoft.Authorization/locks", "do-not-delete-hub");
   tenant.resources.delete(String(hubLock.id).toLowerCase());
   changes.push(truth(hubLock, "removed"));
+  // Backups: the production vault's immutability switched off, blob soft delete off on the data account.
+  const vault = find(tenant, "Microsoft.RecoveryServices/vaults", "rsv-prod-backup");
+  (
+    ((vault.properties as JsonObject).securitySettings as JsonObject).immutabilitySettings as JsonObject
+  ).state = "Disabled";
+  changes.push(truth(vault, "modified", ["properties.securitySettings.immutabilitySettings.state"]));
+  const blobs = [...tenant.resources.values()].find(
+    (resource) =>
+      resource.type === "Microsoft.Storage/storageAccounts/blobServices" &&
+      String(resource.id).startsWith(`/subscriptions/${PRODUCTION}/resourceGroups/rg-data/`),
+  ) as JsonObject;
+  ((blobs.properties as JsonObject).deleteRetentionPolicy as JsonObject).enabled = false;
+  changes.push(truth(blobs, "modified", ["properties.deleteRetentionPolicy.enabled"]));
 
   const legacy = find(tenant, "Microsoft.Network/routeTables", "rt-legacy-egress");
   tenant.resources.delete(String(legacy.id).toLowerCase());
   changes.push(truth(legacy, "removed"));
 
-  // Not drift: ARM rewrote an etag.
+  // Not drift: ARM rewrote an etag; a backup ran.
   const hubNsg = find(tenant, "Microsoft.Network/networkSecurityGroups", "nsg-hub-mgmt");
   hubNsg.etag = `W/"${rng.guid()}"`;
+  for (const resource of tenant.resources.values()) {
+    if (String(resource.id).startsWith(`${String(vault.id)}/backupFabrics/`)) {
+      Object.assign(resource.properties as JsonObject, {
+        lastBackupTime: "2026-03-01T02:30:11.0000000Z",
+        lastRecoveryPoint: "2026-03-01T02:30:11.0000000Z",
+      });
+    }
+  }
 
   changes.push(...builtInRoleChanges(builtInsBefore, referencedBuiltIns(tenant)));
   return changes.sort((a, b) => (a.key < b.key ? -1 : 1));

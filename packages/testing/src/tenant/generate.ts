@@ -48,6 +48,14 @@ export const GENERATION_ORDER: readonly ResourceKind[] = [
   "managementLock",
   "diagnosticSetting",
   "activityLogAlert",
+  "recoveryServicesVault",
+  "backupPolicy",
+  "backupProtectedItem",
+  "backupStorageConfig",
+  "backupEncryptionConfig",
+  "backupResourceGuardProxy",
+  "blobService",
+  "fileService",
 ];
 
 /** Splits `total` by weight with the largest-remainder method, so the counts add up exactly. */

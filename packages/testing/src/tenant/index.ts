@@ -22,6 +22,7 @@ export {
 } from "./tenant.js";
 export type { ResourceKind, TruthChange } from "./types.js";
 export {
+  BACKUP_TYPES,
   DEFAULT_MIX,
   FIREWALL_POLICY_RULE_COLLECTION_GROUPS,
   filterTruth,

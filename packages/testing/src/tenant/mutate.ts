@@ -6,6 +6,7 @@
  */
 import type { JsonObject, JsonValue } from "@azure-drift/core";
 import { builtInRoleChanges, referencedBuiltIns } from "./built-in-truth.js";
+import { addBackupNoise, BACKUP_MODIFY_ONLY_KINDS, BACKUP_MUTATIONS } from "./mutate-backup.js";
 import { GOVERNANCE_MUTATIONS, type GovernanceMutation, governanceNoise } from "./mutate-governance.js";
 import { securityMutations } from "./mutate-security.js";
 import { hashString, Random } from "./random.js";
@@ -228,7 +229,7 @@ const routeTableMutations: Mutation[] = [
 const SECURITY = securityMutations({ changeField, addTag });
 
 /** Kinds that are changed, never added or removed on their own. */
-const MODIFY_ONLY = new Set<ResourceKind>([...SECURITY_MODIFY_ONLY_KINDS]);
+const MODIFY_ONLY = new Set<ResourceKind>([...SECURITY_MODIFY_ONLY_KINDS, ...BACKUP_MODIFY_ONLY_KINDS]);
 /** The governance mutations, in this module's shape. */
 const governance = (mutations: GovernanceMutation[]): Mutation[] =>
   mutations.map((mutation) => (resource, m) => mutation(resource, m.rng, m.factory));
@@ -328,6 +329,14 @@ const MUTATIONS: Record<ResourceKind, Mutation[]> = {
   managementLock: governance(GOVERNANCE_MUTATIONS.managementLock),
   diagnosticSetting: governance(GOVERNANCE_MUTATIONS.diagnosticSetting),
   activityLogAlert: governance(GOVERNANCE_MUTATIONS.activityLogAlert),
+  recoveryServicesVault: BACKUP_MUTATIONS.recoveryServicesVault ?? [],
+  backupPolicy: BACKUP_MUTATIONS.backupPolicy ?? [],
+  backupProtectedItem: BACKUP_MUTATIONS.backupProtectedItem ?? [],
+  backupStorageConfig: BACKUP_MUTATIONS.backupStorageConfig ?? [],
+  backupEncryptionConfig: BACKUP_MUTATIONS.backupEncryptionConfig ?? [],
+  backupResourceGuardProxy: BACKUP_MUTATIONS.backupResourceGuardProxy ?? [],
+  blobService: BACKUP_MUTATIONS.blobService ?? [],
+  fileService: BACKUP_MUTATIONS.fileService ?? [],
 };
 
 /** Applies one to two distinct mutations; returns the changed paths (sorted, distinct). */
@@ -395,6 +404,8 @@ function addNoise(resource: JsonObject, rng: Random): void {
       break;
     }
   }
+  // What Azure rewrites on its own in the backup domain (health, last-backup times, counts).
+  addBackupNoise(resource, rng);
 }
 
 function splitChurn(churn: number | Churn): Churn {

@@ -5,6 +5,7 @@
  */
 import type { JsonObject } from "@azure-drift/core";
 import { hashString, type Random } from "./random.js";
+import { recoveryServicesVaultWithChildren, storageServices } from "./shapes-backup.js";
 import { GovernanceShapes } from "./shapes-governance.js";
 import { buildSecurity } from "./shapes-security.js";
 import { RESOURCE_TYPES, type ResourceKind } from "./types.js";
@@ -175,8 +176,13 @@ export class ShapeFactory {
         return [this.userAssignedIdentity(placement)];
       case "federatedIdentityCredential":
         return this.federatedIdentityCredential(placement);
+      // A storage account comes with its blob and file services, as in ARM; asking for either makes an account.
       case "storageAccount":
-        return [this.storageAccount(placement)];
+      case "blobService":
+      case "fileService": {
+        const account = this.storageAccount(placement);
+        return [account, ...storageServices(account)];
+      }
       case "keyVault":
         return [this.keyVault(placement)];
       case "roleDefinition":
@@ -209,6 +215,14 @@ export class ShapeFactory {
         return [this.governance.diagnosticSetting(placement)];
       case "activityLogAlert":
         return [this.governance.activityLogAlert(placement)];
+      // A vault comes with its backup children; asking for a child makes a vault with all of them.
+      case "recoveryServicesVault":
+      case "backupPolicy":
+      case "backupProtectedItem":
+      case "backupStorageConfig":
+      case "backupEncryptionConfig":
+      case "backupResourceGuardProxy":
+        return recoveryServicesVaultWithChildren(this, placement);
     }
   }
 

@@ -26,6 +26,14 @@ export const RESOURCE_TYPES = {
   managementLock: "Microsoft.Authorization/locks",
   diagnosticSetting: "Microsoft.Insights/diagnosticSettings",
   activityLogAlert: "Microsoft.Insights/activityLogAlerts",
+  recoveryServicesVault: "Microsoft.RecoveryServices/vaults",
+  backupPolicy: "Microsoft.RecoveryServices/vaults/backupPolicies",
+  backupProtectedItem: "Microsoft.RecoveryServices/vaults/backupFabrics/protectionContainers/protectedItems",
+  backupStorageConfig: "Microsoft.RecoveryServices/vaults/backupstorageconfig",
+  backupEncryptionConfig: "Microsoft.RecoveryServices/vaults/backupEncryptionConfigs",
+  backupResourceGuardProxy: "Microsoft.RecoveryServices/vaults/backupResourceGuardProxies",
+  blobService: "Microsoft.Storage/storageAccounts/blobServices",
+  fileService: "Microsoft.Storage/storageAccounts/fileServices",
 } as const;
 
 /** Short name of a generated resource type. */
@@ -43,6 +51,14 @@ export const FIREWALL_POLICY_RULE_COLLECTION_GROUPS =
 export const UNCOUNTED_TYPES: readonly string[] = [
   FIREWALL_POLICY_RULE_COLLECTION_GROUPS,
   ...SECURITY_UNCOUNTED_TYPES,
+  // A vault's backup children, a storage account's blob and file services.
+  RESOURCE_TYPES.backupPolicy,
+  RESOURCE_TYPES.backupProtectedItem,
+  RESOURCE_TYPES.backupStorageConfig,
+  RESOURCE_TYPES.backupEncryptionConfig,
+  RESOURCE_TYPES.backupResourceGuardProxy,
+  RESOURCE_TYPES.blobService,
+  RESOURCE_TYPES.fileService,
 ];
 
 /** The network collector's types. */
@@ -78,6 +94,18 @@ export const GOVERNANCE_TYPES: readonly string[] = [
   RESOURCE_TYPES.activityLogAlert,
 ];
 
+/** The backup collector's types. */
+export const BACKUP_TYPES: readonly string[] = [
+  RESOURCE_TYPES.recoveryServicesVault,
+  RESOURCE_TYPES.backupPolicy,
+  RESOURCE_TYPES.backupProtectedItem,
+  RESOURCE_TYPES.backupStorageConfig,
+  RESOURCE_TYPES.backupEncryptionConfig,
+  RESOURCE_TYPES.backupResourceGuardProxy,
+  RESOURCE_TYPES.blobService,
+  RESOURCE_TYPES.fileService,
+];
+
 /**
  * The default mix of generated types (relative weights), roughly what a landing-zone
  * subscription holds.
@@ -106,6 +134,15 @@ export const DEFAULT_MIX: Readonly<Record<ResourceKind, number>> = {
   managementLock: 2,
   diagnosticSetting: 3,
   activityLogAlert: 1,
+  recoveryServicesVault: 2,
+  // Made with their vault or storage account (see shapes-backup.ts), never on their own by default.
+  backupPolicy: 0,
+  backupProtectedItem: 0,
+  backupStorageConfig: 0,
+  backupEncryptionConfig: 0,
+  backupResourceGuardProxy: 0,
+  blobService: 0,
+  fileService: 0,
 };
 
 /**

@@ -14,6 +14,19 @@ const VOLATILE = new Set([
   // Policy objects' metadata stamps: an idempotent redeploy refreshes them.
   "updatedOn",
   "updatedBy",
+  // The backup domain's: backup health, last-backup times and status, counts and scores.
+  "bcdrSecurityLevel",
+  "secureScore",
+  "monitoringSummary",
+  "protectedItemsCount",
+  "lastBackupTime",
+  "lastBackupStatus",
+  "lastRecoveryPoint",
+  "healthStatus",
+  "protectionStatus",
+  "lastUpdateStatus",
+  "lastUpdatedTime",
+  "minRestoreTime",
 ]);
 
 /** Key fields of arrays of objects besides `name`, as collectors declare them; `a|b` is whichever an element has. */
