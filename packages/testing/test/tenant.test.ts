@@ -1,7 +1,6 @@
 import type { JsonObject } from "@azure-drift/core";
 import { describe, expect, test } from "vitest";
 import {
-  BACKUP_TYPES,
   BUILT_IN_ROLES,
   cloneTenant,
   demoDrift,
