@@ -1,0 +1,161 @@
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { dropTestDatabases, type Harness, METRICS_TOKEN, ROLES, startHarness } from "./harness.js";
+
+afterAll(dropTestDatabases);
+
+const TENANT = "11111111-1111-4111-8111-111111111111";
+const SUB = "aaaaaaaa-0000-4000-8000-000000000001";
+
+/** Every authenticated endpoint, with the role it needs. */
+const ENDPOINTS: { method: "GET" | "POST"; url: string; role: string; payload?: unknown }[] = [
+  { method: "GET", url: `/tenants/${TENANT}/reports/latest?subscription=${SUB}`, role: ROLES.read },
+  { method: "GET", url: `/tenants/${TENANT}/reports/20261206t000000000z-00000000`, role: ROLES.read },
+  { method: "GET", url: `/tenants/${TENANT}/reports`, role: ROLES.read },
+  { method: "GET", url: `/tenants/${TENANT}/snapshots`, role: ROLES.read },
+  {
+    method: "GET",
+    url: `/tenants/${TENANT}/resources/history?id=/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.Network/networkSecurityGroups/web`,
+    role: ROLES.read,
+  },
+  {
+    method: "POST",
+    url: `/tenants/${TENANT}/baselines/approved`,
+    role: ROLES.baseline,
+    payload: { subscription: SUB },
+  },
+  { method: "POST", url: `/tenants/${TENANT}/subscriptions/${SUB}/checks`, role: ROLES.check },
+  { method: "POST", url: "/events/azure", role: ROLES.events, payload: [] },
+];
+
+let harness: Harness;
+beforeAll(async () => {
+  harness = await startHarness();
+});
+afterAll(async () => harness?.close());
+
+const call = (endpoint: (typeof ENDPOINTS)[number], authorization?: string) =>
+  harness.app.inject({
+    method: endpoint.method,
+    url: endpoint.url,
+    headers: authorization ? { authorization } : {},
+    ...(endpoint.payload !== undefined ? { payload: endpoint.payload as object } : {}),
+  });
+
+describe("the probes are open; everything else needs a bearer token", () => {
+  test("/healthz and /readyz answer without a token", async () => {
+    expect((await harness.app.inject({ url: "/healthz" })).json()).toEqual({ status: "ok" });
+    const ready = await harness.app.inject({ url: "/readyz" });
+    expect(ready.statusCode).toBe(200);
+    expect(ready.json()).toEqual({ status: "ready" });
+  });
+
+  test.each(ENDPOINTS)("$method $url without a token: 401 with a bare Bearer challenge", async (endpoint) => {
+    const response = await call(endpoint);
+    expect(response.statusCode).toBe(401);
+    expect(response.headers["www-authenticate"]).toBe('Bearer realm="azure-drift"');
+    expect(response.json().error.code).toBe("E_AUTH");
+  });
+
+  test.each(ENDPOINTS)("$method $url without its role: 403 insufficient_scope", async (endpoint) => {
+    const others = Object.values(ROLES).filter((role) => role !== endpoint.role);
+    const response = await call(endpoint, `Bearer ${await harness.issuer.token({ roles: others })}`);
+    expect(response.statusCode).toBe(403);
+    expect(response.headers["www-authenticate"]).toBe(
+      `Bearer realm="azure-drift", error="insufficient_scope", error_description="This call needs the role ${endpoint.role}; ask an administrator to assign it to you (an app role of the API's app registration)."`,
+    );
+  });
+
+  test.each(ENDPOINTS)("$method $url with its role: past authentication", async (endpoint) => {
+    const response = await call(endpoint, `Bearer ${await harness.issuer.token({ roles: [endpoint.role] })}`);
+    expect([200, 201, 202, 400, 404]).toContain(response.statusCode);
+    expect(response.headers["www-authenticate"]).toBeUndefined();
+  });
+});
+
+describe("tokens that must not pass", () => {
+  const endpoint = ENDPOINTS[3]!;
+  const invalid = async (token: string, description: string) => {
+    const response = await call(endpoint, `Bearer ${token}`);
+    expect(response.statusCode).toBe(401);
+    expect(response.headers["www-authenticate"]).toBe(
+      `Bearer realm="azure-drift", error="invalid_token", error_description="${description}"`,
+    );
+  };
+
+  test("a valid token passes (the control)", async () => {
+    const response = await call(endpoint, `Bearer ${await harness.issuer.token({ roles: [ROLES.read] })}`);
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({ snapshots: [] });
+  });
+
+  test("expired", async () => {
+    await invalid(
+      await harness.issuer.token({ roles: [ROLES.read], expiresIn: -120 }),
+      "the token has expired",
+    );
+  });
+
+  test("for another audience", async () => {
+    await invalid(
+      await harness.issuer.token({ roles: [ROLES.read], audience: "api://someone-else" }),
+      "the token's aud claim is not accepted",
+    );
+  });
+
+  test("from another issuer", async () => {
+    await invalid(
+      await harness.issuer.token({ roles: [ROLES.read], issuer: "https://login.example/other" }),
+      "the token's iss claim is not accepted",
+    );
+  });
+
+  test("signed with a key the issuer does not publish", async () => {
+    await invalid(
+      await harness.issuer.token({ roles: [ROLES.read], foreignKey: true }),
+      "the token's signature does not verify with the issuer's keys",
+    );
+  });
+
+  test("unsigned (alg: none)", async () => {
+    await invalid(
+      harness.issuer.unsignedToken([ROLES.read]),
+      "the token's signing algorithm is not accepted",
+    );
+  });
+
+  test("not a JWT, or not one bearer credential", async () => {
+    await invalid("not.a.jwt", "the token is malformed");
+    const response = await call(endpoint, `Basic ${Buffer.from("a:b").toString("base64")}`);
+    expect(response.statusCode).toBe(401);
+    expect(response.headers["www-authenticate"]).toMatch(
+      /^Bearer realm="azure-drift", error="invalid_token"/,
+    );
+  });
+
+  test("the issuer's keys were fetched once, through its discovery document", () => {
+    expect(harness.issuer.hits).toEqual({ "/.well-known/openid-configuration": 1, "/keys": 1 });
+  });
+});
+
+describe("/metrics takes the scrape token, not an OIDC token", () => {
+  test("with the scrape token: Prometheus text", async () => {
+    const response = await harness.app.inject({
+      url: "/metrics",
+      headers: { authorization: `Bearer ${METRICS_TOKEN}` },
+    });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers["content-type"]).toBe("text/plain; version=0.0.4; charset=utf-8");
+    expect(response.body).toContain("# TYPE azure_drift_checks_total counter");
+  });
+
+  test("without it, with a wrong one, or with a user's token: 401", async () => {
+    const user = await harness.issuer.token({ roles: Object.values(ROLES) });
+    for (const authorization of [undefined, `Bearer ${METRICS_TOKEN}x`, `Bearer ${user}`]) {
+      const response = await harness.app.inject({
+        url: "/metrics",
+        headers: authorization ? { authorization } : {},
+      });
+      expect(response.statusCode).toBe(401);
+    }
+  });
+});
