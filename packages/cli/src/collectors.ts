@@ -4,6 +4,7 @@ import { isAbsolute, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { backupCollector } from "@azure-drift/collector-backup";
 import { governanceCollector } from "@azure-drift/collector-governance";
+import { encryptionCollector } from "@azure-drift/collector-encryption";
 import { identityCollector } from "@azure-drift/collector-identity";
 import { networkCollector } from "@azure-drift/collector-network";
 import { securityCollector } from "@azure-drift/collector-security";
@@ -18,6 +19,7 @@ const BUILT_IN: Readonly<Record<BuiltInCollectorName, () => Collector>> = {
   security: securityCollector,
   governance: governanceCollector,
   backup: backupCollector,
+  encryption: encryptionCollector,
 };
 
 /** The collectors the CLI runs (and whose types and rules `diff` applies to ARM files). */
@@ -27,7 +29,7 @@ export function defaultCollectors(): Collector[] {
 
 /**
  * The collectors named by `--collector` options, or the built-in ones when there are none. Each is
- * a built-in name (`network`, `identity`, `security`, `governance`, `backup`…) or a module: a file path (relative to `cwd`) or an
+ * a built-in name (`network`, `identity`, `security`, `governance`, `backup`, `encryption`…) or a module: a file path (relative to `cwd`) or an
  * installed package, optionally `#export`; without it the module's default export. The export is a
  * collector or a function that returns one when called without arguments.
  *

@@ -177,7 +177,9 @@ test("collect → mutate → check reports exactly the mutator's truth and the s
     const second = await detector.check({ tenantId: tenant.tenantId, subscriptions });
     const report = second.report;
     const truth = [
-      ...changes.filter((change) => change.type !== T.securityContact),
+      // The truth as this collector sees it: an added or removed server or account also brings or
+      // takes children other collectors own (its encryption protector, its encryption scopes).
+      ...filterTruth(changes, TYPES).filter((change) => change.type !== T.securityContact),
       { key: String(wdatp.id).toLowerCase(), status: "modified" as const, paths: ["properties.enabled"] },
       { key: String(openRule.id).toLowerCase(), status: "added" as const, paths: [] },
       {

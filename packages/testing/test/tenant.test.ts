@@ -125,11 +125,12 @@ describe("generateTenant", () => {
         .filter((r) => String(r.id).startsWith("/subscriptions/"))
         .map((r) => r.type),
     );
-    // A storage account comes with its blob and file services.
+    // A storage account comes with its blob and file services and its encryption scopes.
     expect([...types].sort()).toEqual([
       RESOURCE_TYPES.routeTable,
       RESOURCE_TYPES.storageAccount,
       RESOURCE_TYPES.blobService,
+      RESOURCE_TYPES.storageEncryptionScope,
       RESOURCE_TYPES.fileService,
     ]);
   });
@@ -318,6 +319,7 @@ describe("demo tenant", () => {
         "removed locks do-not-delete-hub ",
         "modified vaults rsv-prod-backup properties.securitySettings.immutabilitySettings.state",
         `modified blobServices default properties.deleteRetentionPolicy.enabled`,
+        "modified transparentDataEncryption current properties.state",
         // Owner was assigned nowhere in production: the identity collector starts recording its definition there.
         `added roleDefinitions ${BUILT_IN_ROLES.Owner} `,
         `added roleAssignments ${truth

@@ -4,7 +4,7 @@
  * 9.0.0, @azure/arm-msi 2.2.0, @azure/arm-resources-subscriptions 2.1.1, @azure/arm-storage 19.1.0,
  * @azure/arm-security 5.0.0, @azure/arm-sql 10.0.0, @azure/arm-policy 6.0.0, @azure/arm-locks 2.1.0,
  * @azure/arm-monitor 7.0.0, @azure/arm-recoveryservices 6.0.0, @azure/arm-recoveryservicesbackup
- * 12.0.0), plus recent stable
+ * 12.0.0, @azure/arm-keyvault 4.0.0, @azure/arm-compute 23.3.0), plus recent stable
  * versions of the providers that only the benchmarks and demo use. A namespace not listed here
  * accepts any well-formed version.
  */
@@ -35,9 +35,12 @@ export const DEFAULT_API_VERSIONS: Readonly<Record<string, readonly string[]>> =
   "microsoft.security": ["2024-01-01", "2017-08-01-preview", "2021-07-01"],
   // @azure/arm-sql 10.0.0: servers 2022-08-01-preview; firewall rules, security alert policies and
   // Entra-only authentication 2020-11-01-preview; auditing settings 2021-11-01-preview.
+  // (2022-08-01-preview also databases and TDE; 2020-11-01-preview also encryption protectors.)
   "microsoft.sql": ["2022-08-01-preview", "2020-11-01-preview", "2021-11-01-preview"],
   // Vaults (arm-recoveryservices 6.0.0) and their backup children (arm-recoveryservicesbackup 12.0.0).
   "microsoft.recoveryservices": ["2024-04-01", "2023-06-01"],
+  // @azure/arm-compute 23.3.0: disks and disk encryption sets.
+  "microsoft.compute": ["2025-01-02"],
 };
 
 const WELL_FORMED = /^\d{4}-\d{2}-\d{2}(-(preview|beta|privatepreview|alpha))?$/i;

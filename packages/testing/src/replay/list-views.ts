@@ -8,6 +8,11 @@ import type { JsonObject } from "@azure-drift/core";
 
 /** How a list of one type differs. */
 export interface ListView {
+  /**
+   * Items go out with their parent's id (the id minus its last two segments), in lists and GETs:
+   * ARM's transparent data encryption carries the database's id under the name `current`.
+   */
+  parentId?: boolean;
   /** ARM type, lower-cased. */
   type: string;
   /** Properties (names under `properties`) the list omits. */
@@ -31,6 +36,8 @@ export const LIST_VIEWS: readonly ListView[] = [
   // multi-user authorization settings and no storage redundancy or cross-region restore; only a GET
   // of each vault returns them (no `$expand` brings them back).
   { type: "microsoft.recoveryservices/vaults", omits: ["securitySettings", "redundancySettings"] },
+  // TDE: listed (and read) under the database's id, as in Microsoft's own example.
+  { type: "microsoft.sql/servers/databases/transparentdataencryption", parentId: true },
 ];
 
 /** Whether ARM answers a list of `type` (lower-cased) in one response. */
@@ -50,4 +57,12 @@ export function inListView(type: string, resource: JsonObject, expand: string | 
   if (!properties || typeof properties !== "object" || Array.isArray(properties)) return resource;
   const kept = Object.fromEntries(Object.entries(properties).filter(([name]) => !view.omits?.includes(name)));
   return { ...resource, properties: kept };
+}
+
+/** `resource` with the id ARM serves for it (its parent's, for a `parentId` view), in lists and GETs alike. */
+export function withServedId(resource: JsonObject): JsonObject {
+  const type = String(resource.type).toLowerCase();
+  if (typeof resource.id !== "string" || !LIST_VIEWS.some((view) => view.type === type && view.parentId))
+    return resource;
+  return { ...resource, id: resource.id.split("/").slice(0, -2).join("/") };
 }

@@ -10,7 +10,7 @@ import { isSupportedApiVersion } from "./api-versions.js";
 import { COLLECTION_ROUTES } from "./collection-routes.js";
 import { envelope, isTopLevelResource, resourceTypesOf } from "./generic-resources.js";
 import { EXACT_SCOPE_TYPES, isDirectlyAt, propertyFilter } from "./list-filters.js";
-import { inListView, isUnpagedList } from "./list-views.js";
+import { inListView, isUnpagedList, withServedId } from "./list-views.js";
 import type { TenantIndex } from "./tenant-index.js";
 
 /** What the router needs to answer. */
@@ -417,7 +417,7 @@ function getResource(context: RouteContext, segments: string[], scope: string[],
   const route = `get ${type}`;
   const key = `/${segments.join("/").toLowerCase()}`;
   const found = context.index.get(key);
-  if (found) return { status: 200, body: found, route };
+  if (found) return { status: 200, body: withServedId(found), route };
   if (type === ROLE_DEFINITIONS) {
     const guid = (segments.at(-1) ?? "").toLowerCase();
     const builtIn = context.index.get(`${BUILT_IN_PREFIX}${guid}`);
@@ -468,7 +468,7 @@ function page(
   while (next < items.length && value.length < pageSize) {
     const item = items[next++] as ListItem;
     const resource = item.value();
-    if (resource) value.push(resource);
+    if (resource) value.push(withServedId(resource));
   }
   const body: JsonObject = { value };
   if (next < items.length) {

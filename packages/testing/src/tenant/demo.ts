@@ -20,17 +20,20 @@ const DEMO_TENANT_ID = "72f988bf-0000-4000-8000-00000000de00";
 const PRODUCTION = "1c6f0e57-0000-4000-8000-000000000001";
 const SHARED = "1c6f0e57-0000-4000-8000-000000000002";
 
-/** Renames a freshly built resource: its id, its name and every nested id under it. */
-function rename(resource: JsonObject, name: string): JsonObject {
+/**
+ * Renames a freshly built resource: its id, its name, every id under it and its host names
+ * (`https://name.`), in it and in the children built with it (a vault's keys, a server's protector).
+ */
+function rename(built: JsonObject[], resource: JsonObject, name: string): JsonObject[] {
   const oldId = String(resource.id);
-  const renamed = moveUnder(resource, oldId, `${oldId.slice(0, oldId.lastIndexOf("/") + 1)}${name}`);
-  renamed.name = name;
-  return renamed;
-}
-
-/** A resource with every id under `oldId` moved under `newId` (a renamed parent's children). */
-function moveUnder(resource: JsonObject, oldId: string, newId: string): JsonObject {
-  return JSON.parse(JSON.stringify(resource).split(oldId).join(newId)) as JsonObject;
+  const newId = `${oldId.slice(0, oldId.lastIndexOf("/") + 1)}${name}`;
+  const oldHost = `//${String(resource.name)}.`;
+  return built.map((item) => {
+    const text = JSON.stringify(item).split(oldId).join(newId).split(oldHost).join(`//${name}.`);
+    const renamed = JSON.parse(text) as JsonObject;
+    if (item === resource) renamed.name = name;
+    return renamed;
+  });
 }
 
 /** Builds a resource of `kind` named `name` and adds it to the tenant. */
@@ -43,18 +46,11 @@ function add(
   name?: string,
   edit?: (resource: JsonObject) => void,
 ): JsonObject {
-  const built = factory.build(kind, placement);
-  const primary = built.find((item) => kindOfType(String(item.type)) === kind);
-  const renamed = primary && name ? rename(primary, name) : undefined;
+  let built = factory.build(kind, placement);
+  const main = built.find((item) => kindOfType(String(item.type)) === kind);
+  if (main && name) built = rename(built, main, name);
   let made: JsonObject | undefined;
-  for (const item of built) {
-    // Children built with the resource (a SQL server's firewall rules and settings) follow its new name.
-    const resource =
-      renamed && primary
-        ? item === primary
-          ? renamed
-          : moveUnder(item, `${String(primary.id)}/`, `${String(renamed.id)}/`)
-        : item;
+  for (const resource of built) {
     edit?.(resource);
     putResource(tenant, resource);
     const madeKind = kindOfType(String(resource.type));
@@ -66,9 +62,10 @@ function add(
 
 /**
  * A small, fixed tenant for demos: two subscriptions ("Contoso Production" and "Contoso Shared
- * Services") with a few dozen network and identity resources, storage accounts and key vaults,
- * Defender for Cloud's settings of production and a SQL server, and their governance: a custom
- * policy and an assignment, locks, diagnostic settings, an activity-log alert.
+ * Services") with a few dozen network and identity resources, storage accounts, key vaults and
+ * their keys, a disk encryption set and a disk, a SQL server with a database, Defender for
+ * Cloud's settings of production, and their governance: a custom policy and an assignment, locks,
+ * diagnostic settings, an activity-log alert.
  * Always the same.
  */
 export function demoTenant(): Tenant {
@@ -148,6 +145,13 @@ export function demoTenant(): Tenant {
     settings.immutabilitySettings = { state: "Unlocked" };
   });
   put("keyVault", data, "kv-prod-secrets");
+  const des = put("diskEncryptionSet", data, "des-prod-data");
+  put("disk", data, "disk-sql-data01", (disk) => {
+    const properties = disk.properties as JsonObject;
+    properties.encryption = { type: "EncryptionAtRestWithCustomerKey", diskEncryptionSetId: String(des.id) };
+  });
+  put("sqlServer", data, "sql-prod-orders");
+  put("sqlDatabase", data, "db-orders");
   put("privateEndpoint", data, "pe-kv-prod-secrets");
   put("userAssignedIdentity", web, "id-checkout-api");
   put("roleDefinition", { ...web, resourceGroup: "" });
@@ -234,10 +238,10 @@ function truth(resource: JsonObject, status: TruthChange["status"], paths: strin
  * The demo's story, applied in place to a tenant made by {@link demoTenant}: a rule opening SSH to
  * the internet, a subnet losing its NSG, a WAF switched to detection only, an Owner assignment
  * at subscription scope, a federated credential added to a managed identity, Defender for servers
- * downgraded to Free, a SQL server's auditing disabled, a route table deleted, a policy assignment
- * set to DoNotEnforce, a delete lock removed, a backup vault's immutability switched off, blob soft
- * delete turned off; plus an etag-only change that is not drift. Returns the ground truth as the
- * collectors
+ * downgraded to Free, a SQL server's auditing disabled, transparent data encryption switched off on
+ * a production database, a route table deleted, a policy assignment set to DoNotEnforce, a delete
+ * lock removed, a backup vault's immutability switched off, blob soft delete turned off; plus an
+ * etag-only change that is not drift. Returns the ground truth as the collectors
  * see it, sorted by key: it includes Owner's definition `added` in the production subscription
  * (`/subscriptions/{sub}/providers/Microsoft.Authorization/roleDefinitions/{guid}`), since the
  * identity collector records the built-in roles a subscription's assignments reference.
@@ -350,6 +354,13 @@ export function demoDrift(tenant: Tenant): TruthChange[] {
   ) as JsonObject;
   ((blobs.properties as JsonObject).deleteRetentionPolicy as JsonObject).enabled = false;
   changes.push(truth(blobs, "modified", ["properties.deleteRetentionPolicy.enabled"]));
+  const tde = [...tenant.resources.values()].find((resource) =>
+    String(resource.id).endsWith("/databases/db-orders/transparentDataEncryption/current"),
+  );
+  if (!tde)
+    throw new Error("demoDrift: the TDE of db-orders is not in the tenant; was it made by demoTenant()?");
+  (tde.properties as JsonObject).state = "Disabled";
+  changes.push(truth(tde, "modified", ["properties.state"]));
 
   const legacy = find(tenant, "Microsoft.Network/routeTables", "rt-legacy-egress");
   tenant.resources.delete(String(legacy.id).toLowerCase());

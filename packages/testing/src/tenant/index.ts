@@ -32,5 +32,7 @@ export {
   RESOURCE_TYPES,
   UNCOUNTED_TYPES,
 } from "./types.js";
+export type { EncryptionResourceKind } from "./types-encryption.js";
+export { ENCRYPTION_RESOURCE_TYPES, ENCRYPTION_TYPES } from "./types-encryption.js";
 export type { SecurityResourceKind } from "./types-security.js";
 export { SECURITY_RESOURCE_TYPES, SECURITY_TYPES } from "./types-security.js";

@@ -8,11 +8,13 @@ import type { JsonObject, JsonValue } from "@azure-drift/core";
 import { builtInRoleChanges, referencedBuiltIns } from "./built-in-truth.js";
 import { addBackupNoise, BACKUP_MODIFY_ONLY_KINDS, BACKUP_MUTATIONS } from "./mutate-backup.js";
 import { GOVERNANCE_MUTATIONS, type GovernanceMutation, governanceNoise } from "./mutate-governance.js";
+import { ENCRYPTION_NOISE, encryptionMutations } from "./mutate-encryption.js";
 import { securityMutations } from "./mutate-security.js";
 import { hashString, Random } from "./random.js";
 import { kindOfType, type Placement, ResourcePools, ShapeFactory } from "./shapes.js";
 import { parseArmId, putResource, type Tenant } from "./tenant.js";
 import type { ResourceKind, TruthChange } from "./types.js";
+import { ENCRYPTION_MODIFY_ONLY_KINDS } from "./types-encryption.js";
 import { SECURITY_MODIFY_ONLY_KINDS } from "./types-security.js";
 
 /** Fractions of the tenant's (eligible) resources to change. */
@@ -229,10 +231,19 @@ const routeTableMutations: Mutation[] = [
 const SECURITY = securityMutations({ changeField, addTag });
 
 /** Kinds that are changed, never added or removed on their own. */
-const MODIFY_ONLY = new Set<ResourceKind>([...SECURITY_MODIFY_ONLY_KINDS, ...BACKUP_MODIFY_ONLY_KINDS]);
+const MODIFY_ONLY = new Set<ResourceKind>([
+  ...SECURITY_MODIFY_ONLY_KINDS,
+  ...BACKUP_MODIFY_ONLY_KINDS,
+  ...ENCRYPTION_MODIFY_ONLY_KINDS,
+]);
 /** The governance mutations, in this module's shape. */
 const governance = (mutations: GovernanceMutation[]): Mutation[] =>
   mutations.map((mutation) => (resource, m) => mutation(resource, m.rng, m.factory));
+
+/** What Azure changes by itself, per ARM type (lower-cased): applied as noise, never drift. */
+const VOLATILE_NOISE: Readonly<Record<string, (resource: JsonObject, rng: Random) => void>> = {
+  ...ENCRYPTION_NOISE,
+};
 
 const MUTATIONS: Record<ResourceKind, Mutation[]> = {
   networkSecurityGroup: nsgMutations,
@@ -337,6 +348,7 @@ const MUTATIONS: Record<ResourceKind, Mutation[]> = {
   backupResourceGuardProxy: BACKUP_MUTATIONS.backupResourceGuardProxy ?? [],
   blobService: BACKUP_MUTATIONS.blobService ?? [],
   fileService: BACKUP_MUTATIONS.fileService ?? [],
+  ...encryptionMutations({ addTag }),
 };
 
 /** Applies one to two distinct mutations; returns the changed paths (sorted, distinct). */
@@ -353,6 +365,7 @@ function modify(resource: JsonObject, kind: ResourceKind, m: Mutator): string[] 
 
 /** Noise that is not drift. */
 function addNoise(resource: JsonObject, rng: Random): void {
+  VOLATILE_NOISE[String(resource.type).toLowerCase()]?.(resource, rng);
   const kinds = ["etag", "order", "idCase"] as const;
   switch (rng.pick(kinds)) {
     case "etag": {

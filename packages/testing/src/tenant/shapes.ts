@@ -7,6 +7,7 @@ import type { JsonObject } from "@azure-drift/core";
 import { hashString, type Random } from "./random.js";
 import { recoveryServicesVaultWithChildren, storageServices } from "./shapes-backup.js";
 import { GovernanceShapes } from "./shapes-governance.js";
+import { buildEncryption, withEncryptionChildren } from "./shapes-encryption.js";
 import { buildSecurity } from "./shapes-security.js";
 import { RESOURCE_TYPES, type ResourceKind } from "./types.js";
 
@@ -153,8 +154,15 @@ export class ShapeFactory {
     private readonly taken: (key: string) => boolean = () => false,
   ) {}
 
-  /** A new resource of `kind` at `placement` (a federated credential goes under an existing identity, made if needed). */
+  /**
+   * A new resource of `kind` at `placement` (a federated credential goes under an existing identity,
+   * made if needed), with the children that come with it (a vault's keys, a server's protector…).
+   */
   build(kind: ResourceKind, placement: Placement): JsonObject[] {
+    return withEncryptionChildren(this.buildKind(kind, placement));
+  }
+
+  private buildKind(kind: ResourceKind, placement: Placement): JsonObject[] {
     switch (kind) {
       case "networkSecurityGroup":
         return [this.networkSecurityGroup(placement)];
@@ -223,6 +231,15 @@ export class ShapeFactory {
       case "backupEncryptionConfig":
       case "backupResourceGuardProxy":
         return recoveryServicesVaultWithChildren(this, placement);
+      case "keyVaultKey":
+      case "managedHsm":
+      case "diskEncryptionSet":
+      case "disk":
+      case "sqlDatabase":
+      case "sqlEncryptionProtector":
+      case "sqlTransparentDataEncryption":
+      case "storageEncryptionScope":
+        return buildEncryption(this, kind, placement);
     }
   }
 

@@ -1,3 +1,4 @@
+import { ENCRYPTION_MIX, ENCRYPTION_RESOURCE_TYPES, ENCRYPTION_UNCOUNTED_TYPES } from "./types-encryption.js";
 import { SECURITY_MIX, SECURITY_RESOURCE_TYPES, SECURITY_UNCOUNTED_TYPES } from "./types-security.js";
 
 /** The ARM resource types the synthetic tenant generator knows, by short name. */
@@ -34,6 +35,7 @@ export const RESOURCE_TYPES = {
   backupResourceGuardProxy: "Microsoft.RecoveryServices/vaults/backupResourceGuardProxies",
   blobService: "Microsoft.Storage/storageAccounts/blobServices",
   fileService: "Microsoft.Storage/storageAccounts/fileServices",
+  ...ENCRYPTION_RESOURCE_TYPES,
 } as const;
 
 /** Short name of a generated resource type. */
@@ -59,6 +61,7 @@ export const UNCOUNTED_TYPES: readonly string[] = [
   RESOURCE_TYPES.backupResourceGuardProxy,
   RESOURCE_TYPES.blobService,
   RESOURCE_TYPES.fileService,
+  ...ENCRYPTION_UNCOUNTED_TYPES,
 ];
 
 /** The network collector's types. */
@@ -143,6 +146,7 @@ export const DEFAULT_MIX: Readonly<Record<ResourceKind, number>> = {
   backupResourceGuardProxy: 0,
   blobService: 0,
   fileService: 0,
+  ...ENCRYPTION_MIX,
 };
 
 /**

@@ -42,6 +42,24 @@ function keyOf(item: JsonValue | undefined, spec: string): string | undefined {
   return undefined;
 }
 
+/** What Azure changes by itself on some types (key rotation, a disk attached or detached), by lower-cased type. */
+const VOLATILE_PATHS: Record<string, readonly string[]> = {
+  "microsoft.keyvault/vaults/keys": [
+    "properties.keyUriWithVersion",
+    "properties.attributes.created",
+    "properties.attributes.updated",
+    "properties.rotationPolicy.attributes.updated",
+  ],
+  "microsoft.keyvault/managedhsms": ["properties.statusMessage"],
+  "microsoft.compute/diskencryptionsets": ["properties.lastKeyRotationTimestamp", "properties.previousKeys"],
+  "microsoft.compute/disks": ["managedBy", "properties.diskState", "properties.LastOwnershipUpdateTime"],
+  "microsoft.storage/storageaccounts/encryptionscopes": [
+    "properties.lastModifiedTime",
+    "properties.keyVaultProperties.currentVersionedKeyIdentifier",
+    "properties.keyVaultProperties.lastKeyRotationTimestamp",
+  ],
+};
+
 function isEmpty(value: JsonValue | undefined): boolean {
   return (
     value === undefined ||
@@ -64,7 +82,9 @@ function diff(
   after: JsonValue | undefined,
   path: string,
   out: Set<string>,
+  volatilePaths: ReadonlySet<string> = new Set(),
 ): void {
+  if (volatilePaths.has(path)) return;
   if (isEmpty(before) && isEmpty(after)) return;
   if (isEmpty(before) || isEmpty(after)) {
     out.add(path);
@@ -85,14 +105,14 @@ function diff(
     );
     if (!spec) {
       for (let i = 0; i < Math.max(before.length, after.length); i++)
-        diff(before[i], after[i], `${path}[${i}]`, out);
+        diff(before[i], after[i], `${path}[${i}]`, out, volatilePaths);
       return;
     }
     const byKey = (items: JsonValue[]) => new Map(items.map((item) => [keyOf(item, spec) as string, item]));
     const a = byKey(before);
     const b = byKey(after);
     for (const key of new Set([...a.keys(), ...b.keys()]))
-      diff(a.get(key), b.get(key), `${path}[${key}]`, out);
+      diff(a.get(key), b.get(key), `${path}[${key}]`, out, volatilePaths);
     return;
   }
   if (
@@ -105,7 +125,7 @@ function diff(
     const b = after as JsonObject;
     for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) {
       if (VOLATILE.has(key)) continue;
-      diff(a[key], b[key], path ? `${path}.${key}` : key, out);
+      diff(a[key], b[key], path ? `${path}.${key}` : key, out, volatilePaths);
     }
     return;
   }
@@ -115,6 +135,12 @@ function diff(
 /** The changed paths between two versions of a resource, sorted. */
 export function changedPaths(before: JsonObject, after: JsonObject): string[] {
   const out = new Set<string>();
-  diff(before, after, "", out);
+  diff(
+    before,
+    after,
+    "",
+    out,
+    new Set(VOLATILE_PATHS[String(after.type ?? before.type).toLowerCase()] ?? []),
+  );
   return [...out].sort();
 }
