@@ -7,8 +7,8 @@
 import type { JsonObject, JsonValue } from "@azure-drift/core";
 import { builtInRoleChanges, referencedBuiltIns } from "./built-in-truth.js";
 import { addBackupNoise, BACKUP_MODIFY_ONLY_KINDS, BACKUP_MUTATIONS } from "./mutate-backup.js";
-import { GOVERNANCE_MUTATIONS, type GovernanceMutation, governanceNoise } from "./mutate-governance.js";
 import { ENCRYPTION_NOISE, encryptionMutations } from "./mutate-encryption.js";
+import { GOVERNANCE_MUTATIONS, type GovernanceMutation, governanceNoise } from "./mutate-governance.js";
 import { securityMutations } from "./mutate-security.js";
 import { hashString, Random } from "./random.js";
 import { kindOfType, type Placement, ResourcePools, ShapeFactory } from "./shapes.js";

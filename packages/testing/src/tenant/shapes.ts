@@ -6,8 +6,8 @@
 import type { JsonObject } from "@azure-drift/core";
 import { hashString, type Random } from "./random.js";
 import { recoveryServicesVaultWithChildren, storageServices } from "./shapes-backup.js";
-import { GovernanceShapes } from "./shapes-governance.js";
 import { buildEncryption, withEncryptionChildren } from "./shapes-encryption.js";
+import { GovernanceShapes } from "./shapes-governance.js";
 import { buildSecurity } from "./shapes-security.js";
 import { RESOURCE_TYPES, type ResourceKind } from "./types.js";
 
