@@ -1,5 +1,6 @@
 import { DriftError } from "@azure-drift/core";
 import { z } from "zod";
+import type { CheckTarget } from "./contracts.js";
 
 /** Who may do what: the role (as the token's roles claim carries it) each kind of call needs. */
 export interface RoleNames {
@@ -45,6 +46,12 @@ export interface ServiceConfig {
   mongodbUri: string;
   mongodbDatabase?: string;
   redisUrl: string;
+  /** Key prefix of the BullMQ queue in Redis: the API and the workers must agree on it. */
+  queuePrefix: string;
+  /** The subscriptions checked on a schedule (upserted at start: replicas agree). */
+  schedule: CheckTarget[];
+  /** How often each is checked, in ms (3 h by default). */
+  scheduleEveryMs: number;
   oidc: OidcConfig;
   roles: RoleNames;
   eventGrid: EventGridConfig;
@@ -88,6 +95,21 @@ const environment = z.object({
     .string()
     .regex(/^rediss?:\/\//, "must start with redis:// or rediss://")
     .default("redis://127.0.0.1:6379"),
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9:_-]{0,63}$/)
+    .default("azure-drift"),
+  SCHEDULE: list().pipe(
+    z.array(
+      z
+        .string()
+        .regex(
+          /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}\/[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$/,
+          "each entry is <tenant id>/<subscription id>",
+        ),
+    ),
+  ),
+  SCHEDULE_EVERY_MINUTES: z.coerce.number().int().min(5).max(10_080).default(180),
   OIDC_ISSUER: z.url({ protocol: /^https?$/ }).refine(httpsOrLoopback, HTTPS_ONLY),
   OIDC_AUDIENCE: list().pipe(z.array(z.string()).min(1, "name at least one audience")),
   OIDC_JWKS_URI: z
@@ -137,6 +159,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig 
     mongodbUri: vars.MONGODB_URI,
     ...(vars.MONGODB_DATABASE ? { mongodbDatabase: vars.MONGODB_DATABASE } : {}),
     redisUrl: vars.REDIS_URL,
+    queuePrefix: vars.QUEUE_PREFIX,
+    schedule: vars.SCHEDULE.map((entry) => {
+      const [tenantId, subscriptionId] = entry.split("/") as [string, string];
+      return { tenantId, subscriptionId: subscriptionId.toLowerCase() };
+    }),
+    scheduleEveryMs: vars.SCHEDULE_EVERY_MINUTES * 60_000,
     oidc: {
       issuer: vars.OIDC_ISSUER,
       audiences: vars.OIDC_AUDIENCE,

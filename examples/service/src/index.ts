@@ -2,4 +2,29 @@
  * azure-drift as a service: an authenticated HTTP API over the MongoDB store, scheduled and
  * event-driven checks as BullMQ jobs over Redis, run by any number of worker processes.
  */
-export {};
+export {
+  type EventGridConfig,
+  loadConfig,
+  type OidcConfig,
+  type RoleNames,
+  type ServiceConfig,
+} from "./config.js";
+export type { CheckJobs, CheckObserver, CheckTarget } from "./contracts.js";
+export { type AppParts, buildApp } from "./http/app.js";
+export {
+  type AuditAction,
+  type AuditEntry,
+  type AuditOutcome,
+  type AuditSink,
+  createMongoAuditSink,
+} from "./http/audit.js";
+export { type EventGridDelivery, type ResourceCheck, readEventGridDelivery } from "./http/event-grid.js";
+export {
+  createTokenVerifier,
+  type Principal,
+  type TokenVerifier,
+  type TokenVerifierOptions,
+} from "./http/tokens.js";
+export { createServiceLogger, REDACTED_PATHS, type ServiceLoggerOptions } from "./logger.js";
+export { createServiceMetrics, type ServiceMetrics, type ServiceMetricsOptions } from "./metrics.js";
+export { gracefulShutdown, type ShutdownStep } from "./shutdown.js";
