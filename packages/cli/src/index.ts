@@ -7,6 +7,9 @@
 import { type CliIo, processIo } from "./io.js";
 import { runProgram } from "./program.js";
 
+export { defaultCollectors } from "./collectors.js";
+export { type ResolvedConnection, resolveConnection } from "./connection.js";
+export { ACCESS_TOKEN_ENV, resolveCredential } from "./credential.js";
 export { EXIT_CODES, type ExitCode } from "./exit-codes.js";
 export type { CliIo, CliOutput } from "./io.js";
 export { VERSION } from "./version.js";
