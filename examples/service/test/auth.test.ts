@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { createTokenVerifier } from "../src/http/tokens.js";
 import { dropTestDatabases, type Harness, METRICS_TOKEN, ROLES, startHarness } from "./harness.js";
+import { startTestIssuer } from "./oidc-issuer.js";
 
 afterAll(dropTestDatabases);
 
@@ -156,6 +158,38 @@ describe("/metrics takes the scrape token, not an OIDC token", () => {
         headers: authorization ? { authorization } : {},
       });
       expect(response.statusCode).toBe(401);
+    }
+  });
+});
+
+describe("an issuer whose keys cannot be fetched", () => {
+  test("is a 503 to retry, not a 401 that blames the token", async () => {
+    const gone = await startTestIssuer();
+    const token = await gone.token({ roles: [ROLES.read] });
+    await gone.close();
+    const offline = await startHarness({
+      verifier: createTokenVerifier({
+        issuer: gone.issuer,
+        audiences: [gone.audience],
+        algorithms: ["RS256"],
+        rolesClaim: "roles",
+        clockToleranceSec: 5,
+        fetchTimeoutMs: 1000,
+      }),
+    });
+    try {
+      const response = await offline.app.inject({
+        url: `/tenants/${TENANT}/snapshots`,
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(response.statusCode).toBe(503);
+      expect(response.headers["www-authenticate"]).toBeUndefined();
+      expect(response.json().error.code).toBe("E_NETWORK");
+      expect(response.json().error.message).toMatch(
+        /^The OIDC discovery document http:\/\/127\.0\.0\.1:\d+\/\.well-known\/openid-configuration could not be read/,
+      );
+    } finally {
+      await offline.close();
     }
   });
 });
