@@ -61,6 +61,30 @@ export interface ArmConnection {
    * loop whose `nextLink` changes every time). Default 5,000 (`DEFAULT_MAX_PAGES_PER_LISTING`).
    */
   maxPagesPerListing?: number;
+  /**
+   * Sees the status of every ARM response, each attempt on its own (a 429 that the SDK retries is
+   * one call, its retry another): for request and throttling metrics. Called synchronously from
+   * the client pipeline; what it throws is logged and ignored, so keep it cheap. Connections that
+   * fail without a response are not reported.
+   */
+  onResponse?: (info: ArmResponseInfo) => void;
+}
+
+/** One ARM response, as {@link ArmConnection.onResponse} sees it. */
+export interface ArmResponseInfo {
+  /** The HTTP status, e.g. `200`, `429`. */
+  status: number;
+  /** The HTTP method, e.g. `GET`. */
+  method: string;
+  /**
+   * The request URL without its query string but for `api-version` (a `$skiptoken` or a `$filter`
+   * says nothing a metric needs): `https://management.azure.com/subscriptions/…?api-version=…`.
+   */
+  url: string;
+  /** The collector whose client sent it, if any. */
+  collector?: string;
+  /** The subscription the client was made for, lower-cased. */
+  subscriptionId?: string;
 }
 
 /** A concurrency limiter shared by every collector of a check (p-limit compatible). */
@@ -87,6 +111,21 @@ export interface CollectorContext {
 }
 
 /**
+ * What a collector gets to read named resources ({@link Collector.readResources}): the context of a
+ * collection, plus a way to say that one resource, or one child collection of it, could not be read.
+ */
+export interface ReadResourcesContext extends CollectorContext {
+  /**
+   * Says that `resourceId` could not be read (a 403, a throttled or failed request): it and every
+   * record under it (`resourceId/…`) are reported unknown, never removed nor unchanged. Pass a
+   * child collection's path (`…/servers/s1/firewallRules`) when only that listing failed.
+   * `context.coverage.incomplete(type, reason)` still works: it makes every record of `type` in the
+   * read unknown unless it was yielded.
+   */
+  unreadable(resourceId: string, reason: string): void;
+}
+
+/**
  * A collector: gathers the configuration of a set of resource types for one subscription.
  *
  * `collect` yields each resource's JSON as the ARM REST API returns it (with `id`, `type` and
@@ -101,6 +140,20 @@ export interface Collector {
   /** Severity rules for this collector's domain. */
   rules?: SeverityRule[];
   collect(context: CollectorContext): AsyncIterable<JsonObject>;
+  /**
+   * Optional: reads resources by id, for a targeted check (`DriftDetector.checkResources`). Yields
+   * the current ARM JSON of each resource and of the child records `collect` would emit for it, in
+   * the same shape as `collect` (so the same keys and hashes), reading by GET (one per resource,
+   * plus the child listings `collect` makes for it), never by listing the subscription. A resource
+   * that no longer exists (404) is simply not yielded: it is reported removed. One that could not be
+   * read must be reported with `context.unreadable(id, reason)` (or its type with
+   * `context.coverage.incomplete`), so it is reported unknown.
+   *
+   * `resourceIds` are the ids core routed to this collector: each is of a type the collector
+   * declares, or the parent of one (a child record's parent is read with its children), as the
+   * caller spelled them. A collector without this method makes its ids unknown in targeted checks.
+   */
+  readResources?(context: ReadResourcesContext, resourceIds: readonly string[]): AsyncIterable<JsonObject>;
 }
 
 /** Gives collector authors types and defaults: returns the collector, checked. */

@@ -28,11 +28,20 @@ export {
   STARTING_POINT_NOTICE,
 } from "./check/detector.js";
 export {
+  type ParsedResourceId,
+  parseResourceId,
+} from "./check/resource-routing.js";
+export {
   type CollectorOutcome,
   describeError,
   type RunCollectorOptions,
   runCollector,
 } from "./check/run-collector.js";
+export {
+  TARGETED_READ_LABEL,
+  type TargetedCheckRequest,
+  type TargetedCheckResult,
+} from "./check/targeted-check.js";
 export * from "./clouds.js";
 export * from "./collector.js";
 export * from "./credentials.js";

@@ -191,6 +191,18 @@ export interface ReportSide {
   takenAt?: string;
 }
 
+/**
+ * What a report covers when it is not a whole snapshot: a targeted check's resources
+ * (`DriftDetector.checkResources`), read by id and compared with the latest snapshot.
+ */
+export interface ReportScope {
+  kind: "resources";
+  /** Lower-cased subscription id the resources were checked in. */
+  subscriptionId: string;
+  /** The ids asked for, as given (duplicates dropped). */
+  resourceIds: string[];
+}
+
 /** A drift report: the JSON interface pipelines parse (see docs/report-format.md). */
 export interface DriftReport {
   formatVersion: number;
@@ -216,6 +228,12 @@ export interface DriftReport {
   unreadableSnapshots?: { snapshotId: string; reason: string }[];
   /** Warnings about the run itself: expired suppressions, partial collectors, … */
   notices: string[];
+  /**
+   * Present on the report of a targeted check only: what was read. Such a report's `base` is the
+   * latest snapshot and its `current` has a `label` and no `snapshotId` (nothing was stored but the
+   * report). Absent on the report of a full check.
+   */
+  scope?: ReportScope;
 }
 
 /** A named, approved snapshot that checks can compare against. */

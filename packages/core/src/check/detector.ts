@@ -26,6 +26,7 @@ import { SNAPSHOT_FORMAT_VERSION } from "../snapshot-format.js";
 import type { RecordIndexEntry, Store, UnreadableSnapshot } from "../store.js";
 import { PendingSnapshot } from "./pending-snapshot.js";
 import { abortedError, type CollectorOutcome, runCollector } from "./run-collector.js";
+import { runTargetedCheck, type TargetedCheckRequest, type TargetedCheckResult } from "./targeted-check.js";
 import { tenantLevelCoverage } from "./tenant-coverage.js";
 
 /** Options of {@link createDriftDetector}. */
@@ -92,6 +93,21 @@ export interface DriftDetector {
   collect(request: CollectRequest): Promise<SnapshotMeta>;
   /** Collects, then reports drift against the previous snapshot of the same subscriptions or a baseline. */
   check(request: CheckRequest): Promise<CheckResult>;
+  /**
+   * A targeted check: reads the named resources of one subscription by id (with the child records
+   * their collectors emit for them), compares them with the latest snapshot of that subscription
+   * through the same normalization, redaction, severity rules, suppressions (and attribution, when
+   * configured) as {@link DriftDetector.check}, and saves the report (`scope.kind === "resources"`).
+   * No snapshot is written: the next full check still compares snapshot with snapshot, so it
+   * reports again what a targeted check reported. Each id goes to the collectors that declare its
+   * type (or its parent's, or a child type of it) and that can read by id (`readResources`); a
+   * resource gone (404) is `removed`, one that could not be read (403, throttled) is `unknown`, and
+   * so are ids no collector reads, with the reason. See docs/library.md.
+   *
+   * @throws DriftError `E_INPUT` for a bad request; `E_NOT_FOUND` (`details.reason`
+   *   `"no-snapshot"`) when the subscription has no snapshot yet: run a full check first.
+   */
+  checkResources(request: TargetedCheckRequest): Promise<TargetedCheckResult>;
   /** Promotes a snapshot (default: the tenant's latest) to the named baseline. */
   acceptBaseline(tenantId: string, name: string, snapshotId?: string, note?: string): Promise<Baseline>;
 }
@@ -439,6 +455,27 @@ export function createDriftDetector(options: DriftDetectorOptions): DriftDetecto
         ...saved.summary,
       });
       return base ? { snapshot, report: saved, base } : { snapshot, report: saved };
+    },
+
+    checkResources(request) {
+      return runTargetedCheck(
+        {
+          store,
+          collectors,
+          credential,
+          arm,
+          registry,
+          collectorRules,
+          concurrency,
+          logger,
+          emit,
+          clock,
+          ...(options.rules ? { rules: options.rules } : {}),
+          ...(options.redaction ? { redaction: options.redaction } : {}),
+          ...(options.attribution ? { attribution: options.attribution } : {}),
+        },
+        request,
+      );
     },
 
     acceptBaseline(tenantId, name, snapshotId, note) {
