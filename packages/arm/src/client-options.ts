@@ -3,6 +3,7 @@ import type { CommonClientOptions } from "@azure/core-client";
 import type { TlsSettings } from "@azure/core-rest-pipeline";
 import type { ArmConnection, CollectorContext } from "@azure-drift/core";
 import { DEFAULT_ARM_REQUEST_TIMEOUT_MS, hostGuardPolicy, requestTimeoutPolicy } from "./request-guards.js";
+import { responseObserverPolicy } from "./response-observer.js";
 import { throttleGuardPolicy } from "./throttle-policy.js";
 
 /** Retry defaults when the context's {@link ArmConnection} does not set them. */
@@ -63,7 +64,8 @@ function tlsSettingsFor(arm: ArmConnection): TlsSettings | undefined {
  * (a 429 without `Retry-After`; a `Retry-After` too long to wait for), a timeout per attempt
  * (`context.arm.requestTimeoutMs`, default {@link DEFAULT_ARM_REQUEST_TIMEOUT_MS}) and a guard that
  * never sends a request (and its token) to another host than the endpoint. Retries are announced as
- * `retry` progress events. Pass `context.signal` as each operation's `abortSignal`.
+ * `retry` progress events; with `context.arm.onResponse`, every response's status (each attempt) is
+ * handed to it too (for request and throttling metrics). Pass `context.signal` as each operation's `abortSignal`.
  *
  * @param collector the collector's name, for progress events and logs.
  * @example
@@ -113,6 +115,20 @@ export function armClientOptions(
     // Only the SDK's allow-listed headers are logged, never the Authorization header or bodies.
     userAgentOptions: { userAgentPrefix: `azure-drift/${collector}` },
   };
+  const { onResponse } = context.arm;
+  if (onResponse) {
+    // Last of the per-retry policies, so next to the wire: it sees each attempt's status before the
+    // throttle guard or the retry policy act on it.
+    options.additionalPolicies?.push({
+      position: "perRetry",
+      policy: responseObserverPolicy({
+        onResponse,
+        logger: context.logger,
+        collector,
+        subscriptionId: context.subscriptionId,
+      }),
+    });
+  }
   const tlsOptions = tlsSettingsFor(context.arm);
   if (tlsOptions) options.tlsOptions = tlsOptions;
   return options;

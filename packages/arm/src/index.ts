@@ -2,8 +2,8 @@
  * `@azure-drift/arm`: the Azure SDK plumbing shared by azure-drift collectors. Client options for
  * any `@azure/arm-*` client (endpoint and token scope of the cloud, extra CA, the SDK's retry policy
  * configured, bounded throttling), raw ARM JSON from SDK list operations, single raw GETs and raw
- * lists followed by `nextLink`, and a
- * merge that runs independent listings side by side.
+ * lists followed by `nextLink`, reads by id for targeted checks, and a merge that runs independent
+ * listings side by side.
  *
  * @packageDocumentation
  */
@@ -19,6 +19,8 @@ export type { ListOperationOptions, ListRawOptions, PagedList } from "./list-raw
 export { DEFAULT_MAX_PAGES_PER_LISTING, listRaw } from "./list-raw.js";
 export type { MergeListingsOptions } from "./merge.js";
 export { mergeListings } from "./merge.js";
+export type { GetResourceByIdOptions } from "./read-by-id.js";
+export { getResourceById, readingOne } from "./read-by-id.js";
 export {
   DEFAULT_ARM_REQUEST_TIMEOUT_MS,
   HOST_GUARD_POLICY_NAME,
@@ -26,6 +28,8 @@ export {
   REQUEST_TIMEOUT_POLICY_NAME,
   requestTimeoutPolicy,
 } from "./request-guards.js";
+export type { ResponseObserverOptions } from "./response-observer.js";
+export { RESPONSE_OBSERVER_POLICY_NAME, responseObserverPolicy } from "./response-observer.js";
 export type { ThrottleGuardOptions } from "./throttle-policy.js";
 export {
   isRetryAfterTooLong,
