@@ -1,13 +1,15 @@
 import type { NetworkManagementClient } from "@azure/arm-network";
 import {
   armClientOptions,
+  getResourceById,
   type ListOperationOptions,
   listRaw,
   mergeListings,
   type PagedList,
+  readingOne,
 } from "@azure-drift/arm";
-import type { Collector, CollectorContext, JsonObject } from "@azure-drift/core";
-import { DriftError, defineCollector } from "@azure-drift/core";
+import type { Collector, CollectorContext, JsonObject, ReadResourcesContext } from "@azure-drift/core";
+import { DriftError, defineCollector, parseResourceId } from "@azure-drift/core";
 import { NETWORK_TYPES, type NetworkResourceKind, networkResourceTypes } from "./resource-types.js";
 import { networkRules } from "./rules.js";
 
@@ -16,6 +18,9 @@ export const NAME = "network";
 
 /** The collector's version, as recorded in snapshots. */
 export const VERSION = "0.1.0";
+
+/** The api-version @azure/arm-network 36.0.0 sends for every operation the collector uses. */
+export const NETWORK_API_VERSION = "2025-05-01";
 
 /** Options of {@link networkCollector}. */
 export interface NetworkCollectorOptions {
@@ -49,6 +54,19 @@ export function networkCollector(options: NetworkCollectorOptions = {}): Collect
     kinds.includes("ruleCollectionGroup") && !kinds.includes("firewallPolicy")
       ? [...kinds, "firewallPolicy" as const]
       : kinds;
+  const createClient = async (context: CollectorContext): Promise<NetworkManagementClient> => {
+    // The SDK is imported on first use, so loading this package stays cheap.
+    const { NetworkManagementClient } = await import("@azure/arm-network");
+    return new NetworkManagementClient(
+      context.credential,
+      context.subscriptionId,
+      armClientOptions(
+        context,
+        NAME,
+        options.maxRetryAfterMs === undefined ? {} : { maxRetryAfterMs: options.maxRetryAfterMs },
+      ),
+    );
+  };
   return defineCollector({
     name: NAME,
     version: VERSION,
@@ -56,17 +74,7 @@ export function networkCollector(options: NetworkCollectorOptions = {}): Collect
     types: kinds.map((kind) => networkResourceTypes[kind]),
     rules: networkRules,
     async *collect(context) {
-      // The SDK is imported on first use, so loading this package stays cheap.
-      const { NetworkManagementClient } = await import("@azure/arm-network");
-      const client = new NetworkManagementClient(
-        context.credential,
-        context.subscriptionId,
-        armClientOptions(
-          context,
-          NAME,
-          options.maxRetryAfterMs === undefined ? {} : { maxRetryAfterMs: options.maxRetryAfterMs },
-        ),
-      );
+      const client = await createClient(context);
       const listings = listed
         .filter((kind) => kind !== "ruleCollectionGroup")
         .map((kind) =>
@@ -81,7 +89,53 @@ export function networkCollector(options: NetworkCollectorOptions = {}): Collect
         );
       yield* mergeListings(listings);
     },
+    /**
+     * One GET per resource; a firewall policy's rule collection groups are listed with it (one
+     * listing per policy, as `collect` does). NSG rules, subnets and routes are read as part of
+     * their parent, whose record holds them.
+     */
+    async *readResources(context, resourceIds) {
+      const client = await createClient(context);
+      yield* mergeListings(resourceIds.map((id) => readOne(context, client, id, kinds)));
+    },
   });
+}
+
+/** A type's kind, matched case-insensitively. */
+function kindOf(type: string | undefined): NetworkResourceKind | undefined {
+  const lower = type?.toLowerCase();
+  return ALL_KINDS.find((kind) => NETWORK_TYPES[kind].toLowerCase() === lower);
+}
+
+/** One resource by GET, and for a firewall policy its rule collection groups. */
+async function* readOne(
+  context: ReadResourcesContext,
+  client: NetworkManagementClient,
+  id: string,
+  kinds: readonly NetworkResourceKind[],
+): AsyncIterable<JsonObject> {
+  const kind = kindOf(parseResourceId(id).type);
+  if (kind === undefined) {
+    context.unreadable(id, `collector ${NAME} reads no resource of this type.`);
+    return;
+  }
+  const resource = await getResourceById(context, {
+    collector: NAME,
+    client,
+    id,
+    apiVersion: NETWORK_API_VERSION,
+  });
+  if (resource === undefined) return;
+  if (kinds.includes(kind)) yield resource;
+  if (kind !== "firewallPolicy" || !kinds.includes("ruleCollectionGroup")) return;
+  const policy = parsePolicyId(resource.id ?? id);
+  if (!policy) {
+    context.unreadable(id, "The firewall policy's id has no resource group and name to list its groups.");
+    return;
+  }
+  yield* list(readingOne(context, `${id}/ruleCollectionGroups`), "ruleCollectionGroup", (o) =>
+    client.firewallPolicyRuleCollectionGroups.list(policy.resourceGroup, policy.name, o),
+  );
 }
 
 type SubscriptionListing = (operationOptions: ListOperationOptions) => PagedList;

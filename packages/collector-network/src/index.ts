@@ -15,7 +15,7 @@
  */
 
 export type { NetworkCollectorOptions } from "./collector.js";
-export { NAME, networkCollector, VERSION } from "./collector.js";
+export { NAME, NETWORK_API_VERSION, networkCollector, VERSION } from "./collector.js";
 export { anyToAnyAllowRules, MANAGEMENT_PORTS, opensManagementPort, opensOtherPort } from "./exposure.js";
 export type { NetworkResourceKind } from "./resource-types.js";
 export { NETWORK_TYPES, networkResourceTypes } from "./resource-types.js";
