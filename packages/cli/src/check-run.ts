@@ -11,6 +11,7 @@ import {
   type TokenCredential,
 } from "@azure-drift/core";
 import { defaultCollectors } from "./collectors.js";
+import { chooseGroupSubscriptions, listManagementGroupSubscriptions } from "./management-group.js";
 import { openStore, storeExists } from "./store.js";
 import {
   chooseSubscriptions,
@@ -25,8 +26,10 @@ export { defaultCollectors } from "./collectors.js";
 export interface CheckPlan {
   credential: TokenCredential;
   arm: ArmConnection;
-  /** Requested subscriptions (lower-cased GUIDs); empty means every visible one. */
+  /** Requested subscriptions (lower-cased GUIDs); empty means every visible one (or the management group's). */
   subscriptions: string[];
+  /** Check the subscriptions below this management group instead (never with `subscriptions`). */
+  managementGroup?: string;
   /** `--tenant`, else from the subscription list, else `AZURE_TENANT_ID`. */
   tenantId?: string;
   envTenantId?: string;
@@ -60,10 +63,11 @@ export interface CheckOutcome {
  */
 export async function executeCheck(plan: CheckPlan, mode: "check" | "collect"): Promise<CheckOutcome> {
   const visible = await listVisibleSubscriptions(plan.credential, plan.arm, plan.signal);
-  const chosen = chooseSubscriptions(plan.subscriptions, visible);
+  const chosen = await resolveScope(plan, visible);
   const tenantId = chooseTenant(plan, chosen);
   plan.logger.info("subscriptions resolved", {
     tenantId,
+    ...(plan.managementGroup !== undefined ? { managementGroup: plan.managementGroup } : {}),
     subscriptions: chosen.map((sub) => sub.subscriptionId),
     endpoint: plan.arm.endpoint,
   });
@@ -120,6 +124,24 @@ export async function executeCheck(plan: CheckPlan, mode: "check" | "collect"): 
   } finally {
     await store.close();
   }
+}
+
+/** The subscriptions to check: the management group's, else the requested or visible ones. */
+async function resolveScope(plan: CheckPlan, visible: VisibleSubscription[]): Promise<VisibleSubscription[]> {
+  if (plan.managementGroup === undefined) return chooseSubscriptions(plan.subscriptions, visible);
+  if (plan.subscriptions.length > 0) {
+    throw new DriftError(
+      "E_INPUT",
+      "Give subscriptions or a management group, not both: pass --subscription or --management-group.",
+    );
+  }
+  const inGroup = await listManagementGroupSubscriptions(
+    plan.credential,
+    plan.arm,
+    plan.managementGroup,
+    plan.signal,
+  );
+  return chooseGroupSubscriptions(plan.managementGroup, inGroup, visible);
 }
 
 function signalOf(plan: CheckPlan): { signal?: AbortSignal } {

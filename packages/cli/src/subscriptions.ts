@@ -104,6 +104,11 @@ export async function listVisibleSubscriptions(
   return found;
 }
 
+/** Whether a subscription is checked when it is not named: enabled (also past due or warned), not disabled. */
+export function isCheckable(subscription: VisibleSubscription): boolean {
+  return !subscription.state || /^(enabled|pastdue|warned)$/i.test(subscription.state);
+}
+
 /**
  * The subscriptions to check: the requested ones, each of which must be visible, or all visible
  * ones. Throws a DriftError saying what to do when one is not visible or none is.
@@ -113,7 +118,7 @@ export function chooseSubscriptions(
   visible: VisibleSubscription[],
 ): VisibleSubscription[] {
   if (requested.length === 0) {
-    const enabled = visible.filter((sub) => !sub.state || /^(enabled|pastdue|warned)$/i.test(sub.state));
+    const enabled = visible.filter(isCheckable);
     if (enabled.length === 0) {
       throw new DriftError(
         "E_INPUT",

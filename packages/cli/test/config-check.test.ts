@@ -21,6 +21,8 @@ const ACTIVITY_LOG_ROUTE = "list microsoft.insights/eventtypes/values";
 const EVERY_KEY: Required<Omit<DriftConfig, "$schema">> = {
   tenant: "00000000-0000-0000-0000-000000000001",
   subscriptions: [SUB],
+  // Not valid together with subscriptions in a file; here each key only has to fill its option.
+  managementGroup: "platform",
   collectors: ["network"],
   store: "store",
   cloud: "AzureCloud",

@@ -154,5 +154,10 @@ describe("azure-drift.config.json", () => {
     expect(validate(parse(CONFIG_TEMPLATE))).toBe(true);
     expect(validate({ minSeverity: "severe" })).toBe(false);
     expect(validate({ subscriptions: ["00000000-0000-0000-0000-00000000000A"] })).toBe(true);
+    expect(validate({ managementGroup: "contoso-platform", requestTimeout: 30 })).toBe(true);
+    expect(
+      validate({ subscriptions: ["00000000-0000-0000-0000-00000000000A"], managementGroup: "platform" }),
+    ).toBe(false);
+    expect(validate({ managementGroup: "ends-with-a-period." })).toBe(false);
   });
 });

@@ -8,6 +8,7 @@ import { resolveCredential } from "../credential.js";
 import { EXIT_CODES } from "../exit-codes.js";
 import { createFeedback, logFailure } from "../feedback.js";
 import type { CliIo } from "../io.js";
+import { parseManagementGroupId } from "../management-group.js";
 import { writeNextSteps } from "../next-steps.js";
 import {
   chooseFormat,
@@ -27,6 +28,7 @@ import { isGuid, parseSubscriptionIds } from "../subscriptions.js";
 /** Options shared by every command that talks to ARM. */
 export interface AzureOptions {
   subscription?: string[];
+  managementGroup?: string;
   collector?: string[];
   tenant?: string;
   cloud?: string;
@@ -59,6 +61,10 @@ export function addAzureOptions(command: Command): Command {
       "-s, --subscription <id>",
       "a subscription to check (repeatable; default: every one the credential can see)",
       repeatable,
+    )
+    .option(
+      "--management-group <id>",
+      "check every subscription below this management group, at any depth (instead of --subscription)",
     )
     .option(
       "--collector <name|module>",
@@ -189,6 +195,14 @@ async function runAzureCommand(
 ): Promise<CheckOutcome & { collectors: Collector[] }> {
   // Every option is checked before the first network call.
   const subscriptions = parseSubscriptionIds(options.subscription ?? []);
+  const managementGroup =
+    options.managementGroup === undefined ? undefined : parseManagementGroupId(options.managementGroup);
+  if (managementGroup !== undefined && subscriptions.length > 0) {
+    throw new DriftError(
+      "E_INPUT",
+      "--subscription and --management-group name the scope two ways: pass one of them (a flag also replaces the configuration's subscriptions or managementGroup).",
+    );
+  }
   if (options.tenant !== undefined && !isGuid(options.tenant)) {
     throw new DriftError(
       "E_INPUT",
@@ -221,6 +235,7 @@ async function runAzureCommand(
         credential,
         arm,
         subscriptions,
+        ...(managementGroup !== undefined ? { managementGroup } : {}),
         ...(tenantId ? { tenantId } : {}),
         ...(io.env.AZURE_TENANT_ID ? { envTenantId: io.env.AZURE_TENANT_ID } : {}),
         ...(options.store ? { store: options.store } : {}),

@@ -17,6 +17,8 @@ export const CONFIG_TEMPLATE = `{
 
   // The subscriptions to check (default: every subscription the credential can see).
   // "subscriptions": ["00000000-0000-0000-0000-000000000000"],
+  // Or every subscription below a management group, at any depth (its id; not with "subscriptions").
+  // "managementGroup": "contoso-platform",
 
   // Built-in collectors (network, identity, security, encryption, backup, governance), paths of
   // modules exporting a collector ("./collectors/storage.mjs"), or package names.

@@ -6,6 +6,9 @@ import type { DriftConfig } from "./schema.js";
 /** The option that carries rules and suppressions written in the configuration itself. */
 export const CONFIG_RULES_OPTION = "configRules";
 
+/** The options that choose what is checked. */
+const SCOPE_OPTIONS = ["subscription", "managementGroup"];
+
 type Value = string | string[] | boolean | RuleOptions;
 
 /** Each configuration key as the value of the command option it stands for (keyed by the option's attribute name). */
@@ -24,6 +27,7 @@ export function configOptionValues(
   return {
     tenant: config.tenant,
     subscription: config.subscriptions,
+    managementGroup: config.managementGroup,
     collector: config.collectors?.map(collector),
     store: path(config.store),
     cloud: config.cloud,
@@ -53,15 +57,20 @@ export function configOptionValues(
 export function applyConfig(command: Command, loaded: LoadedConfig): void {
   const declared = new Set(command.options.map((option) => option.attributeName()));
   const hasRules = declared.has("rules");
+  const fromCommandLine = (name: string) => {
+    const source = command.getOptionValueSource(name);
+    return source === "cli" || source === "env";
+  };
+  // The scope is one setting spelled two ways: a flag for either replaces the file's, whichever it has.
+  const scopeOnCommandLine = SCOPE_OPTIONS.some(fromCommandLine);
   for (const [name, value] of Object.entries(configOptionValues(loaded.config, loaded.directory))) {
     if (value === undefined) continue;
     if (name === CONFIG_RULES_OPTION) {
       if (hasRules) command.setOptionValueWithSource(name, value, "config");
       continue;
     }
-    if (!declared.has(name)) continue;
-    const source = command.getOptionValueSource(name);
-    if (source === "cli" || source === "env") continue;
+    if (!declared.has(name) || fromCommandLine(name)) continue;
+    if (scopeOnCommandLine && SCOPE_OPTIONS.includes(name)) continue;
     command.setOptionValueWithSource(name, value, "config");
   }
 }

@@ -6,6 +6,8 @@ import { z } from "zod";
 
 // Spelled without the `i` flag so the published JSON Schema checks the same (JSON Schema has no flags).
 const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+// ARM's rule for a management group id (the CLI's --management-group checks the same).
+export const MANAGEMENT_GROUP_ID = /^[A-Za-z0-9_().-]{0,89}[A-Za-z0-9_()-]$/;
 const SEVERITY = z.enum(["critical", "high", "medium", "low", "info"]);
 
 const guid = (what: string) =>
@@ -41,7 +43,19 @@ export const configSchema = z
       .array(guid("a subscription id"))
       .min(1)
       .optional()
-      .describe("The subscriptions to check (default: every subscription the credential can see)."),
+      .describe(
+        "The subscriptions to check (default: every subscription the credential can see). Not with managementGroup.",
+      ),
+    managementGroup: z
+      .string()
+      .regex(MANAGEMENT_GROUP_ID, {
+        message:
+          "expected a management group id (up to 90 letters, digits, -, _, ., ( or ), not ending with a period)",
+      })
+      .optional()
+      .describe(
+        "Check every subscription below this management group, at any depth (its id, not its display name). Not with subscriptions.",
+      ),
     collectors: z
       .array(z.string().min(1))
       .min(1)
@@ -114,7 +128,11 @@ export const configSchema = z
     logFormat: z.enum(["json", "text"]).optional(),
     logLevel: z.enum(["error", "warn", "info", "debug"]).optional(),
   })
-  .strict();
+  .strict()
+  .refine((config) => config.subscriptions === undefined || config.managementGroup === undefined, {
+    path: ["managementGroup"],
+    message: "give subscriptions or managementGroup, not both",
+  });
 
 /** A parsed configuration file. */
 export type DriftConfig = z.infer<typeof configSchema>;
@@ -123,6 +141,8 @@ export type DriftConfig = z.infer<typeof configSchema>;
 export function configJsonSchema(): Record<string, unknown> {
   return {
     ...z.toJSONSchema(configSchema, { target: "draft-7", io: "input" }),
+    // The refinement above, which zod cannot express in JSON Schema.
+    not: { required: ["subscriptions", "managementGroup"] },
     title: "azure-drift configuration",
     description:
       "azure-drift.config.json: what `azure-drift check`, `diff` and `report` use when a flag is not given.",

@@ -4,7 +4,8 @@
  * 9.0.0, @azure/arm-msi 2.2.0, @azure/arm-resources-subscriptions 2.1.1, @azure/arm-storage 19.1.0,
  * @azure/arm-security 5.0.0, @azure/arm-sql 10.0.0, @azure/arm-policy 6.0.0, @azure/arm-locks 2.1.0,
  * @azure/arm-monitor 7.0.0, @azure/arm-recoveryservices 6.0.0, @azure/arm-recoveryservicesbackup
- * 12.0.0, @azure/arm-keyvault 4.0.0, @azure/arm-compute 23.3.0), plus recent stable
+ * 12.0.0, @azure/arm-keyvault 4.0.0, @azure/arm-compute 23.3.0,
+ * @azure/arm-managementgroups 2.0.2), plus recent stable
  * versions of the providers that only the benchmarks and demo use. A namespace not listed here
  * accepts any well-formed version.
  */
@@ -25,6 +26,8 @@ export const DEFAULT_API_VERSIONS: Readonly<Record<string, readonly string[]>> =
   // the first with category groups), activity-log alerts 2017-04-01, the Activity Log 2015-04-01.
   "microsoft.insights": ["2021-05-01-preview", "2017-05-01-preview", "2017-04-01", "2015-04-01"],
   "microsoft.managedidentity": ["2024-11-30"],
+  // @azure/arm-managementgroups 2.0.2: a management group's descendants.
+  "microsoft.management": ["2021-04-01"],
   // Subscriptions (arm-resources-subscriptions) and resource groups (arm-resources).
   "microsoft.resources": ["2022-12-01", "2021-04-01", "2022-09-01", "2024-03-01", "2025-04-01"],
   "microsoft.storage": ["2023-05-01", "2024-01-01", "2025-01-01", "2025-06-01"],

@@ -11,6 +11,7 @@ import { COLLECTION_ROUTES } from "./collection-routes.js";
 import { envelope, isTopLevelResource, resourceTypesOf } from "./generic-resources.js";
 import { EXACT_SCOPE_TYPES, isDirectlyAt, propertyFilter } from "./list-filters.js";
 import { inListView, isUnpagedList, withServedId } from "./list-views.js";
+import { DESCENDANTS_TYPE, descendantItems } from "./management-groups-route.js";
 import type { TenantIndex } from "./tenant-index.js";
 
 /** What the router needs to answer. */
@@ -144,6 +145,12 @@ export function routeRequest(context: RouteContext, method: string, url: URL): R
       url.searchParams.get("$filter"),
     );
     if (typeof items === "string") return armError(400, "BadRequest", items, `list ${type}`);
+    return page(context, url, items, `list ${type}`);
+  }
+  if (type === DESCENDANTS_TYPE && !subscriptionId && rest.length === 4) {
+    const items = descendantItems(context.tenant, rest[2] ?? "");
+    // ARM cannot tell a group that does not exist from one the caller may not read: 403 for both.
+    if (!items) return forbidden(url.pathname, displayType);
     return page(context, url, items, `list ${type}`);
   }
 

@@ -10,7 +10,7 @@ export {
   BUILT_IN_POLICIES,
 } from "./shapes-governance.js";
 export { ALLOW_AZURE_SERVICES_RULE } from "./shapes-security.js";
-export type { ParsedArmId, Tenant, TenantSubscription } from "./tenant.js";
+export type { ParsedArmId, Tenant, TenantManagementGroup, TenantSubscription } from "./tenant.js";
 export {
   cloneTenant,
   createTenant,

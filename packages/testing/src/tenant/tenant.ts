@@ -15,6 +15,19 @@ export interface TenantSubscription {
 }
 
 /**
+ * A management group of a replay tenant. The groups named in subscriptions' `managementGroups`
+ * chains exist without being declared; declare a group to give it a display name or a parent, or
+ * to have a group with no subscription below it.
+ */
+export interface TenantManagementGroup {
+  /** The group's name (its id in ARM paths). */
+  name: string;
+  displayName?: string;
+  /** The parent group's name; default the tenant root group (named after the tenant id). */
+  parent?: string;
+}
+
+/**
  * The map of a tenant's resources, keyed by lower-cased ARM id. It counts its writes, so the
  * replay server can keep an index by type and rebuild it only after a resource is added or removed.
  * Editing a resource's JSON in place needs no notice (the server serializes it on every request),
@@ -51,6 +64,8 @@ export interface Tenant {
   resources: ResourceMap;
   /** Activity Log events (ARM's `EventData` shape), served per subscription; see `recordActivity`. */
   activityLog?: JsonObject[];
+  /** Management groups beyond those the subscriptions' chains name (served as a group's descendants). */
+  managementGroups?: TenantManagementGroup[];
 }
 
 /** Creates a tenant from its parts; `resources` may be any iterable of ARM resource objects with an `id`. */
@@ -58,6 +73,7 @@ export function createTenant(init: {
   tenantId: string;
   subscriptions: TenantSubscription[];
   resources?: Iterable<JsonObject>;
+  managementGroups?: TenantManagementGroup[];
 }): Tenant {
   const tenant: Tenant = {
     tenantId: init.tenantId,
@@ -66,6 +82,9 @@ export function createTenant(init: {
       subscriptionId: subscription.subscriptionId.toLowerCase(),
     })),
     resources: new ResourceMap(),
+    ...(init.managementGroups
+      ? { managementGroups: init.managementGroups.map((group) => ({ ...group })) }
+      : {}),
   };
   for (const resource of init.resources ?? []) putResource(tenant, resource);
   return tenant;
@@ -90,6 +109,7 @@ export function cloneTenant(tenant: Tenant): Tenant {
     tenantId: tenant.tenantId,
     subscriptions: tenant.subscriptions.map((subscription) => ({ ...subscription })),
     resources: [...tenant.resources.values()].map((resource) => structuredClone(resource)),
+    ...(tenant.managementGroups ? { managementGroups: tenant.managementGroups } : {}),
   });
   if (tenant.activityLog) copy.activityLog = structuredClone(tenant.activityLog);
   return copy;
