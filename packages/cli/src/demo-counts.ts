@@ -1,6 +1,18 @@
 import type { Collector, SnapshotMeta } from "@azure-drift/core";
 
 /**
+ * The domains the collectors watch, each once, in the order the collectors run:
+ * `6 domains: network, identity, security, encryption, backup and governance`. Taken from each
+ * collector's `domain`, so a new built-in collector shows up without a word changed here.
+ */
+export function describeDomains(collectors: readonly Pick<Collector, "domain">[]): string {
+  const domains = [...new Set(collectors.map((collector) => collector.domain))];
+  const list =
+    domains.length < 2 ? (domains[0] ?? "") : `${domains.slice(0, -1).join(", ")} and ${domains.at(-1)}`;
+  return `${domains.length} ${domains.length === 1 ? "domain" : "domains"}: ${list}`;
+}
+
+/**
  * What the demo tenant serves, against what the collectors read: `42 ARM resources; the collectors
  * (network, identity) read 38 of them; the other 4 are 2 Microsoft.Storage/storageAccounts, …`.
  * Types are compared case-insensitively, as ARM does.

@@ -1,6 +1,7 @@
 import { type DriftReport, SEVERITIES } from "@azure-drift/core";
 import { demoDrift, demoTenant, filterTruth } from "@azure-drift/testing";
 import { describe, expect, test } from "vitest";
+import { BUILT_IN_COLLECTOR_NAMES } from "../src/built-in-names.js";
 import { defaultCollectors } from "../src/collectors.js";
 import { runCli } from "./helpers.js";
 
@@ -47,7 +48,15 @@ describe("azure-drift demo", { timeout: 90_000 }, () => {
     );
     expect(result.stdout).not.toContain("What next");
 
-    // What it did is said on stderr, not mixed into the report.
+    // What it did is said on stderr, not mixed into the report; first, the domains it watches: one
+    // per built-in collector, from the collectors themselves.
+    const domains = BUILT_IN_COLLECTOR_NAMES.map(
+      (name) => defaultCollectors().find((collector) => collector.name === name)?.domain,
+    );
+    expect(domains).not.toContain(undefined);
+    expect(result.stderr.split("\n")[0]).toBe(
+      `azure-drift demo: watching ${domains.length} domains: ${domains.slice(0, -1).join(", ")} and ${domains.at(-1)}.`,
+    );
     expect(result.stderr).toContain("azure-drift demo: replay server on https://127.0.0.1:");
     expect(result.stderr).toContain("the report follows");
 

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { staticTokenCredential } from "@azure-drift/core";
 import type { Command } from "commander";
 import type { CommandContext } from "../command-context.js";
-import { describeRecords, describeServed } from "../demo-counts.js";
+import { describeDomains, describeRecords, describeServed } from "../demo-counts.js";
 import { EXIT_CODES } from "../exit-codes.js";
 import { createFeedback, logFailure } from "../feedback.js";
 import { writeNextSteps } from "../next-steps.js";
@@ -74,12 +74,13 @@ export function registerDemo(program: Command, context: CommandContext): void {
         "@azure-drift/testing"
       );
       const { defaultCollectors, executeCheck } = await import("../check-run.js");
+      const collectors = defaultCollectors();
+      say(`azure-drift demo: watching ${describeDomains(collectors)}.`);
       const tenant = demoTenant();
       const server = await startArmReplayServer({ tenant });
       const temporaryStore = options.store ? undefined : await mkdtemp(join(tmpdir(), "azure-drift-demo-"));
       const store = options.store ?? temporaryStore!;
       try {
-        const collectors = defaultCollectors();
         const base = {
           credential: staticTokenCredential("azure-drift-demo-token"),
           arm: server.connection(),
