@@ -63,7 +63,7 @@ describe("the probes are open; everything else needs a bearer token", () => {
     const response = await call(endpoint, `Bearer ${await harness.issuer.token({ roles: others })}`);
     expect(response.statusCode).toBe(403);
     expect(response.headers["www-authenticate"]).toBe(
-      `Bearer realm="azure-drift", error="insufficient_scope", error_description="This call needs the role ${endpoint.role}; ask an administrator to assign it to you (an app role of the API's app registration)."`,
+      `Bearer realm="azure-drift", error="insufficient_scope", error_description="This call needs the role ${endpoint.role}${endpoint.url.startsWith("/tenants/") ? ` (or ${endpoint.role}.${TENANT} for this tenant only)` : ""}; ask an administrator to assign it to you (an app role of the API's app registration)."`,
     );
   });
 
@@ -71,6 +71,29 @@ describe("the probes are open; everything else needs a bearer token", () => {
     const response = await call(endpoint, `Bearer ${await harness.issuer.token({ roles: [endpoint.role] })}`);
     expect([200, 201, 202, 400, 404]).toContain(response.statusCode);
     expect(response.headers["www-authenticate"]).toBeUndefined();
+  });
+});
+
+describe("roles scoped to one tenant", () => {
+  test("Drift.Read.<tenant> reads that tenant (any case) and no other", async () => {
+    const scoped = await harness.issuer.token({ roles: [`${ROLES.read}.${TENANT.toUpperCase()}`] });
+    const own = await harness.app.inject({
+      url: `/tenants/${TENANT}/snapshots`,
+      headers: { authorization: `Bearer ${scoped}` },
+    });
+    expect(own.statusCode).toBe(200);
+    const other = await harness.app.inject({
+      url: "/tenants/22222222-2222-4222-8222-222222222222/snapshots",
+      headers: { authorization: `Bearer ${scoped}` },
+    });
+    expect(other.statusCode).toBe(403);
+    // A tenant-scoped role of another kind grants nothing here.
+    const checker = await harness.issuer.token({ roles: [`${ROLES.check}.${TENANT}`] });
+    const wrongKind = await harness.app.inject({
+      url: `/tenants/${TENANT}/snapshots`,
+      headers: { authorization: `Bearer ${checker}` },
+    });
+    expect(wrongKind.statusCode).toBe(403);
   });
 });
 

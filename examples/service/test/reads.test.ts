@@ -30,6 +30,7 @@ describe("reports from the MongoDB store", () => {
   test("the latest report of a subscription is its newest check's, not the tenant's newest", async () => {
     const response = await get(`/tenants/${TENANT}/reports/latest?subscription=${SUB_A.toUpperCase()}`);
     expect(response.statusCode).toBe(200);
+    expect(response.headers["cache-control"]).toBe("no-store");
     const report = checks[SUB_A]![1]!.report;
     expect(response.json()).toEqual(asJson(report));
     expect(report.summary.modified).toBe(1);

@@ -46,10 +46,13 @@ export function accessHook(options: AccessOptions): onRequestHookHandler {
     const principal = await options.verifier.verify(token, events ? options.eventGrid.audiences : undefined);
     request.principal = principal;
     const role = options.roles[access];
-    if (!principal.roles.includes(role)) {
+    const tenantId = (request.params as { tenantId?: unknown }).tenantId;
+    if (!holdsRole(principal.roles, role, typeof tenantId === "string" ? tenantId : undefined)) {
       throw new DriftError(
         "E_AUTH",
-        `This call needs the role ${role}; ask an administrator to assign it to you (an app role of the API's app registration).`,
+        typeof tenantId === "string"
+          ? `This call needs the role ${role} (or ${role}.${tenantId} for this tenant only); ask an administrator to assign it to you (an app role of the API's app registration).`
+          : `This call needs the role ${role}; ask an administrator to assign it to you (an app role of the API's app registration).`,
         { details: { reason: "forbidden" } },
       );
     }
@@ -64,6 +67,17 @@ export function accessHook(options: AccessOptions): onRequestHookHandler {
       );
     }
   };
+}
+
+/**
+ * `Drift.Read` grants every tenant; `Drift.Read.<tenant id>` only that one, so a service shared by
+ * several customers gives each customer's people their own tenant and nothing else.
+ */
+function holdsRole(roles: readonly string[], role: string, tenantId: string | undefined): boolean {
+  if (roles.includes(role)) return true;
+  if (tenantId === undefined) return false;
+  const scoped = `${role}.${tenantId}`.toLowerCase();
+  return roles.some((held) => held.toLowerCase() === scoped);
 }
 
 function bearerToken(request: FastifyRequest): string {

@@ -54,6 +54,8 @@ export async function buildApp(parts: AppParts): Promise<FastifyInstance> {
     // Keep-alive connections that are idle are closed on shutdown; busy ones finish their request.
     forceCloseConnections: "idle",
     requestIdHeader: false,
+    // A client that trickles its request does not hold a connection for ever.
+    requestTimeout: 120_000,
   });
   app.decorateRequest("principal", null);
   app.decorateRequest("auditTarget", null);
@@ -68,6 +70,12 @@ export async function buildApp(parts: AppParts): Promise<FastifyInstance> {
     }),
   );
   registerAuditTrail(app, parts.audit, parts.now ?? (() => new Date()));
+  // Reports are a map of weaknesses: no proxy or browser cache may keep one.
+  app.addHook("onSend", async (request, reply, payload) => {
+    reply.header("x-content-type-options", "nosniff");
+    if (request.routeOptions.config.access !== "public") reply.header("cache-control", "no-store");
+    return payload;
+  });
   const metrics = parts.metrics;
   if (metrics) {
     app.addHook("onResponse", async (request, reply) => {
