@@ -1,12 +1,12 @@
 import { mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { brotliDecompressSync, gunzipSync, inflateRawSync } from "node:zlib";
 import type { JsonObject } from "@azure-drift/core";
 import { type ArmReplayServer, demoTenant, startArmReplayServer } from "@azure-drift/testing";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { ordinaryValues, secretShapes } from "../../core/test/support/secret-shapes.js";
 import { type CliResult, runCli } from "./helpers.js";
+import { needleOf, storedText } from "./stored-bytes.js";
 
 // Secrets planted under neutral property names (`bootstrap`, `note`, …) never reach an output of
 // check, report or diff in any format, a log line, or a byte of the store; ordinary Azure values
@@ -16,49 +16,6 @@ const TOKEN = "secrets-by-value-token";
 const SUB = "1c6f0e57-0000-4000-8000-000000000001";
 const NSG_KEY = `/subscriptions/${SUB}/resourcegroups/rg-network/providers/microsoft.network/networksecuritygroups/nsg-app-backend`;
 const FORMATS = ["json", "markdown", "html", "table", "sarif", "junit"] as const;
-
-/** A piece of each secret that would show if any of it leaked: its longest run of token characters. */
-function needleOf(secret: string): string {
-  const runs = secret.match(/[A-Za-z0-9+/_-]{12,}/g) ?? [secret];
-  return runs.reduce((longest, run) => (run.length > longest.length ? run : longest)).slice(0, 24);
-}
-
-/** A compressed piece of the store, in whichever codec wrote it (raw deflate is the gzip setting's block codec). */
-function inflate(bytes: Buffer): string {
-  for (const decode of [inflateRawSync, gunzipSync, brotliDecompressSync]) {
-    try {
-      return decode(bytes).toString("utf8");
-    } catch {
-      // Not this codec.
-    }
-  }
-  return bytes.toString("latin1");
-}
-
-/**
- * Every byte a store file holds, decompressed: pack files block by block (from their trailer), record
- * indexes frame by frame, gzip files whole (reports), the rest as they are. See docs/store-file.md.
- */
-function storedText(bytes: Buffer): string {
-  const magic = bytes.toString("latin1", 0, 8);
-  const parts = [bytes.toString("latin1")];
-  if (magic === "AZDPACK1") {
-    const trailerLength = bytes.readUInt32BE(bytes.length - 16);
-    const trailer = inflate(bytes.subarray(bytes.length - 16 - trailerLength, bytes.length - 16));
-    parts.push(trailer);
-    for (const [offset, length] of (JSON.parse(trailer) as { blocks: [number, number][] }).blocks)
-      parts.push(inflate(bytes.subarray(offset, offset + length)));
-  } else if (magic === "AZDRIDX1") {
-    for (let at = 16; at + 8 <= bytes.length; ) {
-      const length = bytes.readUInt32BE(at);
-      parts.push(inflate(bytes.subarray(at + 8, at + 8 + length)));
-      at += 8 + length;
-    }
-  } else if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
-    parts.push(inflate(bytes));
-  }
-  return parts.join("\n");
-}
 
 describe("secrets under neutral names never reach an output or the store", { timeout: 90_000 }, () => {
   const secrets = secretShapes();

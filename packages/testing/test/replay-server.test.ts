@@ -519,14 +519,16 @@ describe("ARM replay server faults", () => {
   });
 
   test("lateMs says how late responses went out when the server itself was busy", async () => {
-    const server = await startArmReplayServer({ tenant: cloneTenant(tenant), latencyMs: 20 });
+    // A latency long enough that the busy loop below starts before the response is due, however
+    // loaded the machine: the response then goes out at least 100 ms late.
+    const server = await startArmReplayServer({ tenant: cloneTenant(tenant), latencyMs: 300 });
     try {
       const url = `${server.url}/subscriptions/${subscriptionId}/providers/Microsoft.Network/networkSecurityGroups?api-version=2025-05-01`;
       const answered = rawGet(url, { ca: server.ca });
       // Once the request has arrived, hold this process's event loop (the server's too) well past
       // the response's due time.
       await vi.waitFor(() => expect(server.stats.requests).toBe(1), { timeout: 5000, interval: 1 });
-      const until = performance.now() + 150;
+      const until = performance.now() + 400;
       while (performance.now() < until) {
         // busy: the server cannot send
       }
