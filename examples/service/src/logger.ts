@@ -49,6 +49,7 @@ export function createServiceLogger(options: ServiceLoggerOptions = {}): Logger 
         err: pino.stdSerializers.err,
       },
     },
-    options.destination ?? pino.destination(1),
+    // Synchronous writes: the last lines before process.exit (a fatal start, "stopped") are never lost.
+    options.destination ?? pino.destination({ dest: 1, sync: true }),
   );
 }

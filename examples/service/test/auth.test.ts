@@ -1,12 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createTokenVerifier } from "../src/http/tokens.js";
+import { OTHER_TENANT, SUB_A as SUB, TENANT } from "./estate.js";
 import { dropTestDatabases, type Harness, METRICS_TOKEN, ROLES, startHarness } from "./harness.js";
 import { startTestIssuer } from "./oidc-issuer.js";
 
 afterAll(dropTestDatabases);
-
-const TENANT = "11111111-1111-4111-8111-111111111111";
-const SUB = "aaaaaaaa-0000-4000-8000-000000000001";
 
 /** Every authenticated endpoint, with the role it needs. */
 const ENDPOINTS: { method: "GET" | "POST"; url: string; role: string; payload?: unknown }[] = [
@@ -83,7 +81,7 @@ describe("roles scoped to one tenant", () => {
     });
     expect(own.statusCode).toBe(200);
     const other = await harness.app.inject({
-      url: "/tenants/22222222-2222-4222-8222-222222222222/snapshots",
+      url: `/tenants/${OTHER_TENANT}/snapshots`,
       headers: { authorization: `Bearer ${scoped}` },
     });
     expect(other.statusCode).toBe(403);

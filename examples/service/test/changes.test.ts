@@ -1,6 +1,6 @@
 import type { CheckResult } from "@azure-drift/core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { estate, SUB_A, SUB_B, TENANT } from "./estate.js";
+import { estate, SUB_A, SUB_B, SUB_C, TENANT } from "./estate.js";
 import { dropTestDatabases, type Harness, ROLES, startHarness } from "./harness.js";
 
 afterAll(dropTestDatabases);
@@ -57,7 +57,7 @@ describe("accepting a baseline", () => {
     expect(both.statusCode).toBe(400);
     const unknown = await accept("unknown", { snapshotId: "20990101t000000000z-ffffffff" });
     expect(unknown.statusCode).toBe(404);
-    const noSnapshot = await accept("nosnap", { subscription: "cccccccc-0000-4000-8000-000000000003" });
+    const noSnapshot = await accept("nosnap", { subscription: SUB_C });
     expect(noSnapshot.statusCode).toBe(404);
     expect((await harness.store.listBaselines(TENANT)).map((baseline) => baseline.name).sort()).toEqual([
       "approved",

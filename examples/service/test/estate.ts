@@ -10,6 +10,9 @@ import {
 export const TENANT = "11111111-1111-4111-8111-111111111111";
 export const SUB_A = "aaaaaaaa-0000-4000-8000-000000000001";
 export const SUB_B = "bbbbbbbb-0000-4000-8000-000000000002";
+export const SUB_C = "cccccccc-0000-4000-8000-000000000003";
+/** A tenant the tests never write to. */
+export const OTHER_TENANT = "22222222-2222-4222-8222-222222222222";
 export const NSG_TYPE = "Microsoft.Network/networkSecurityGroups";
 
 export const nsgId = (subscription: string, name: string) =>

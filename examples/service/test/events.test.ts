@@ -1,15 +1,11 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { OTHER_TENANT, SUB_A, SUB_B, SUB_C, TENANT } from "./estate.js";
 import { EVENT_GRID_APP_ID, resourceEvent, validationEvent } from "./event-grid-events.js";
 import { dropTestDatabases, type Harness, NOW, ROLES, startHarness } from "./harness.js";
 
 afterAll(dropTestDatabases);
 
 const EVENTS_AUDIENCE = "api://azure-drift-events";
-const TENANT = "11111111-1111-4111-8111-111111111111";
-const OTHER_TENANT = "22222222-2222-4222-8222-222222222222";
-const SUB_A = "aaaaaaaa-0000-4000-8000-000000000001";
-const SUB_B = "bbbbbbbb-0000-4000-8000-000000000002";
-const SUB_C = "cccccccc-0000-4000-8000-000000000003";
 const nsg = (sub: string, name: string) =>
   `/subscriptions/${sub}/resourceGroups/rg-web/providers/Microsoft.Network/networkSecurityGroups/${name}`;
 const vault = (sub: string, name: string) =>

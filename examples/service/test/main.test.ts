@@ -2,14 +2,13 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { testDatabaseUri } from "../../../packages/store-mongo/test/server.js";
+import { SUB_A as SUB, TENANT } from "./estate.js";
 import { dropTestDatabases, ROLES } from "./harness.js";
 import { startTestIssuer, type TestIssuer } from "./oidc-issuer.js";
 
 afterAll(dropTestDatabases);
 
 const MAIN = fileURLToPath(new URL("../src/main.ts", import.meta.url));
-const TENANT = "11111111-1111-4111-8111-111111111111";
-const SUB = "aaaaaaaa-0000-4000-8000-000000000001";
 
 /** The API as operators run it: its own process, configured by environment variables. */
 function startApi(env: Record<string, string>): {
@@ -92,13 +91,13 @@ describe("the API process", () => {
       api.child.kill("SIGTERM");
     }
     expect(await api.exit).toBe(0);
-    expect(api.lines.filter((line) => line.msg === "closed").map((line) => line.step)).toEqual([
-      "http",
-      "jobs",
-      "redis",
-      "store",
-      "mongodb",
-    ]);
+    const closing = api.lines.filter((line) =>
+      ["shutting down", "closed", "could not close"].includes(String(line.msg)),
+    );
+    expect(
+      closing.map((line) => line.step ?? line.msg),
+      JSON.stringify(closing),
+    ).toEqual(["shutting down", "http", "jobs", "redis", "store", "mongodb"]);
     // The request log has the headers, redacted.
     expect(JSON.stringify(api.lines)).toContain('"authorization":"[redacted]"');
     expect(JSON.stringify(api.lines)).not.toContain(token);

@@ -1,6 +1,6 @@
 import type { CheckResult, DriftReport } from "@azure-drift/core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { estate, nsgId, SUB_A, SUB_B, TENANT } from "./estate.js";
+import { estate, nsgId, OTHER_TENANT, SUB_A, SUB_B, TENANT } from "./estate.js";
 import { dropTestDatabases, type Harness, ROLES, startHarness } from "./harness.js";
 
 afterAll(dropTestDatabases);
@@ -54,11 +54,9 @@ describe("reports from the MongoDB store", () => {
     expect(missing.json()).toEqual({
       error: { code: "E_NOT_FOUND", message: `Tenant ${TENANT} has no report 20990101t000000000z-ffffffff.` },
     });
-    const otherTenant = await get(`/tenants/22222222-2222-4222-8222-222222222222/reports/${report.id}`);
+    const otherTenant = await get(`/tenants/${OTHER_TENANT}/reports/${report.id}`);
     expect(otherTenant.statusCode).toBe(404);
-    const noneYet = await get(
-      `/tenants/22222222-2222-4222-8222-222222222222/reports/latest?subscription=${SUB_A}`,
-    );
+    const noneYet = await get(`/tenants/${OTHER_TENANT}/reports/latest?subscription=${SUB_A}`);
     expect(noneYet.statusCode).toBe(404);
   });
 
