@@ -5,6 +5,7 @@ import {
   type JsonObject,
   type Store,
   staticTokenCredential,
+  type TargetedCheckResult,
 } from "@azure-drift/core";
 
 export const TENANT = "11111111-1111-4111-8111-111111111111";
@@ -62,6 +63,11 @@ export function estate(store: Store) {
           const nsg = nsgs[context.subscriptionId];
           if (nsg) yield structuredClone(nsg);
         },
+        async *readResources(context, resourceIds) {
+          const nsg = nsgs[context.subscriptionId];
+          const wanted = new Set(resourceIds.map((id) => id.toLowerCase()));
+          if (nsg && wanted.has(String(nsg.id).toLowerCase())) yield structuredClone(nsg);
+        },
       }),
     ],
     store,
@@ -73,6 +79,20 @@ export function estate(store: Store) {
     openSsh(subscription: string) {
       const properties = nsgs[subscription]!.properties as { securityRules: JsonObject[] };
       properties.securityRules.push(inboundRule("AllowSsh", "22", "Internet"));
+    },
+    /** Opens RDP to the Internet on the subscription's NSG. */
+    openRdp(subscription: string) {
+      const properties = nsgs[subscription]!.properties as { securityRules: JsonObject[] };
+      properties.securityRules.push(inboundRule("AllowRdp", "3389", "Internet"));
+    },
+    /** A targeted check of the subscription's NSG (as an Event Grid event starts), a minute later. */
+    async checkNsg(subscription: string): Promise<TargetedCheckResult> {
+      now = new Date(now.getTime() + 60_000);
+      return detector.checkResources({
+        tenantId: TENANT,
+        subscriptionId: subscription,
+        resourceIds: [String(nsgs[subscription]!.id)],
+      });
     },
     /** One check of one subscription, an hour after the previous one. */
     async check(subscription: string): Promise<CheckResult> {

@@ -1,4 +1,4 @@
-import type { CheckResult, DriftReport } from "@azure-drift/core";
+import type { CheckResult, DriftReport, TargetedCheckResult } from "@azure-drift/core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { estate, nsgId, OTHER_TENANT, SUB_A, SUB_B, TENANT } from "./estate.js";
 import { dropTestDatabases, type Harness, ROLES, startHarness } from "./harness.js";
@@ -8,8 +8,10 @@ afterAll(dropTestDatabases);
 let harness: Harness;
 let reader: string;
 const checks: Record<string, CheckResult[]> = { [SUB_A]: [], [SUB_B]: [] };
+let targeted: TargetedCheckResult;
 
-// Stored by the real check pipeline into the MongoDB store the API reads: A, B, A (SSH opened), B.
+// Stored by the real check pipeline into the MongoDB store the API reads: A, B, A (SSH opened), B,
+// then a targeted check of A (RDP opened).
 beforeAll(async () => {
   harness = await startHarness();
   reader = `Bearer ${await harness.issuer.token({ roles: [ROLES.read] })}`;
@@ -19,6 +21,9 @@ beforeAll(async () => {
   tenant.openSsh(SUB_A);
   checks[SUB_A]!.push(await tenant.check(SUB_A));
   checks[SUB_B]!.push(await tenant.check(SUB_B));
+  // Then Event Grid's kind: RDP opened on A, read by a targeted check (a report, no snapshot).
+  tenant.openRdp(SUB_A);
+  targeted = await tenant.checkNsg(SUB_A);
 });
 afterAll(async () => harness?.close());
 
@@ -41,9 +46,33 @@ describe("reports from the MongoDB store", () => {
     expect(report.resources[0]!.severity).toBe("critical");
   });
 
-  test("without a subscription: the tenant's newest report", async () => {
+  test("without a subscription: the tenant's newest full check's report", async () => {
     const response = await get(`/tenants/${TENANT}/reports/latest`);
     expect(response.json()).toEqual(asJson(checks[SUB_B]![1]!.report));
+  });
+
+  test("kind=targeted (or any): the newest targeted check's report, of the subscription or the tenant", async () => {
+    const report = targeted.report;
+    expect(report.scope).toEqual({
+      kind: "resources",
+      subscriptionId: SUB_A,
+      resourceIds: [nsgId(SUB_A, "web")],
+    });
+    expect(report.resources[0]!.changes.map((change) => [change.path, change.kind])).toEqual([
+      ["properties.securityRules[name=AllowRdp]", "added"],
+    ]);
+    for (const query of [
+      `subscription=${SUB_A}&kind=targeted`,
+      `subscription=${SUB_A}&kind=any`,
+      "kind=any",
+    ]) {
+      expect((await get(`/tenants/${TENANT}/reports/latest?${query}`)).json()).toEqual(asJson(report));
+    }
+    const none = await get(`/tenants/${TENANT}/reports/latest?subscription=${SUB_B}&kind=targeted`);
+    expect(none.statusCode).toBe(404);
+    expect(none.json().error.message).toBe(
+      `Tenant ${TENANT} has no targeted check's report for subscription ${SUB_B} yet: every check writes one.`,
+    );
   });
 
   test("a report by id; an unknown id or tenant is 404 with what to do", async () => {
@@ -63,9 +92,9 @@ describe("reports from the MongoDB store", () => {
   test("the report listing, newest first", async () => {
     const response = await get(`/tenants/${TENANT}/reports?limit=3`);
     expect(response.json().reports.map((entry: { id: string }) => entry.id)).toEqual([
+      targeted.report.id,
       checks[SUB_B]![1]!.report.id,
       checks[SUB_A]![1]!.report.id,
-      checks[SUB_B]![0]!.report.id,
     ]);
   });
 
