@@ -29,6 +29,8 @@ export interface GetResourceByIdOptions {
   id: string;
   /** The api-version the collector's listing of this type uses, so the GET returns the same shape. */
   apiVersion: string;
+  /** More query parameters, e.g. `{ $expand: "administrators/activedirectory" }` where the listing expands too. */
+  query?: Record<string, string>;
 }
 
 /**
@@ -47,7 +49,7 @@ export async function getResourceById(
     collector: options.collector,
     resourceType,
     client: options.client,
-    path: options.id,
+    path: options.query ? `${options.id}?${new URLSearchParams(options.query).toString()}` : options.id,
     apiVersion: options.apiVersion,
   });
   if (body && typeof body.type !== "string") body.type = resourceType;

@@ -28,6 +28,7 @@ export {
   STARTING_POINT_NOTICE,
 } from "./check/detector.js";
 export {
+  isResourceOrChildOf,
   type ParsedResourceId,
   parseResourceId,
 } from "./check/resource-routing.js";

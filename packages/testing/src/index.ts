@@ -9,4 +9,5 @@ export type { CollectorConformanceOptions, ConformanceTest } from "./collector-c
 export { collectorConformanceSuite } from "./collector-conformance/index.js";
 export * from "./replay/index.js";
 export * from "./store-conformance/index.js";
+export { type TargetedComparison, targetedThenFull } from "./targeted/index.js";
 export * from "./tenant/index.js";

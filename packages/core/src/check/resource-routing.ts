@@ -106,11 +106,12 @@ export function routeResourceId(parsed: ParsedResourceId, collectors: readonly C
 }
 
 /**
- * Whether a record key lies in a target's scope: the target itself, or a child record under it in
- * the same provider (`{target}/{type}/{name}…`), never an extension resource on it
- * (`{target}/providers/…`, such as a lock or a role assignment on that resource).
+ * Whether a record key (lower-cased id) is `targetKey` itself or a child record under it in the same
+ * provider (`{target}/{type}/{name}…`, e.g. a firewall policy's rule collection group), never an
+ * extension resource on it (`{target}/providers/…`, such as a lock or a role assignment on that
+ * resource). `targetKey` may be a child collection's path (`…/servers/s1/firewallrules`).
  */
-export function isInTarget(key: string, targetKey: string): boolean {
+export function isResourceOrChildOf(key: string, targetKey: string): boolean {
   if (key === targetKey) return true;
   if (!key.startsWith(`${targetKey}/`)) return false;
   return !key

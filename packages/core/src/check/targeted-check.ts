@@ -30,7 +30,12 @@ import { createRecord } from "../record.js";
 import type { RedactionOptions } from "../redact.js";
 import type { RuleOptions, SeverityRule } from "../rules/types.js";
 import type { RecordIndexEntry, Store } from "../store.js";
-import { isInTarget, parseResourceId, type RoutedTarget, routeResourceId } from "./resource-routing.js";
+import {
+  isResourceOrChildOf,
+  parseResourceId,
+  type RoutedTarget,
+  routeResourceId,
+} from "./resource-routing.js";
 import { abortedError, describeError } from "./run-collector.js";
 
 /** What a targeted check reads: resources of one subscription, by id. */
@@ -191,7 +196,9 @@ export async function runTargetedCheck(
       });
     };
     for (const { key, id, reason } of read.unreadable) {
-      const missing = inBase.filter((record) => isInTarget(record.key, key) && !yielded.has(record.key));
+      const missing = inBase.filter(
+        (record) => isResourceOrChildOf(record.key, key) && !yielded.has(record.key),
+      );
       for (const record of missing) doubt(record, `could not be read: ${reason}`);
       if (missing.length === 0) {
         unknown.push({
@@ -314,7 +321,7 @@ function checkTargetedRequest(request: TargetedCheckRequest): {
 function outermost(targets: RoutedTarget[]): RoutedTarget[] {
   const kept: RoutedTarget[] = [];
   for (const target of [...targets].sort((a, b) => a.key.length - b.key.length)) {
-    if (!kept.some((outer) => isInTarget(target.key, outer.key))) kept.push(target);
+    if (!kept.some((outer) => isResourceOrChildOf(target.key, outer.key))) kept.push(target);
   }
   return kept;
 }
