@@ -1,15 +1,19 @@
 import type { SecurityCenter } from "@azure/arm-security";
 import type { SqlManagementClient } from "@azure/arm-sql";
+import type { StorageManagementClient } from "@azure/arm-storage";
 import {
+  type ArmClientOptions,
   armClientOptions,
   getRaw,
+  getResourceById,
   type ListOperationOptions,
   listRaw,
   mergeListings,
   type PagedList,
+  readingOne,
 } from "@azure-drift/arm";
-import type { Collector, CollectorContext, JsonObject } from "@azure-drift/core";
-import { DriftError, defineCollector } from "@azure-drift/core";
+import type { Collector, CollectorContext, JsonObject, ReadResourcesContext } from "@azure-drift/core";
+import { DriftError, defineCollector, parseResourceId } from "@azure-drift/core";
 import {
   SECURITY_TYPES,
   type SecurityResourceKind,
@@ -41,6 +45,24 @@ export interface SecurityCollectorOptions {
  */
 export const PRICINGS_API_VERSION = "2024-01-01";
 
+/**
+ * The api-versions a targeted read GETs each type with: those the collector's listings send
+ * (@azure/arm-security 5.0.0, @azure/arm-storage 19.1.0, @azure/arm-sql 10.0.0; pricings as read
+ * raw), so a resource read by id has the shape it has in a snapshot.
+ */
+export const SECURITY_API_VERSIONS: Record<SecurityResourceKind, string> = {
+  pricing: PRICINGS_API_VERSION,
+  securityContact: "2017-08-01-preview",
+  autoProvisioningSetting: "2017-08-01-preview",
+  setting: "2021-07-01",
+  storageAccount: "2025-06-01",
+  sqlServer: "2022-08-01-preview",
+  sqlFirewallRule: "2020-11-01-preview",
+  sqlAuditingSetting: "2021-11-01-preview",
+  sqlSecurityAlertPolicy: "2020-11-01-preview",
+  sqlEntraOnlyAuthentication: "2020-11-01-preview",
+};
+
 /** What `servers.list` needs to return each server's Entra administrator. */
 export const SQL_SERVERS_EXPAND = "administrators/activedirectory";
 
@@ -64,6 +86,12 @@ export function securityCollector(options: SecurityCollectorOptions = {}): Colle
     );
   }
   const kinds = options.include ? ALL_KINDS.filter((kind) => options.include?.includes(kind)) : ALL_KINDS;
+  const clientOptionsFor = (context: CollectorContext) =>
+    armClientOptions(
+      context,
+      NAME,
+      options.maxRetryAfterMs === undefined ? {} : { maxRetryAfterMs: options.maxRetryAfterMs },
+    );
   return defineCollector({
     name: NAME,
     version: VERSION,
@@ -80,11 +108,7 @@ export function securityCollector(options: SecurityCollectorOptions = {}): Colle
         needs("Microsoft.Sql/") ? import("@azure/arm-sql") : undefined,
       ]);
       const { credential, subscriptionId } = context;
-      const clientOptions = armClientOptions(
-        context,
-        NAME,
-        options.maxRetryAfterMs === undefined ? {} : { maxRetryAfterMs: options.maxRetryAfterMs },
-      );
+      const clientOptions = clientOptionsFor(context);
       const listings: AsyncIterable<JsonObject>[] = [];
       if (security) {
         const client = new security.SecurityCenter(credential, subscriptionId, clientOptions);
@@ -110,7 +134,94 @@ export function securityCollector(options: SecurityCollectorOptions = {}): Colle
       }
       yield* mergeListings(listings);
     },
+    /**
+     * One GET per resource (a SQL server expanded with its Entra administrator, as listed); a SQL
+     * server is read with its child settings, one listing per child type, as `collect` does.
+     */
+    async *readResources(context, resourceIds) {
+      const clients = await readClients(context, clientOptionsFor(context), resourceIds);
+      yield* mergeListings(resourceIds.map((id) => readOne(context, clients, id, kinds)));
+    },
   });
+}
+
+/** The clients a targeted read needs: each SDK imported only if an id needs it. */
+interface ReadClients {
+  /** Sends the raw GETs of Defender settings (any client's pipeline would do). */
+  security?: SecurityCenter;
+  storage?: StorageManagementClient;
+  sql?: SqlManagementClient;
+}
+
+async function readClients(
+  context: CollectorContext,
+  clientOptions: ArmClientOptions,
+  resourceIds: readonly string[],
+): Promise<ReadClients> {
+  const namespaces = new Set(resourceIds.map((id) => parseResourceId(id).type?.split("/")[0]?.toLowerCase()));
+  const { credential, subscriptionId } = context;
+  const [security, storage, sql] = await Promise.all([
+    namespaces.has("microsoft.security") ? import("@azure/arm-security") : undefined,
+    namespaces.has("microsoft.storage") ? import("@azure/arm-storage") : undefined,
+    namespaces.has("microsoft.sql") ? import("@azure/arm-sql") : undefined,
+  ]);
+  const clients: ReadClients = {};
+  if (security) clients.security = new security.SecurityCenter(credential, subscriptionId, clientOptions);
+  if (storage)
+    clients.storage = new storage.StorageManagementClient(credential, subscriptionId, clientOptions);
+  if (sql) clients.sql = new sql.SqlManagementClient(credential, subscriptionId, clientOptions);
+  return clients;
+}
+
+/** A type's kind, matched case-insensitively. */
+function kindOf(type: string | undefined): SecurityResourceKind | undefined {
+  const lower = type?.toLowerCase();
+  return ALL_KINDS.find((kind) => SECURITY_TYPES[kind].toLowerCase() === lower);
+}
+
+/** One resource by GET, and for a SQL server its child settings. */
+async function* readOne(
+  context: ReadResourcesContext,
+  clients: ReadClients,
+  id: string,
+  kinds: readonly SecurityResourceKind[],
+): AsyncIterable<JsonObject> {
+  const kind = kindOf(parseResourceId(id).type);
+  const client =
+    kind && SECURITY_TYPES[kind].startsWith("Microsoft.Sql/")
+      ? clients.sql
+      : kind === "storageAccount"
+        ? clients.storage
+        : clients.security;
+  if (kind === undefined || client === undefined) {
+    context.unreadable(id, `collector ${NAME} reads no resource of this type.`);
+    return;
+  }
+  const resource = await getResourceById(context, {
+    collector: NAME,
+    client,
+    id,
+    apiVersion: SECURITY_API_VERSIONS[kind],
+    ...(kind === "sqlServer" ? { query: { $expand: SQL_SERVERS_EXPAND } } : {}),
+  });
+  if (resource === undefined) return;
+  if (kinds.includes(kind)) yield resource;
+  if (kind !== "sqlServer" || !clients.sql) return;
+  const server = parseServerId(resource.id ?? id);
+  if (!server) {
+    context.unreadable(id, "The SQL server's id has no resource group and name to list its settings.");
+    return;
+  }
+  const sql = clients.sql;
+  yield* mergeListings(
+    SQL_SERVER_CHILD_KINDS.filter((child) => kinds.includes(child)).map((child) =>
+      list(
+        readingOne(context, `${id}/${SECURITY_TYPES[child].split("/").at(-1)}`),
+        child,
+        childListing(sql, child, server),
+      ),
+    ),
+  );
 }
 
 type Listing = (operationOptions: ListOperationOptions) => PagedList;

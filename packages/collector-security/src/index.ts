@@ -20,6 +20,7 @@ export type { SecurityCollectorOptions } from "./collector.js";
 export {
   NAME,
   PRICINGS_API_VERSION,
+  SECURITY_API_VERSIONS,
   SQL_SERVERS_EXPAND,
   securityCollector,
   VERSION,
