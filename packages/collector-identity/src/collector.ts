@@ -1,9 +1,16 @@
 import { AuthorizationManagementClient } from "@azure/arm-authorization";
 import { ManagedServiceIdentityClient } from "@azure/arm-msi";
 import type { TokenCredential as AzureTokenCredential } from "@azure/core-auth";
-import { armClientOptions, getRaw, listRaw, mergeListings } from "@azure-drift/arm";
-import type { Collector, CollectorContext, JsonObject } from "@azure-drift/core";
-import { defineCollector } from "@azure-drift/core";
+import {
+  armClientOptions,
+  getRaw,
+  getResourceById,
+  listRaw,
+  mergeListings,
+  readingOne,
+} from "@azure-drift/arm";
+import type { Collector, CollectorContext, JsonObject, ReadResourcesContext } from "@azure-drift/core";
+import { defineCollector, parseResourceId } from "@azure-drift/core";
 import { roleDefinitionGuid } from "./built-in-roles.js";
 import {
   DENY_ASSIGNMENT_TYPE,
@@ -58,6 +65,8 @@ export interface IdentityCollectorOptions {
 
 // The api-version @azure/arm-authorization 9.0.0 uses for role assignments, definitions and deny assignments.
 const AUTHORIZATION_API_VERSION = "2022-04-01";
+// The api-version @azure/arm-msi 2.2.0 uses for identities and their federated credentials.
+const MSI_API_VERSION = "2024-11-30";
 
 const CUSTOM_ROLES_FILTER = "type eq 'CustomRole'";
 
@@ -79,7 +88,69 @@ export function identityCollector(options: IdentityCollectorOptions = {}): Colle
     ),
     rules: IDENTITY_RULES,
     collect: (context) => collectIdentity(context, options),
+    /**
+     * One GET per resource at the listing's api-version; a user-assigned identity is read with its
+     * federated credentials (one listing, as `collect` makes). Objects `collect` leaves out (of
+     * another subscription; inherited ones when not wanted; built-in roles not asked for) are left
+     * out here too.
+     */
+    readResources: (context, resourceIds) => readIdentity(context, resourceIds, options),
   });
+}
+
+async function* readIdentity(
+  context: ReadResourcesContext,
+  resourceIds: readonly string[],
+  options: IdentityCollectorOptions,
+): AsyncGenerator<JsonObject> {
+  const clients = createClients(context);
+  const withCredentials = options.federatedIdentityCredentials ?? true;
+  const withInherited = options.inheritedAssignments ?? true;
+  const kept = (item: JsonObject, type: string) =>
+    isInSubscription(item.id, context.subscriptionId) ||
+    (withInherited &&
+      (type === ROLE_ASSIGNMENT_TYPE || type === DENY_ASSIGNMENT_TYPE) &&
+      isAssignmentAbove(item.id));
+  async function* readOne(id: string): AsyncGenerator<JsonObject> {
+    const type = IDENTITY_RESOURCE_TYPES.find(
+      (definition) => definition.type.toLowerCase() === parseResourceId(id).type?.toLowerCase(),
+    )?.type;
+    if (type === undefined) {
+      context.unreadable(id, `collector ${NAME} reads no resource of this type.`);
+      return;
+    }
+    const msi = type === USER_ASSIGNED_IDENTITY_TYPE || type === FEDERATED_CREDENTIAL_TYPE;
+    const resource = await getResourceById(context, {
+      collector: NAME,
+      client: msi ? clients.msi : clients.authorization,
+      id,
+      apiVersion: msi ? MSI_API_VERSION : AUTHORIZATION_API_VERSION,
+    });
+    if (resource === undefined || !kept(resource, type)) return;
+    yield resource;
+    if (type !== USER_ASSIGNED_IDENTITY_TYPE || !withCredentials) return;
+    const location = typeof resource.id === "string" ? identityLocation(resource.id) : undefined;
+    if (!location) {
+      context.unreadable(
+        id,
+        "the managed identity's id has no resource group and name to list its credentials",
+      );
+      return;
+    }
+    for await (const credential of listRaw(readingOne(context, `${id}/federatedIdentityCredentials`), {
+      collector: NAME,
+      resourceType: FEDERATED_CREDENTIAL_TYPE,
+      list: (operationOptions) =>
+        clients.msi.federatedIdentityCredentials.list(
+          location.resourceGroup,
+          location.name,
+          operationOptions,
+        ),
+    })) {
+      if (kept(credential, FEDERATED_CREDENTIAL_TYPE)) yield credential;
+    }
+  }
+  yield* mergeListings(resourceIds.map(readOne));
 }
 
 interface Clients {
