@@ -4,15 +4,17 @@ import type { PolicyClient } from "@azure/arm-policy";
 import type { TokenCredential as AzureTokenCredential } from "@azure/core-auth";
 import {
   type ArmClientOptions,
+  type ArmRequestSender,
   armClientOptions,
   getRawList,
+  getResourceById,
   type ListOperationOptions,
   listRaw,
   mergeListings,
   type PagedList,
 } from "@azure-drift/arm";
-import type { Collector, CollectorContext, JsonObject } from "@azure-drift/core";
-import { DriftError, defineCollector } from "@azure-drift/core";
+import type { Collector, CollectorContext, JsonObject, ReadResourcesContext } from "@azure-drift/core";
+import { DriftError, defineCollector, parseResourceId } from "@azure-drift/core";
 import { DEFAULT_DIAGNOSTIC_TARGETS, isTopLevelType, resourceTypeFilter } from "./diagnostic-targets.js";
 import { GOVERNANCE_TYPES, type GovernanceResourceKind, governanceResourceTypes } from "./resource-types.js";
 import { governanceRules } from "./rules.js";
@@ -57,6 +59,21 @@ export const RESOURCES_API_VERSION = "2021-04-01";
 const CUSTOM_FILTER = "policyType eq 'Custom'";
 
 /**
+ * The api-versions a targeted read GETs each type with: those the listings send (@azure/arm-policy
+ * 6.0.0, @azure/arm-locks 2.1.0, @azure/arm-monitor 7.0.0) or read raw, so a resource read by id has
+ * the shape it has in a snapshot.
+ */
+export const GOVERNANCE_API_VERSIONS: Record<GovernanceResourceKind, string> = {
+  policyAssignment: "2024-05-01",
+  policyDefinition: "2024-05-01",
+  policySetDefinition: "2024-05-01",
+  policyExemption: POLICY_EXEMPTIONS_API_VERSION,
+  managementLock: "2020-05-01",
+  diagnosticSetting: DIAGNOSTIC_SETTINGS_API_VERSION,
+  activityLogAlert: "2017-04-01",
+};
+
+/**
  * The governance collector: policy assignments, custom policy definitions and initiatives, policy
  * exemptions, management locks, diagnostic settings (the subscription's and those of its key
  * resources) and activity-log alerts of one subscription, through the real `@azure/arm-policy`,
@@ -99,7 +116,64 @@ export function governanceCollector(options: GovernanceCollectorOptions = {}): C
       const listings = kinds.map((kind) => listingOf(context, clients, kind, targets, options));
       yield* mergeListings(listings);
     },
+    /**
+     * One GET per resource at the listing's api-version, kept by the same filters as `collect`
+     * (the subscription's own policy objects, custom definitions only).
+     */
+    async *readResources(context, resourceIds) {
+      const wanted = resourceIds.map((id) => ({ id, kind: kindOf(parseResourceId(id).type) }));
+      const present = wanted.flatMap(({ kind }) => (kind && kinds.includes(kind) ? [kind] : []));
+      const clients = await createClients(
+        context,
+        armClientOptions(
+          context,
+          NAME,
+          options.maxRetryAfterMs === undefined ? {} : { maxRetryAfterMs: options.maxRetryAfterMs },
+        ),
+        present,
+      );
+      yield* mergeListings(wanted.map(({ id, kind }) => readOne(context, clients, id, kind)));
+    },
   });
+}
+
+/** A type's kind, matched case-insensitively. */
+function kindOf(type: string | undefined): GovernanceResourceKind | undefined {
+  const lower = type?.toLowerCase();
+  return ALL_KINDS.find((kind) => GOVERNANCE_TYPES[kind].toLowerCase() === lower);
+}
+
+/** One resource by GET, if `collect` would have kept it. */
+async function* readOne(
+  context: ReadResourcesContext,
+  clients: Clients,
+  id: string,
+  kind: GovernanceResourceKind | undefined,
+): AsyncIterable<JsonObject> {
+  if (kind === undefined) {
+    context.unreadable(id, `collector ${NAME} reads no resource of this type.`);
+    return;
+  }
+  const client: ArmRequestSender =
+    kind === "managementLock"
+      ? clients.locks()
+      : kind === "diagnosticSetting" || kind === "activityLogAlert"
+        ? clients.monitor()
+        : clients.policy();
+  const resource = await getResourceById(context, {
+    collector: NAME,
+    client,
+    id,
+    apiVersion: GOVERNANCE_API_VERSIONS[kind],
+  });
+  if (resource === undefined) return;
+  const own = isInSubscription(resource.id, context.subscriptionId);
+  if (kind === "policyAssignment" || kind === "policyExemption") {
+    if (own) yield resource;
+  } else if (kind === "policyDefinition" || kind === "policySetDefinition") {
+    const properties = resource.properties as JsonObject | undefined;
+    if (own && String(properties?.policyType ?? "").toLowerCase() === "custom") yield resource;
+  } else yield resource;
 }
 
 /** The records of one kind: one listing at subscription level (diagnostic settings: one per key resource too). */

@@ -17,6 +17,7 @@
 export type { GovernanceCollectorOptions } from "./collector.js";
 export {
   DIAGNOSTIC_SETTINGS_API_VERSION,
+  GOVERNANCE_API_VERSIONS,
   governanceCollector,
   NAME,
   POLICY_EXEMPTIONS_API_VERSION,
