@@ -147,6 +147,12 @@ describe("snapshots and a resource's history", () => {
           status: "modified",
           severity: checks[SUB_A]![1]!.report.resources[0]!.severity,
           changes: JSON.parse(JSON.stringify(checks[SUB_A]![1]!.report.resources[0]!.changes)),
+          // The estate's detector reads no Activity Log: its stored report has no caller to give.
+          attribution: {
+            status: "unknown",
+            operations: [],
+            reason: "the check that compared these snapshots ran without attribution",
+          },
         },
       ],
     });

@@ -85,10 +85,33 @@ describe("azure-drift history and baseline accept --only", () => {
         [["properties.securityRules[name=Allow-SSH-Internet]", "core/nsg-open-management-port"]],
       ],
     ]);
+    // Who made the change: the attribution of the stored report of that check, as the report gives it.
+    const report = await runCli(["report", "--store", store, "--tenant", tenant, "--format", "json"], {
+      cwd: dir,
+    });
+    const reported = (
+      JSON.parse(report.stdout) as { resources: { key: string; attribution?: unknown }[] }
+    ).resources.find((resource) => resource.key === nsg.toLowerCase());
+    expect(history.entries[0].attribution).toEqual({
+      status: "found",
+      operations: [
+        {
+          caller: "dana.ops@contoso.example",
+          operationName: "Microsoft.Network/networkSecurityGroups/write",
+          status: "Succeeded",
+          timestamp: expect.any(String),
+          correlationId: expect.any(String),
+        },
+      ],
+    });
+    expect(history.entries[0].attribution).toEqual(reported?.attribution);
     const text = await runCli(["history", nsg, "--store", store, "--tenant", tenant, "--format", "text"], {
       cwd: dir,
     });
-    expect(text.stdout.split("\n")[0]).toBe(`${nsg}: 1 change in 2 snapshots`);
+    expect(text.stdout.split("\n").slice(0, 2)).toEqual([
+      `${nsg}: 1 change in 2 snapshots`,
+      `${history.entries[0].takenAt}  modified (critical)  snapshot ${snapshots[0]?.id}  by dana.ops@contoso.example`,
+    ]);
     const bad = await runCli(["history", "nsg-web-frontend", "--store", store, "--tenant", tenant], {
       cwd: dir,
     });

@@ -1,7 +1,14 @@
 import { BASELINE_MERGE_SOURCE } from "./baseline-partial.js";
 import { diffSnapshots } from "./diff/engine.js";
 import { DriftError, throwIfAborted } from "./errors.js";
-import type { FieldChange, ResourceRecord, Severity, SnapshotMeta } from "./model.js";
+import type {
+  DriftReport,
+  FieldChange,
+  ResourceAttribution,
+  ResourceRecord,
+  Severity,
+  SnapshotMeta,
+} from "./model.js";
 import { createTypeRegistry, type TypeRegistry } from "./normalize/hints.js";
 import type { OperationOptions } from "./operation.js";
 import type { RuleOptions, SeverityRule } from "./rules/types.js";
@@ -31,6 +38,11 @@ export interface ResourceHistoryEntry {
   message?: string;
   /** Why the status is unknown: the resource was absent where its slice was not enumerated completely. */
   reason?: string;
+  /**
+   * Who made the change: the attribution the stored report of this snapshot pair gives the resource
+   * (the check that compared them read the Activity Log), else `unknown` with the reason.
+   */
+  attribution: ResourceAttribution;
 }
 
 /** A resource's configuration timeline. */
@@ -119,6 +131,7 @@ export async function resourceHistory(
         severity: drift.severity,
         changes: drift.changes,
         ...(drift.message ? { message: drift.message } : {}),
+        attribution: NOT_YET_READ,
       });
       continue;
     }
@@ -129,8 +142,18 @@ export async function resourceHistory(
       report.unknown.find(
         (entry) => !entry.id && entry.type?.toLowerCase() === type && entry.reason.startsWith("not covered"),
       );
-    if (unknown) entries.push({ ...at, status: "unknown", changes: [], reason: unknown.reason });
+    if (unknown)
+      entries.push({
+        ...at,
+        status: "unknown",
+        changes: [],
+        reason: unknown.reason,
+        attribution: unknownAttribution(
+          "its status between these snapshots is unknown: nothing to attribute",
+        ),
+      });
   }
+  await attachAttribution(store, tenantId, key, entries, signal);
   const oldestHolding = [...states].reverse().find((state) => state.record);
   return {
     tenantId,
@@ -141,4 +164,64 @@ export async function resourceHistory(
       ? { firstSeen: { snapshotId: oldestHolding.meta.id, takenAt: oldestHolding.meta.finishedAt } }
       : {}),
   };
+}
+
+function unknownAttribution(reason: string): ResourceAttribution {
+  return { status: "unknown", operations: [], reason };
+}
+
+// A placeholder until attachAttribution has read the reports.
+const NOT_YET_READ = unknownAttribution("not read");
+
+/**
+ * Gives each changed entry the attribution its snapshot pair's stored report holds for the resource
+ * (the report a check saved when it compared exactly these two snapshots); `unknown` with the reason
+ * when there is no such report, or it has no attribution for the resource. Each report is read once.
+ */
+async function attachAttribution(
+  store: Store,
+  tenantId: string,
+  key: string,
+  entries: ResourceHistoryEntry[],
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  const changed = entries.filter((entry) => entry.status !== "unknown");
+  if (changed.length === 0) return;
+  const since = changed.map((entry) => entry.baseTakenAt).reduce((a, b) => (a < b ? a : b));
+  const reportsOfPair = new Map<string, string[]>();
+  for (const summary of await store.listReports(tenantId, { since })) {
+    if (!summary.baseSnapshotId || !summary.currentSnapshotId) continue;
+    const pair = `${summary.baseSnapshotId}|${summary.currentSnapshotId}`;
+    reportsOfPair.set(pair, [...(reportsOfPair.get(pair) ?? []), summary.id]);
+  }
+  const reports = new Map<string, Promise<DriftReport | undefined>>();
+  const read = (id: string) => {
+    let report = reports.get(id);
+    if (!report) reports.set(id, (report = store.getReport(tenantId, id)));
+    return report;
+  };
+  for (const entry of changed) {
+    throwIfAborted(signal);
+    const ids = reportsOfPair.get(`${entry.baseSnapshotId}|${entry.snapshotId}`) ?? [];
+    let listed = false;
+    let found: ResourceAttribution | undefined;
+    for (const id of ids) {
+      const drift = (await read(id))?.resources.find((resource) => resource.key === key);
+      if (!drift) continue;
+      listed = true;
+      if (drift.attribution) {
+        found = drift.attribution;
+        break;
+      }
+    }
+    entry.attribution =
+      found ??
+      unknownAttribution(
+        ids.length === 0
+          ? "no stored report compares these two snapshots (no check compared exactly them)"
+          : listed
+            ? "the check that compared these snapshots ran without attribution"
+            : "the stored report of these snapshots does not list this resource",
+      );
+  }
 }

@@ -1,4 +1,5 @@
 import {
+  type AttributedOperation,
   acceptBaseline,
   acceptBaselinePartially,
   BASELINE_MERGE_SOURCE,
@@ -133,6 +134,68 @@ describe("resourceHistory", () => {
     const history = await resourceHistory(store, tenantId, nsgId, { registry });
     expect(history.entries.map((entry) => [entry.snapshotId, entry.status])).toEqual([[blind, "unknown"]]);
     expect(history.entries[0]?.reason).toMatch(/incomplete/);
+  });
+
+  test("each change carries the attribution of its snapshot pair's stored report, else unknown with the reason", async () => {
+    const store = createMemoryStore();
+    const s1 = await snapshot(store, [storage("TLS1_2")]);
+    const s2 = await snapshot(store, [storage("TLS1_2"), nsg([])]);
+    const s3 = await snapshot(store, [storage("TLS1_2"), nsg([{ name: "https", port: "443", source: "*" }])]);
+    const s4 = await snapshot(store, [
+      storage("TLS1_2"),
+      nsg([{ name: "https", port: "8443", source: "*" }]),
+    ]);
+    const s5 = await snapshot(store, [storage("TLS1_2")], [NSG]);
+    const write: AttributedOperation = {
+      caller: "dana.ops@contoso.example",
+      operationName: "Microsoft.Network/networkSecurityGroups/write",
+      status: "Succeeded",
+      timestamp: "2026-05-01T02:30:00.000Z",
+      correlationId: "c0ffee00-0000-4000-8000-000000000001",
+    };
+    // s1 → s2: a check with attribution; s2 → s3: a check without it; s3 → s4: no stored report.
+    const attributed = await diffStoredSnapshots(store, tenantId, s1, s2, { registry });
+    for (const resource of attributed.resources)
+      resource.attribution = { status: "found", operations: [write] };
+    await store.putReport(attributed);
+    await store.putReport(await diffStoredSnapshots(store, tenantId, s2, s3, { registry }));
+    // A report of another pair that lists the resource must not lend it its callers.
+    const other = await diffStoredSnapshots(store, tenantId, s1, s3, { registry });
+    for (const resource of other.resources)
+      resource.attribution = { status: "found", operations: [{ ...write, caller: "someone-else" }] };
+    await store.putReport(other);
+
+    const history = await resourceHistory(store, tenantId, nsgId, { registry });
+    expect(history.entries.map((entry) => [entry.snapshotId, entry.status, entry.attribution])).toEqual([
+      [
+        s5,
+        "unknown",
+        {
+          status: "unknown",
+          operations: [],
+          reason: "its status between these snapshots is unknown: nothing to attribute",
+        },
+      ],
+      [
+        s4,
+        "modified",
+        {
+          status: "unknown",
+          operations: [],
+          reason: "no stored report compares these two snapshots (no check compared exactly them)",
+        },
+      ],
+      [
+        s3,
+        "modified",
+        {
+          status: "unknown",
+          operations: [],
+          reason: "the check that compared these snapshots ran without attribution",
+        },
+      ],
+      [s2, "added", { status: "found", operations: [write] }],
+    ]);
   });
 
   test("an id that is not an ARM id is E_INPUT", async () => {

@@ -1,4 +1,9 @@
-import { createTypeRegistry, type ResourceHistory, resourceHistory } from "@azure-drift/core";
+import {
+  createTypeRegistry,
+  type ResourceAttribution,
+  type ResourceHistory,
+  resourceHistory,
+} from "@azure-drift/core";
 import type { Command } from "commander";
 import type { CommandContext } from "../command-context.js";
 import { EXIT_CODES } from "../exit-codes.js";
@@ -34,6 +39,13 @@ export function registerHistory(program: Command, context: CommandContext): void
   });
 }
 
+/** Who made a change, for the timeline's line: the callers of its operations, or `unknown`. */
+function callers(attribution: ResourceAttribution): string {
+  if (attribution.status !== "found" || attribution.operations.length === 0) return "unknown";
+  const names = attribution.operations.map((operation) => operation.caller ?? "an unnamed caller");
+  return [...new Set(names)].join(", ");
+}
+
 /** The timeline as lines for a terminal. */
 export function historyText(history: ResourceHistory): string {
   const lines = [
@@ -41,9 +53,11 @@ export function historyText(history: ResourceHistory): string {
   ];
   for (const entry of history.entries) {
     lines.push(
-      `${entry.takenAt}  ${entry.status}${entry.severity ? ` (${entry.severity})` : ""}  snapshot ${entry.snapshotId}`,
+      `${entry.takenAt}  ${entry.status}${entry.severity ? ` (${entry.severity})` : ""}  snapshot ${entry.snapshotId}  by ${callers(entry.attribution)}`,
     );
     if (entry.reason) lines.push(`    ${entry.reason}`);
+    if (entry.attribution.status === "unknown" && entry.status !== "unknown")
+      lines.push(`    who: unknown, ${entry.attribution.reason ?? "no reason given"}`);
     for (const change of entry.changes) {
       const what = change.path === "" ? `resource ${change.kind}` : `${change.path} ${change.kind}`;
       lines.push(`    ${what}${change.message ? `: ${change.message}` : ""}`);
