@@ -17,7 +17,7 @@ describe("history as text", () => {
           takenAt: "2026-05-01T02:00:00.000Z",
           status: "modified",
           severity: "high",
-          changes: [{ path: "tags.owner", kind: "modified", before: "a", after: "b" }],
+          changes: [{ path: "tags.owner", kind: "changed", before: "a", after: "b", severity: "high" }],
           attribution: { status: "unknown", operations: [], reason: "the check ran without attribution" },
         },
         {
@@ -48,7 +48,7 @@ describe("history as text", () => {
         `${ID}: 2 changes in 3 snapshots`,
         "2026-05-01T02:00:00.000Z  modified (high)  snapshot s2  by unknown",
         "    who: unknown, the check ran without attribution",
-        "    tags.owner modified",
+        "    tags.owner changed",
         "2026-05-01T01:00:00.000Z  added (low)  snapshot s1  by ci@contoso.example, an unnamed caller",
         "",
       ].join("\n"),

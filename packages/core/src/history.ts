@@ -187,17 +187,20 @@ async function attachAttribution(
 ): Promise<void> {
   const changed = entries.filter((entry) => entry.status !== "unknown");
   if (changed.length === 0) return;
-  const since = changed.map((entry) => entry.baseTakenAt).reduce((a, b) => (a < b ? a : b));
+  // Entries are newest first: the last one's base is the oldest snapshot a report can start from.
+  const since = changed.at(-1)?.baseTakenAt;
   const reportsOfPair = new Map<string, string[]>();
-  for (const summary of await store.listReports(tenantId, { since })) {
+  for (const summary of await store.listReports(tenantId, since ? { since } : {})) {
     if (!summary.baseSnapshotId || !summary.currentSnapshotId) continue;
     const pair = `${summary.baseSnapshotId}|${summary.currentSnapshotId}`;
     reportsOfPair.set(pair, [...(reportsOfPair.get(pair) ?? []), summary.id]);
   }
   const reports = new Map<string, Promise<DriftReport | undefined>>();
   const read = (id: string) => {
-    let report = reports.get(id);
-    if (!report) reports.set(id, (report = store.getReport(tenantId, id)));
+    const cached = reports.get(id);
+    if (cached) return cached;
+    const report = store.getReport(tenantId, id);
+    reports.set(id, report);
     return report;
   };
   for (const entry of changed) {
