@@ -136,10 +136,18 @@ describe("resource events become targeted checks", () => {
         "Microsoft.Resources/subscriptions/resourceGroups/write",
       ),
       resourceEvent(WRITE, TENANT, SUB_A, vault(SUB_B, "elsewhere"), "Microsoft.KeyVault/vaults/write"),
+      // A resource group deleted, everything in it with it: ARM says so once, for the group.
+      resourceEvent(
+        DELETE,
+        TENANT,
+        SUB_B,
+        `/subscriptions/${SUB_B}/resourceGroups/rg-old`,
+        "Microsoft.Resources/subscriptions/resourceGroups/delete",
+      ),
     ];
     const response = await deliver(burst);
     expect(response.statusCode).toBe(200);
-    expect(response.json()).toEqual({ checks: 3, resources: 5, ignored: 5 });
+    expect(response.json()).toEqual({ checks: 3, resources: 5, fullChecks: 1, ignored: 5 });
     expect(harness.jobs.checkResourcesCalls).toEqual([
       {
         target: { tenantId: TENANT, subscriptionId: SUB_A },
@@ -148,6 +156,7 @@ describe("resource events become targeted checks", () => {
       { target: { tenantId: TENANT, subscriptionId: SUB_B }, resourceIds: [vault(SUB_B, "kv1")] },
       { target: { tenantId: OTHER_TENANT, subscriptionId: SUB_C }, resourceIds: [vault(SUB_C, "kv9")] },
     ]);
+    expect(harness.jobs.checkNowCalls).toEqual([{ tenantId: TENANT, subscriptionId: SUB_B }]);
   });
 
   test("the delivery is audited with what it queued and who delivered it", async () => {
@@ -160,8 +169,9 @@ describe("resource events become targeted checks", () => {
       status: 200,
       actor: { subject: "event-grid-sp", appId: EVENT_GRID_APP_ID, roles: [ROLES.events] },
       target: {
-        events: 11,
+        events: 12,
         ignored: 5,
+        fullChecks: [{ tenantId: TENANT, subscriptionId: SUB_B }],
         checks: [
           { tenantId: TENANT, subscriptionId: SUB_A, resourceIds: expect.any(Array) },
           { tenantId: TENANT, subscriptionId: SUB_B, resourceIds: [vault(SUB_B, "kv1")] },

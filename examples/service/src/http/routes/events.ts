@@ -9,7 +9,7 @@ const DELIVERY_LIMIT_BYTES = 1_572_864;
 /**
  * `POST /events/azure`: Azure Event Grid deliveries (Event Grid schema) from a subscription with
  * Microsoft Entra authentication. The handshake is answered with its code; resource write/delete
- * events become one targeted check per subscription. A queue that does not take them is a 503,
+ * events become one targeted check per subscription, a deleted resource group a full check. A queue that does not take them is a 503,
  * so Event Grid retries the delivery.
  */
 export function registerEventRoutes(app: FastifyInstance, jobs: CheckJobs): void {
@@ -31,13 +31,16 @@ export function registerEventRoutes(app: FastifyInstance, jobs: CheckJobs): void
         events: delivery.events,
         ignored: delivery.ignored,
         checks: delivery.checks.map((check) => ({ ...check.target, resourceIds: check.resourceIds })),
+        fullChecks: delivery.fullChecks,
       };
       for (const check of delivery.checks) {
         await queued(() => jobs.checkResources(check.target, check.resourceIds));
       }
+      for (const target of delivery.fullChecks) await queued(() => jobs.checkNow(target));
       return reply.send({
         checks: delivery.checks.length,
         resources: delivery.checks.reduce((sum, check) => sum + check.resourceIds.length, 0),
+        fullChecks: delivery.fullChecks.length,
         ignored: delivery.ignored,
       });
     },
