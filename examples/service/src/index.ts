@@ -25,6 +25,18 @@ export {
   type TokenVerifier,
   type TokenVerifierOptions,
 } from "./http/tokens.js";
+export {
+  type BullCheckJobs,
+  type CheckJobsOptions,
+  type CheckWorker,
+  type CheckWorkerOptions,
+  connectRedis,
+  createCheckJobs,
+  type RetryOptions,
+  readWorkerConfig,
+  startCheckWorker,
+  type WorkerConfig,
+} from "./jobs/index.js";
 export { createServiceLogger, REDACTED_PATHS, type ServiceLoggerOptions } from "./logger.js";
 export { createServiceMetrics, type ServiceMetrics, type ServiceMetricsOptions } from "./metrics.js";
 export { gracefulShutdown, type ShutdownStep } from "./shutdown.js";

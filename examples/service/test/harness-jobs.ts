@@ -129,8 +129,8 @@ export async function jobsHarness(options: {
         credential: staticTokenCredential(TOKEN),
         arm: server.connection(),
         collectors,
-        lockDurationMs: 5000,
-        stalledIntervalMs: 1000,
+        lockDurationMs: 10_000,
+        stalledIntervalMs: 2000,
         ...(options.retry ? { retry: options.retry } : {}),
         ...rest,
       });

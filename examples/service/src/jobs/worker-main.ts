@@ -17,7 +17,11 @@ import { connectRedis } from "./redis.js";
 import { startCheckWorker } from "./worker.js";
 import { readWorkerConfig } from "./worker-config.js";
 
-const log = pino({ level: process.env.LOG_LEVEL ?? "info", base: { pid: process.pid } });
+// Written synchronously: the last lines before a crash are the ones an operator needs.
+const log = pino(
+  { level: process.env.LOG_LEVEL ?? "info", base: { pid: process.pid } },
+  pino.destination({ fd: 1, sync: true }),
+);
 
 async function main(): Promise<void> {
   const config = readWorkerConfig(process.env);

@@ -14,6 +14,7 @@ import {
   JOB_NAMES,
   type TargetedCheckResult,
 } from "./job-model.js";
+import { savedCheck } from "./saved-check.js";
 import { targetedCheck } from "./targeted-check.js";
 
 /** Options of {@link startCheckWorker}. */
@@ -77,26 +78,29 @@ export async function startCheckWorker(options: CheckWorkerOptions): Promise<Che
   });
   let shuttingDown = false;
 
-  const runFull = async (
-    target: CheckTarget,
-    signal: AbortSignal | undefined,
-  ): Promise<{ result: FullCheckResult; report: DriftReport }> => {
+  const runCheck = async (target: CheckTarget, signal: AbortSignal | undefined) => {
     const { snapshot, report } = await detector.check({
       tenantId: target.tenantId,
       subscriptions: [target.subscriptionId],
       ...(signal ? { signal } : {}),
     });
+    return { snapshotId: snapshot.id, resources: snapshot.resourceCount, report };
+  };
+
+  const runFull = async (
+    job: Job<CheckJobData>,
+    target: CheckTarget,
+    signal: AbortSignal | undefined,
+  ): Promise<{ result: FullCheckResult; report: DriftReport }> => {
+    // A retry after a lost worker may find the check already saved: answer it rather than check again.
+    const saved =
+      job.attemptsStarted > 1 ? await savedCheck(options.store, target, job.timestamp) : undefined;
+    if (saved) logger.info("an earlier attempt of this job saved the check", { jobId: job.id, ...target });
+    const checked = saved ?? (await runCheck(target, signal));
+    const { snapshotId, resources, report } = checked;
     const { added, removed, modified, unknown } = report.summary;
     return {
-      result: {
-        snapshotId: snapshot.id,
-        reportId: report.id,
-        resources: snapshot.resourceCount,
-        added,
-        removed,
-        modified,
-        unknown,
-      },
+      result: { snapshotId, reportId: report.id, resources, added, removed, modified, unknown },
       report,
     };
   };
@@ -119,17 +123,17 @@ export async function startCheckWorker(options: CheckWorkerOptions): Promise<Che
       job.name === JOB_NAMES.full ? "full" : job.name === JOB_NAMES.targeted ? "targeted" : undefined;
     if (!kind)
       throw new UnrecoverableError(`Unknown job name ${JSON.stringify(job.name)} on ${CHECK_QUEUE}.`);
-    const fields = { jobId: job.id, kind, ...target, attempt: job.attemptsMade + 1 };
-    logger.info("check started", fields);
+    const fields = { jobId: job.id, kind, ...target, attempt: job.attemptsStarted };
+    logger.info("job started", fields);
     observer?.checkStarted(target, kind);
     const started = performance.now();
     try {
       const { result, report } =
-        kind === "full" ? await runFull(target, signal) : await runTargeted(target, signal);
+        kind === "full" ? await runFull(job, target, signal) : await runTargeted(target, signal);
       const bySeverity: Record<string, number> = report ? { ...report.summary.bySeverity } : {};
       const durationMs = performance.now() - started;
       observer?.checkFinished(target, { kind, ok: true, durationMs, driftBySeverity: bySeverity });
-      logger.info("check finished", { ...fields, durationMs: Math.round(durationMs), ...result });
+      logger.info("job finished", { ...fields, durationMs: Math.round(durationMs), ...result });
       return result;
     } catch (error) {
       const durationMs = performance.now() - started;
@@ -137,12 +141,12 @@ export async function startCheckWorker(options: CheckWorkerOptions): Promise<Che
       if (shuttingDown && isDriftError(error, "E_ABORTED") && token) {
         // Abandoned whole by core (no snapshot): back to the queue for another worker, no attempt spent.
         await job.moveToWait(token);
-        logger.warn("check abandoned at shutdown; back in the queue", fields);
+        logger.warn("job abandoned at shutdown; back in the queue", fields);
         throw new WaitingError();
       }
       const code = isDriftError(error) ? error.code : undefined;
       const message = error instanceof Error ? error.message : String(error);
-      logger.warn("check failed", { ...fields, code, error: message });
+      logger.warn("job failed", { ...fields, code, error: message });
       if (code && PERMANENT_CODES.has(code)) throw new UnrecoverableError(`${code}: ${message}`);
       throw error;
     }
