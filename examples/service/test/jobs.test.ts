@@ -238,30 +238,93 @@ describe("check jobs over BullMQ and Redis", { timeout: 60_000 }, () => {
     }
   });
 
-  test("a burst of events on one resource leaves one pending entry and one delayed targeted job per subscription", async () => {
-    const h = await jobsHarness({ seed: "jobs-debounce", debounceMs: 60_000 });
+  test("a burst of events on one resource costs one read: the subscription's events of the debounce window make one targeted check", async () => {
+    const h = await jobsHarness({ seed: "jobs-debounce", debounceMs: 1500, resourcesPerSubscription: 30 });
     try {
       const target = h.target(0);
-      const [nsg, other] = [...h.tenant.resources.values()]
-        .map((resource) => String(resource.id))
-        .filter((id) =>
-          id.toLowerCase().startsWith(`/subscriptions/${target.subscriptionId}/resourcegroups/`),
-        );
+      const reads: string[] = [];
+      const observer = recordingObserver();
+      await h.startWorker({
+        observer,
+        arm: { ...h.server.connection(), onResponse: (info) => reads.push(`${info.method} ${info.url}`) },
+      });
+      // A targeted check compares with the subscription's latest snapshot: take one first.
+      const full = await h.finished((await h.jobs.checkNow(target)).jobId);
+      expect(await full.getState(), full.failedReason).toBe("completed");
+      // Two resources of the network collector (it reads resources by id) in the subscription.
+      const [resourceA, resourceB] = [...h.tenant.resources.values()]
+        .filter(
+          (resource) =>
+            String(resource.id).toLowerCase().startsWith(`/subscriptions/${target.subscriptionId}/`) &&
+            /^microsoft\.network\/[a-z]+$/i.test(String(resource.type)),
+        )
+        .map((resource) => String(resource.id));
+      reads.length = 0;
       for (let i = 0; i < 25; i++) {
-        // ARM spells ids in mixed case, events too: one resource however it is spelled.
-        await h.jobs.checkResources(target, [
-          i % 2 ? nsg!.toLowerCase() : nsg!.toUpperCase().replace("/SUBSCRIPTIONS/", "/subscriptions/"),
-        ]);
+        // ARM spells ids in mixed case, and so do events: one resource however it is spelled.
+        await h.jobs.checkResources(target, [i % 2 ? resourceA!.toLowerCase() : resourceA!]);
       }
-      await h.jobs.checkResources(target, [other!]);
+      await h.jobs.checkResources(target, [resourceB!]);
       expect(await h.jobs.pending.count(target)).toEqual({ pending: 2, inFlight: 0 });
-      const delayed = await h.jobs.queue.getJobs(["delayed"]);
-      expect(delayed.map((job) => ({ name: job.name, data: job.data }))).toEqual([
-        { name: JOB_NAMES.targeted, data: target },
+      const [delayed, ...more] = await h.jobs.queue.getJobs(["delayed"]);
+      expect(more).toEqual([]);
+      expect({ name: delayed!.name, data: delayed!.data }).toEqual({
+        name: JOB_NAMES.targeted,
+        data: target,
+      });
+
+      const job = await h.finished(delayed!.id!);
+      expect(await job.getState(), job.failedReason).toBe("completed");
+      expect(job.returnvalue).toEqual({ resources: 2, reportId: expect.any(String) });
+      const report = await h.store.getReport(target.tenantId, job.returnvalue.reportId);
+      expect(report?.scope).toEqual({
+        kind: "resources",
+        subscriptionId: target.subscriptionId,
+        resourceIds: [resourceA!, resourceB!].sort(),
+      });
+      // One GET per resource, whatever the burst.
+      const gets = (id: string) =>
+        reads.filter((read) => read.toLowerCase().startsWith(`get ${h.server.url}${id.toLowerCase()}?`));
+      expect(gets(resourceA!)).toHaveLength(1);
+      expect(gets(resourceB!)).toHaveLength(1);
+      expect(await h.jobs.pending.count(target)).toEqual({ pending: 0, inFlight: 0 });
+      // Every ARM response reached the observer too (its metrics).
+      expect(observer.armStatuses.length).toBeGreaterThan(reads.length);
+      expect(observer.checks.map((check) => [check.kind, check.ok])).toEqual([
+        ["full", true],
+        ["targeted", true],
       ]);
+
       await expect(
         h.jobs.checkResources(target, [`/subscriptions/${h.target(1).subscriptionId}/resourceGroups/rg`]),
       ).rejects.toMatchObject({ code: "E_INPUT" });
+    } finally {
+      await h.close();
+    }
+  });
+
+  test("events on a subscription with no snapshot yet queue its full check instead", async () => {
+    const h = await jobsHarness({ seed: "jobs-first-event", debounceMs: 0 });
+    try {
+      const target = h.target(1);
+      const observer = recordingObserver();
+      await h.startWorker({ observer });
+      const id = [...h.tenant.resources.values()]
+        .map((resource) => String(resource.id))
+        .find((each) =>
+          each.toLowerCase().startsWith(`/subscriptions/${target.subscriptionId}/resourcegroups/`),
+        )!;
+      await h.jobs.checkResources(target, [id]);
+      await waitFor("the full check", () =>
+        observer.checks.find((check) => check.kind === "full" && check.ok),
+      );
+      expect(observer.checks.map((check) => [check.kind, check.ok])).toEqual([
+        ["targeted", true],
+        ["full", true],
+      ]);
+      expect((await h.store.listSnapshots(target.tenantId)).map((meta) => meta.scopes)).toEqual([
+        [target.subscriptionId],
+      ]);
     } finally {
       await h.close();
     }

@@ -42,6 +42,8 @@ export interface TargetedCheckResult {
   /** The resources read (after debouncing: each resource once however many events named it). */
   resources: number;
   reportId?: string;
+  /** Set when the subscription had no snapshot yet: the full check queued instead. */
+  fullCheckJobId?: string;
 }
 
 const SUBSCRIPTION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

@@ -1,5 +1,12 @@
 import { hostname } from "node:os";
-import { DriftError, type DriftReport, isDriftError, type Logger, noopLogger } from "@azure-drift/core";
+import {
+  type ArmConnection,
+  DriftError,
+  type DriftReport,
+  isDriftError,
+  type Logger,
+  noopLogger,
+} from "@azure-drift/core";
 import { type Job, UnrecoverableError, WaitingError, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import type { CheckObserver, CheckTarget } from "../contracts.js";
@@ -15,7 +22,6 @@ import {
   type TargetedCheckResult,
 } from "./job-model.js";
 import { savedCheck } from "./saved-check.js";
-import { targetedCheck } from "./targeted-check.js";
 
 /** Options of {@link startCheckWorker}. */
 export interface CheckWorkerOptions extends CheckDetectorOptions {
@@ -70,7 +76,16 @@ export async function startCheckWorker(options: CheckWorkerOptions): Promise<Che
   const logger = options.logger ?? noopLogger;
   const observer = options.observer;
   const lockDuration = options.lockDurationMs ?? 30_000;
-  const detector = createCheckDetector({ ...options, logger });
+  const arm: ArmConnection = observer
+    ? {
+        ...options.arm,
+        onResponse: (info) => {
+          observer.armResponse(info.status);
+          options.arm.onResponse?.(info);
+        },
+      }
+    : options.arm;
+  const detector = createCheckDetector({ ...options, arm, logger });
   const producer = createCheckJobs({
     connection: options.connection,
     prefix,
@@ -111,9 +126,26 @@ export async function startCheckWorker(options: CheckWorkerOptions): Promise<Che
   ): Promise<{ result: TargetedCheckResult; report?: DriftReport }> => {
     const resourceIds = await producer.pending.take(target);
     if (resourceIds.length === 0) return { result: { resources: 0 } };
-    const report = await targetedCheck(detector, target, resourceIds, signal);
-    await producer.pending.settle(target);
-    return { result: { resources: resourceIds.length, reportId: report.id }, report };
+    try {
+      const { report } = await detector.checkResources({
+        tenantId: target.tenantId,
+        subscriptionId: target.subscriptionId,
+        resourceIds,
+        ...(signal ? { signal } : {}),
+      });
+      await producer.pending.settle(target);
+      return { result: { resources: resourceIds.length, reportId: report.id }, report };
+    } catch (error) {
+      if (!isDriftError(error, "E_NOT_FOUND")) throw error;
+      // No snapshot of the subscription to compare with yet: a full check takes the resources in.
+      const { jobId } = await producer.queueFullCheck(target, "requested");
+      await producer.pending.settle(target);
+      logger.info("no snapshot to compare the resources with yet; a full check is queued", {
+        ...target,
+        fullCheckJobId: jobId,
+      });
+      return { result: { resources: resourceIds.length, fullCheckJobId: jobId } };
+    }
   };
 
   const process = async (job: Job<CheckJobData>, token?: string, signal?: AbortSignal) => {
