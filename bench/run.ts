@@ -1,5 +1,6 @@
 // `npm run bench`: runs every benchmark suite in bench/ in turn, each in its own process.
-// Pass --quick for smaller sizes (a smoke run); suites read it from process.argv.
+// Pass --quick for smaller sizes (a smoke run); suites read it from process.argv, and
+// --only=TASK,… and --sizes=N,… (bench/lib/select.ts) to run a part of a suite.
 import { spawnSync } from "node:child_process";
 import { readdirSync } from "node:fs";
 import { arch, cpus, totalmem } from "node:os";

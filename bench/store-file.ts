@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { measureInChild } from "./lib/child.js";
+import { selected } from "./lib/select.js";
 import { formatMb, formatMs, markdownTable, median, ratio } from "./lib/table.js";
 import type { HistoryResult } from "./tasks/store-file-tasks.js";
 
@@ -24,6 +25,15 @@ const perSecond = (records: number, ms: number) =>
   `${Math.round((records / ms) * 1000).toLocaleString("en-US")}/s`;
 
 try {
+  if (selected("codecs")) await codecTable();
+  if (selected("history")) await historyTable();
+  if (selected("large")) await memoryTable();
+  if (selected("crash")) crashTrials();
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
+
+async function codecTable() {
   const codecs = await measureInChild<
     {
       name: string;
@@ -57,7 +67,9 @@ try {
       ]),
     ),
   );
+}
 
+async function historyTable() {
   const run = await measureInChild<HistoryResult>(tasks, "history", {
     directory: join(work, "history"),
     records: sizes.records,
@@ -70,44 +82,50 @@ try {
   );
   console.log(
     markdownTable(
-      ["measure", "value", "against", "time or size vs plain"],
+      ["measure", "value", "against", "time or size vs plain", "CPU time vs plain"],
       [
         [
           "bytes on disk (file sizes)",
           formatMb(h.disk.bytes),
           `${h.snapshots} full JSON copies: ${formatMb(h.naiveBytes)}`,
           `${((h.disk.bytes / h.naiveBytes) * 100).toFixed(2)} %`,
+          "",
         ],
         [
           "bytes on disk (allocated blocks)",
           formatMb(h.disk.allocated),
           `${formatMb(h.naiveBytes)}`,
           `${((h.disk.allocated / h.naiveBytes) * 100).toFixed(2)} %`,
+          "",
         ],
-        ["files", h.disk.files.toLocaleString("en-US"), "", ""],
+        ["files", h.disk.files.toLocaleString("en-US"), "", "", ""],
         [
           "write, first snapshot (all documents new)",
           perSecond(h.records, h.firstWriteMs),
           `JSON.stringify + writeFile + fsync: ${perSecond(h.records, h.plainWriteSyncMs)}`,
           ratio(h.firstWriteMs, h.plainWriteSyncMs),
+          ratio(h.cpu.firstWrite, h.cpu.plainWriteSync),
         ],
         [
           "write, 1 % churn snapshot (median)",
           perSecond(h.records, median(h.churnWriteMs)),
           `JSON.stringify + writeFile + fsync: ${perSecond(h.records, h.plainWriteSyncMs)}`,
           ratio(median(h.churnWriteMs), h.plainWriteSyncMs),
+          "",
         ],
         [
           "read, readRecords (configs)",
           perSecond(h.records, h.readMs),
           `readFile + JSON.parse: ${perSecond(h.records, h.plainReadMs)}`,
           ratio(h.readMs, h.plainReadMs),
+          ratio(h.cpu.read, h.cpu.plainRead),
         ],
         [
           "read, readIndex (keys and hashes)",
           perSecond(h.records, h.readIndexMs),
           `readFile + JSON.parse: ${perSecond(h.records, h.plainReadMs)}`,
           ratio(h.readIndexMs, h.plainReadMs),
+          ratio(h.cpu.readIndex, h.cpu.plainRead),
         ],
       ],
     ),
@@ -115,7 +133,9 @@ try {
   console.log(
     `\nOne snapshot as JSON: ${formatMb(h.snapshotJsonBytes)}. Whole run: ${formatMs(run.wallMs)}, peak RSS ${formatMb(run.peakRssBytes)}.`,
   );
+}
 
+async function memoryTable() {
   const write = await measureInChild<{ count: number; jsonBytes: number }>(tasks, "writeLarge", {
     directory: join(work, "large"),
     records: sizes.large,
@@ -147,7 +167,9 @@ try {
       ],
     ),
   );
+}
 
+function crashTrials() {
   if (sizes.crashTrials > 0) {
     const started = performance.now();
     const crash = spawnSync(
@@ -178,6 +200,4 @@ try {
       process.exitCode = 1;
     }
   }
-} finally {
-  rmSync(work, { recursive: true, force: true });
 }

@@ -4,6 +4,8 @@ import { fileURLToPath } from "node:url";
 /** What one measured run in a fresh process gives back. */
 export interface ChildMeasurement<T> {
   wallMs: number;
+  /** CPU time of the child around the call (user + system, all threads), ms. */
+  cpuMs: number;
   /** Peak resident set size of the child, bytes (from the OS, not a sample). */
   peakRssBytes: number;
   result: T;
