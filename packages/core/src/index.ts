@@ -48,8 +48,11 @@ export * from "./collector.js";
 export * from "./credentials.js";
 export {
   type DiffOptions,
+  type DiffSource,
   diffSnapshots,
   diffStoredSnapshots,
+  type IndexComparer,
+  type IndexComparison,
   REPORT_FORMAT_VERSION,
   type SnapshotData,
 } from "./diff/engine.js";

@@ -3,6 +3,7 @@ import {
   diffSnapshots,
   diffStoredSnapshots,
   type JsonObject,
+  type RecordIndexEntry,
   type ResourceRecord,
   type SnapshotData,
   type Store,
@@ -111,6 +112,38 @@ describe("diffStoredSnapshots", () => {
     const byKey = counting(memory, { byHash: false });
     expect(await diffStoredSnapshots(byKey.store, TENANT, baseId, currentId, options)).toEqual(inMemory);
     expect(byKey.read.length).toBe(6);
+    // A store that compares the indexes itself (here by a plain reference comparison) gets the same
+    // report, and the diff reads neither index; one that declines is read whole instead.
+    const indexReads: string[] = [];
+    const comparing = Object.assign(Object.create(memory) as Store, {
+      readIndexBatches: undefined,
+      readIndex(tenantId: string, snapshotId: string) {
+        indexReads.push(snapshotId);
+        return memory.readIndex(tenantId, snapshotId);
+      },
+      async compareIndexes(tenantId: string, base: string, current: string) {
+        const entries = async (snapshotId: string) => {
+          const found = new Map<string, RecordIndexEntry>();
+          for await (const entry of memory.readIndex(tenantId, snapshotId)) found.set(entry.key, entry);
+          return found;
+        };
+        const [before, after] = [await entries(base), await entries(current)];
+        return {
+          modified: [...after.values()]
+            .filter((entry) => before.has(entry.key) && before.get(entry.key)!.hash !== entry.hash)
+            .map((entry) => ({ base: before.get(entry.key)!, current: entry })),
+          added: [...after.values()].filter((entry) => !before.has(entry.key)),
+          removed: [...before.values()].filter((entry) => !after.has(entry.key)),
+        };
+      },
+    });
+    expect(await diffStoredSnapshots(comparing, TENANT, baseId, currentId, options)).toEqual(inMemory);
+    expect(indexReads).toEqual([]);
+    const declining = Object.assign(Object.create(comparing) as Store, {
+      compareIndexes: async () => undefined,
+    });
+    expect(await diffStoredSnapshots(declining, TENANT, baseId, currentId, options)).toEqual(inMemory);
+    expect(indexReads.sort()).toEqual([baseId, currentId].sort());
   });
 
   test("two identical snapshots read no records at all", async () => {

@@ -5,10 +5,13 @@ import { encodeName, shardOf } from "./names.js";
 /** The file at the root that says "this folder is an azure-drift file store" and its version. */
 export const MARKER_FILE = "azure-drift-store.json";
 export const STORE_FORMAT = "azure-drift/file-store";
-/** The on-disk layout version this release writes: 2 since pack files (1 had one file per document). */
-export const STORE_FORMAT_VERSION = 2;
-/** The layout versions this release reads: a store written in version 1 opens and reads as it is. */
-export const READABLE_FORMAT_VERSIONS: readonly number[] = [1, 2];
+/**
+ * The on-disk layout version this release writes: 3 since record indexes of slots and rows (2 had
+ * JSON-column indexes, 1 one file per document).
+ */
+export const STORE_FORMAT_VERSION = 3;
+/** The layout versions this release reads: stores written in versions 1 and 2 open and read as they are. */
+export const READABLE_FORMAT_VERSIONS: readonly number[] = [1, 2, 3];
 export const MANIFEST_FORMAT = "azure-drift/snapshot-manifest";
 export const REPORT_FORMAT = "azure-drift/report";
 export const BASELINE_FORMAT = "azure-drift/baseline";

@@ -14,10 +14,13 @@ export type { RecordLine };
 /** The `manifest.json` of a snapshot folder: the snapshot's metadata and how its record index is stored. */
 export type ManifestFile = ManifestV1 | ManifestV2;
 
-/** Format 2: a column record index (`records.idx`); documents in the tenant's pack files. */
+/**
+ * Formats 2 and 3: documents in the tenant's pack files and a record index (`records.idx`), of JSON
+ * columns in format 2, of slots and rows in format 3 (the file's header says which).
+ */
 export interface ManifestV2 {
   format: typeof MANIFEST_FORMAT;
-  storeFormatVersion: 2;
+  storeFormatVersion: 2 | 3;
   meta: SnapshotMeta;
   records: RecordIndexInfo;
 }
@@ -67,7 +70,7 @@ export function checkManifest(parsed: unknown, file: string): ManifestFile {
   if (!READABLE_FORMAT_VERSIONS.includes(manifest.storeFormatVersion as number)) {
     throw new DriftError(
       "E_SNAPSHOT_VERSION",
-      `${file} has store format version ${String(manifest.storeFormatVersion)}; this release of @azure-drift/store-file reads versions ${READABLE_FORMAT_VERSIONS.join(" and ")}. Upgrade @azure-drift/store-file (or the CLI) to read it.`,
+      `${file} has store format version ${String(manifest.storeFormatVersion)}; this release of @azure-drift/store-file reads versions ${READABLE_FORMAT_VERSIONS.join(", ")}. Upgrade @azure-drift/store-file (or the CLI) to read it.`,
       { details: { file, version: manifest.storeFormatVersion } },
     );
   }
@@ -175,7 +178,7 @@ export async function* readIndexBatches(
   manifest: ManifestFile,
   signal?: AbortSignal,
 ): AsyncGenerator<RecordLine[]> {
-  if (manifest.storeFormatVersion === 2) {
+  if (manifest.storeFormatVersion !== 1) {
     yield* readRecordChunks(snapshotFolder, manifest.records, signal);
     return;
   }

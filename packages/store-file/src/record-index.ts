@@ -1,21 +1,33 @@
 /**
- * The record index of a snapshot (store format 2): every record without its `config`, in write
- * order, as column chunks of up to 4096 records.
+ * The record index of a snapshot: every record without its `config`, in write order, in frames of
+ * up to 4096 records. Store format 3 writes `"AZDRIDX2"`:
  *
  * ```
- * header  "AZDRIDX1", 8 zero bytes                                                     16 bytes
- * frames  compressed length (u32 BE), CRC-32 of the compressed bytes (u32 BE), then one chunk:
- *         compressed JSON { n, strings, idp, id, key, name, type, sub, rg, loc, dom, col, tags, hash, raw? }
+ * header  "AZDRIDX2", 8 zero bytes                                                       16 bytes
+ * frames  length L (u32 BE), CRC-32 of the L bytes (u32 BE), then the L bytes:
+ *           n (u32 BE)
+ *           n slots of 48 bytes: the first 16 bytes of SHA-256 of the record's key, then its hash
+ *             (32 bytes: the 64 hex digits decoded; zeros when the hash is not 64 lower-case hex
+ *             digits, and the row carries it)
+ *           compressed rows: the JSON array [strings, row, …], one row per line
  * ```
  *
- * Columns make reading cheap: one `JSON.parse` per chunk instead of one per record. Values that
- * repeat (type, subscription, resource group, location, domain, collector) are numbers into the
- * chunk's `strings`; an id is stored as the length of the prefix it shares with the previous id
- * (`idp`) and the rest (`id`): ARM ids of one scope share 100 characters and more, and the index
- * is decompressed and parsed whole by every diff; `key` and `name` are `null` when they are what
- * the id implies (the lower-cased id, its last segment). A record with fields beyond these is kept
- * whole in `raw`.
+ * A row is `[parent, segment, key, name, type, subscription, resource group, location, domain,
+ * collector, tags]`: the id is its parent path (up to its last `/`) and its last segment, the
+ * parent as -1 when it is `/subscriptions/<subscription>/resourceGroups/<resource group>/providers/<type>/`
+ * of the row's own fields (most ARM ids), else a number into the frame's `strings`; `key` and
+ * `name` are `null` when they are what the id implies (the lower-cased id, its last segment); the
+ * other repeating values (tags as their JSON text) are numbers into `strings` (-1: absent); then
+ * the hash when the slot has none. A record with other fields is a row of its own: the record
+ * without its config. Rows stay small (about 60 bytes of JSON for an ARM resource), so parsing
+ * them, or decompressing them to parse a few, costs little.
+ *
+ * The slots are what makes a stored diff cheap: two snapshots' slots are compared as bytes (key
+ * digest, then hash) without turning any entry into an object; only the rows of what differs are
+ * parsed, each by itself. Reading a whole index parses one `JSON.parse` per frame.
+ * Store format 2's `"AZDRIDX1"` (JSON columns, see record-index-columns.ts) is still read.
  */
+import { hash as oneShotHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { type ResourceRecord, throwIfAborted } from "@azure-drift/core";
@@ -24,34 +36,20 @@ import { crc32 } from "./checksum.js";
 import { type Compression, compressBlock, decompressBlock } from "./codec.js";
 import { corruptSnapshotFile as corrupt, isMissing, storeIoError } from "./io.js";
 import { MANIFEST_FILE } from "./layout.js";
+import { type ColumnChunk, decodeColumnChunk, type RecordLine } from "./record-index-columns.js";
+
+export type { RecordLine };
 
 export const RECORD_INDEX_FILE = "records.idx";
-const MAGIC = "AZDRIDX1";
+const COLUMNS_MAGIC = "AZDRIDX1";
+const ROWS_MAGIC = "AZDRIDX2";
 const HEADER_BYTES = 16;
 const FRAME_HEADER = 8;
 const CHUNK_RECORDS = 4096;
-
-/** One index entry: a ResourceRecord without its `config`. */
-export type RecordLine = Record<string, unknown> & { key: string; hash: string };
-
-interface Chunk {
-  n: number;
-  strings: string[];
-  /** Characters each id shares with the previous id of the chunk (absent: none). */
-  idp?: number[];
-  id: string[];
-  key: (string | null)[];
-  name: (string | null)[];
-  type: number[];
-  sub: number[];
-  rg: number[];
-  loc: number[];
-  dom: number[];
-  col: number[];
-  tags: (Record<string, unknown> | null)[];
-  hash: string[];
-  raw?: (Record<string, unknown> | null)[];
-}
+/** Bytes of one record's slot: key digest, then hash. */
+export const SLOT_BYTES = 48;
+const DIGEST_BYTES = 16;
+const HEX_HASH = /^[0-9a-f]{64}$/;
 
 const KNOWN = new Set([
   "id",
@@ -68,27 +66,8 @@ const KNOWN = new Set([
   "hash",
 ]);
 
-function emptyChunk(): Chunk {
-  return {
-    n: 0,
-    strings: [],
-    idp: [],
-    id: [],
-    key: [],
-    name: [],
-    type: [],
-    sub: [],
-    rg: [],
-    loc: [],
-    dom: [],
-    col: [],
-    tags: [],
-    hash: [],
-  };
-}
-
-/** Whether a record fits the columns (the usual case); others are stored whole. */
-function fitsColumns(record: ResourceRecord): boolean {
+/** Whether a record fits a row (the usual case); others are stored whole. */
+function fitsRow(record: ResourceRecord): boolean {
   const fields = record as unknown as Record<string, unknown>;
   for (const name in fields) if (!KNOWN.has(name) && fields[name] !== undefined) return false;
   const { tags } = record;
@@ -105,13 +84,23 @@ function fitsColumns(record: ResourceRecord): boolean {
   );
 }
 
-const lastSegment = (id: string) => id.slice(id.lastIndexOf("/") + 1);
+/** The parent path of an ARM id of a resource in a resource group; `undefined` without one. */
+function armParent(
+  subscription: string,
+  resourceGroup: string | undefined,
+  type: string,
+): string | undefined {
+  return resourceGroup === undefined
+    ? undefined
+    : `/subscriptions/${subscription}/resourceGroups/${resourceGroup}/providers/${type}/`;
+}
 
-/** Builds the index: records are added in order; full chunks are compressed off the main thread. */
+/** Builds the index: records are added in order; a full frame is compressed and queued for writing. */
 export class RecordIndexWriter {
-  private chunk = emptyChunk();
+  private strings: string[] = [];
   private dictionary = new Map<string, number>();
-  private previousId = "";
+  private rows: string[] = [];
+  private slots = Buffer.alloc(CHUNK_RECORDS * SLOT_BYTES);
   private count = 0;
   private chunks = 0;
 
@@ -122,7 +111,7 @@ export class RecordIndexWriter {
 
   static async create(folder: string, compression: Compression): Promise<RecordIndexWriter> {
     const header = Buffer.alloc(HEADER_BYTES);
-    header.write(MAGIC, 0, "latin1");
+    header.write(ROWS_MAGIC, 0, "latin1");
     return new RecordIndexWriter(
       await AppendFile.create(join(folder, RECORD_INDEX_FILE), header),
       compression,
@@ -136,8 +125,8 @@ export class RecordIndexWriter {
   private intern(value: string): number {
     let index = this.dictionary.get(value);
     if (index === undefined) {
-      index = this.chunk.strings.length;
-      this.chunk.strings.push(value);
+      index = this.strings.length;
+      this.strings.push(value);
       this.dictionary.set(value, index);
     }
     return index;
@@ -146,45 +135,39 @@ export class RecordIndexWriter {
   /** Adds one record (its config is not stored here). */
   add(record: ResourceRecord): void {
     this.out.check();
-    const chunk = this.chunk;
-    if (fitsColumns(record)) {
+    const at = this.rows.length * SLOT_BYTES;
+    oneShotHash("sha256", record.key, "buffer").copy(this.slots, at, 0, DIGEST_BYTES);
+    const regular = typeof record.hash === "string" && HEX_HASH.test(record.hash);
+    if (regular) this.slots.write(record.hash, at + DIGEST_BYTES, 32, "hex");
+    else this.slots.fill(0, at + DIGEST_BYTES, at + SLOT_BYTES);
+    if (fitsRow(record)) {
       const { id } = record;
-      const previous = this.previousId;
-      const limit = Math.min(id.length, previous.length);
-      let shared = 0;
-      while (shared < limit && id.charCodeAt(shared) === previous.charCodeAt(shared)) shared++;
-      // Never split a surrogate pair: each side must stay a valid string in JSON.
-      if (shared > 0 && shared < id.length && (id.charCodeAt(shared) & 0xfc00) === 0xdc00) shared--;
-      chunk.idp!.push(shared);
-      chunk.id.push(id.slice(shared));
-      this.previousId = id;
-      chunk.key.push(record.key === id.toLowerCase() ? null : record.key);
-      chunk.name.push(record.name === lastSegment(id) ? null : record.name);
-      chunk.type.push(this.intern(record.type));
-      chunk.sub.push(this.intern(record.subscriptionId));
-      chunk.rg.push(record.resourceGroup === undefined ? -1 : this.intern(record.resourceGroup));
-      chunk.loc.push(record.location === undefined ? -1 : this.intern(record.location));
-      chunk.dom.push(this.intern(record.domain));
-      chunk.col.push(this.intern(record.collector));
-      chunk.tags.push(record.tags ?? null);
-      chunk.hash.push(record.hash);
-      chunk.raw?.push(null);
+      const split = id.lastIndexOf("/") + 1;
+      const segment = id.slice(split);
+      const parent = id.slice(0, split);
+      const row: unknown[] = [
+        parent === armParent(record.subscriptionId, record.resourceGroup, record.type)
+          ? -1
+          : this.intern(parent),
+        segment,
+        record.key === id.toLowerCase() ? null : record.key,
+        record.name === segment ? null : record.name,
+        this.intern(record.type),
+        this.intern(record.subscriptionId),
+        record.resourceGroup === undefined ? -1 : this.intern(record.resourceGroup),
+        record.location === undefined ? -1 : this.intern(record.location),
+        this.intern(record.domain),
+        this.intern(record.collector),
+        record.tags === undefined ? -1 : this.intern(JSON.stringify(record.tags)),
+      ];
+      if (!regular) row.push(record.hash);
+      this.rows.push(JSON.stringify(row));
     } else {
       const { config: _config, ...rest } = record;
-      chunk.raw ??= new Array(chunk.n).fill(null);
-      chunk.raw.push(rest);
-      chunk.idp!.push(0);
-      chunk.id.push("");
-      chunk.key.push(null);
-      chunk.name.push(null);
-      for (const column of [chunk.type, chunk.sub, chunk.rg, chunk.loc, chunk.dom, chunk.col])
-        column.push(-1);
-      chunk.tags.push(null);
-      chunk.hash.push(record.hash);
+      this.rows.push(JSON.stringify(rest));
     }
-    chunk.n++;
     this.count++;
-    if (chunk.n >= CHUNK_RECORDS) this.flushChunk();
+    if (this.rows.length >= CHUNK_RECORDS) this.flushChunk();
   }
 
   waitForRoom(): Promise<void> {
@@ -192,21 +175,25 @@ export class RecordIndexWriter {
   }
 
   private flushChunk(): void {
-    if (this.chunk.n === 0) return;
-    const json = Buffer.from(JSON.stringify(this.chunk), "utf8");
-    this.chunk = emptyChunk();
+    const n = this.rows.length;
+    if (n === 0) return;
+    const text = `[${JSON.stringify(this.strings)}\n,${this.rows.join("\n,")}\n]`;
+    const rows = compressBlock(Buffer.from(text, "utf8"), this.compression);
+    const length = 4 + n * SLOT_BYTES + rows.length;
+    const frame = Buffer.allocUnsafe(FRAME_HEADER + length);
+    frame.writeUInt32BE(length, 0);
+    frame.writeUInt32BE(n, FRAME_HEADER);
+    this.slots.copy(frame, FRAME_HEADER + 4, 0, n * SLOT_BYTES);
+    rows.copy(frame, FRAME_HEADER + 4 + n * SLOT_BYTES);
+    frame.writeUInt32BE(crc32(frame.subarray(FRAME_HEADER)), 4);
+    this.strings = [];
     this.dictionary = new Map();
-    this.previousId = "";
+    this.rows = [];
     this.chunks++;
-    const data = compressBlock(json, this.compression);
-    const frame = Buffer.allocUnsafe(FRAME_HEADER + data.length);
-    frame.writeUInt32BE(data.length, 0);
-    frame.writeUInt32BE(crc32(data), 4);
-    data.copy(frame, FRAME_HEADER);
     this.out.append(Promise.resolve(frame));
   }
 
-  /** Writes the last chunk, fsyncs and closes; returns what the manifest records about the index. */
+  /** Writes the last frame, fsyncs and closes; returns what the manifest records about the index. */
   async finish(): Promise<{ count: number; bytes: number; chunks: number }> {
     this.flushChunk();
     const bytes = await this.out.finish();
@@ -218,7 +205,7 @@ export class RecordIndexWriter {
   }
 }
 
-/** What a snapshot manifest says about its format-2 record index. */
+/** What a snapshot manifest says about its record index. */
 export interface RecordIndexInfo {
   file: string;
   compression: Compression;
@@ -227,16 +214,166 @@ export interface RecordIndexInfo {
   chunks: number;
 }
 
+/** One frame of an `"AZDRIDX2"` index: its records' slots, and its rows still compressed. */
+export interface RowFrame {
+  /** The position (in the whole index) of the frame's first record. */
+  first: number;
+  count: number;
+  slots: Buffer;
+  rows: Buffer;
+}
+
 /**
- * Reads a format-2 record index chunk by chunk (each an array of entries in write order). Checks
- * its size, frames and record count against the manifest, so damage is `E_STORE_CORRUPT`, never a
- * short read.
+ * An `"AZDRIDX2"` record index read into memory and checked (size, frames, CRC-32s, record count):
+ * slots to compare, rows decoded on demand.
  */
-export async function* readRecordChunks(
+export class RowIndex {
+  constructor(
+    readonly file: string,
+    readonly compression: Compression,
+    readonly count: number,
+    readonly frames: readonly RowFrame[],
+  ) {}
+
+  /** Every slot in one aligned array, 12 words a record (the words' values only ever compared). */
+  slotWords(): Uint32Array {
+    const words = new Uint32Array((this.count * SLOT_BYTES) / 4);
+    const bytes = new Uint8Array(words.buffer);
+    for (const frame of this.frames) bytes.set(frame.slots, frame.first * SLOT_BYTES);
+    return words;
+  }
+
+  /** Every entry of a frame, in write order. */
+  frameEntries(frame: RowFrame): RecordLine[] {
+    const parsed = this.parseRows(this.rowsText(frame));
+    const strings = parsed[0];
+    if (!Array.isArray(strings) || parsed.length !== frame.count + 1) {
+      throw corrupt(this.file, "a frame's rows do not match its record count");
+    }
+    const entries: RecordLine[] = new Array(frame.count);
+    for (let index = 0; index < frame.count; index++)
+      entries[index] = this.entry(parsed[index + 1], strings as string[], frame, index);
+    return entries;
+  }
+
+  /** The entries at these positions (of the whole index), each row parsed by itself. */
+  entriesAt(positions: Iterable<number>): Map<number, RecordLine> {
+    const wanted = [...new Set(positions)].sort((a, b) => a - b);
+    const found = new Map<number, RecordLine>();
+    let next = 0;
+    for (const frame of this.frames) {
+      const end = frame.first + frame.count;
+      const mine: number[] = [];
+      while (next < wanted.length && wanted[next]! < end) mine.push(wanted[next++]!);
+      if (mine.length === 0) continue;
+      const text = this.rowsText(frame);
+      const lines = lineStarts(text);
+      // Line 0 is "[strings", then one line per row, then "]".
+      if (lines.length !== frame.count + 3)
+        throw corrupt(this.file, "a frame's rows do not match its record count");
+      const strings = this.parseRow(text.slice(1, lines[1]! - 1));
+      if (!Array.isArray(strings)) throw corrupt(this.file, "a frame has no string table");
+      for (const position of mine) {
+        const index = position - frame.first;
+        // Line index + 1 is ",<row>": the row is what follows the comma, up to the newline.
+        const row = this.parseRow(text.slice(lines[index + 1]! + 1, lines[index + 2]! - 1));
+        found.set(position, this.entry(row, strings as string[], frame, index));
+      }
+    }
+    return found;
+  }
+
+  private rowsText(frame: RowFrame): string {
+    try {
+      return decompressBlock(frame.rows, this.compression).toString("utf8");
+    } catch (error) {
+      throw corrupt(this.file, "a frame's rows cannot be decompressed", error);
+    }
+  }
+
+  private parseRows(text: string): unknown[] {
+    try {
+      const parsed = JSON.parse(text) as unknown;
+      if (!Array.isArray(parsed)) throw new Error("not an array");
+      return parsed;
+    } catch (error) {
+      throw corrupt(this.file, "a frame's rows cannot be parsed", error);
+    }
+  }
+
+  private parseRow(text: string): unknown {
+    try {
+      return JSON.parse(text);
+    } catch (error) {
+      throw corrupt(this.file, "a row cannot be parsed", error);
+    }
+  }
+
+  private entry(row: unknown, strings: string[], frame: RowFrame, index: number): RecordLine {
+    if (!Array.isArray(row)) {
+      const whole = row as RecordLine | null;
+      if (typeof whole?.key !== "string" || typeof whole.hash !== "string")
+        throw corrupt(this.file, "a row has no key or hash");
+      return whole;
+    }
+    const [parent, segment, key, name, type, sub, rg, loc, dom, col, tags, hash] = row as [
+      number,
+      string,
+      string | null,
+      string | null,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      string | undefined,
+    ];
+    if (
+      typeof segment !== "string" ||
+      (parent !== -1 && strings[parent] === undefined) ||
+      (parent === -1 && strings[rg] === undefined) ||
+      strings[type] === undefined ||
+      strings[sub] === undefined ||
+      strings[dom] === undefined ||
+      strings[col] === undefined
+    ) {
+      throw corrupt(this.file, "a row is incomplete");
+    }
+    const at = index * SLOT_BYTES + DIGEST_BYTES;
+    const id =
+      (parent === -1 ? armParent(strings[sub]!, strings[rg], strings[type]!) : strings[parent]!) + segment;
+    const entry: RecordLine = {
+      id,
+      key: key ?? id.toLowerCase(),
+      type: strings[type],
+      name: name ?? segment,
+      subscriptionId: strings[sub],
+      domain: strings[dom],
+      collector: strings[col],
+      hash: typeof hash === "string" ? hash : frame.slots.toString("hex", at, at + 32),
+    };
+    if (rg >= 0) entry.resourceGroup = strings[rg];
+    if (loc >= 0) entry.location = strings[loc];
+    if (tags >= 0) entry.tags = this.parseRow(strings[tags]!) as Record<string, unknown>;
+    return entry;
+  }
+}
+
+/** Where each line of a text starts, and one past its end. */
+function lineStarts(text: string): number[] {
+  const starts = [0];
+  for (let at = text.indexOf("\n"); at !== -1; at = text.indexOf("\n", at + 1)) starts.push(at + 1);
+  starts.push(text.length + 1);
+  return starts;
+}
+
+/** Reads a record index file whole and checks its name, size and header. */
+async function readIndexFile(
   snapshotFolder: string,
   info: RecordIndexInfo,
-  signal?: AbortSignal,
-): AsyncGenerator<RecordLine[]> {
+): Promise<{ file: string; bytes: Buffer; magic: string }> {
   if (info.file.includes("/") || info.file.includes("\\")) {
     throw corrupt(join(snapshotFolder, MANIFEST_FILE), "bad record index name");
   }
@@ -251,84 +388,89 @@ export async function* readRecordChunks(
   if (bytes.length !== info.bytes) {
     throw corrupt(file, `it has ${bytes.length} bytes; the manifest says ${info.bytes}`);
   }
-  if (bytes.toString("latin1", 0, MAGIC.length) !== MAGIC) throw corrupt(file, "not a record index");
+  const magic = bytes.toString("latin1", 0, 8);
+  if (magic !== COLUMNS_MAGIC && magic !== ROWS_MAGIC) throw corrupt(file, "not a record index");
+  return { file, bytes, magic };
+}
+
+/** The frames of an index file, each checked against its CRC-32. */
+function* framesOf(bytes: Buffer, file: string): Generator<Buffer> {
   let position = HEADER_BYTES;
-  let count = 0;
-  // The next frame decompresses in the thread pool while this one is turned into entries.
-  let next = position < bytes.length ? frameAt(bytes, position, file, info.compression) : undefined;
-  while (next) {
-    throwIfAborted(signal);
-    const { chunk, end } = await next;
+  while (position < bytes.length) {
+    if (position + FRAME_HEADER > bytes.length) throw corrupt(file, "a frame is cut short");
+    const length = bytes.readUInt32BE(position);
+    const end = position + FRAME_HEADER + length;
+    if (end > bytes.length) throw corrupt(file, "a frame is cut short");
+    const body = bytes.subarray(position + FRAME_HEADER, end);
+    if (crc32(body) !== bytes.readUInt32BE(position + 4)) throw corrupt(file, "a frame fails its checksum");
+    yield body;
     position = end;
-    next = position < bytes.length ? frameAt(bytes, position, file, info.compression) : undefined;
-    next?.catch(() => {});
-    const entries = decodeChunk(chunk, file);
+  }
+}
+
+/**
+ * Reads an `"AZDRIDX2"` index into a {@link RowIndex}; `undefined` for a format-2 `"AZDRIDX1"` one.
+ * Damage is `E_STORE_CORRUPT`, never a short read.
+ */
+export async function readRowIndex(
+  snapshotFolder: string,
+  info: RecordIndexInfo,
+): Promise<RowIndex | undefined> {
+  const { file, bytes, magic } = await readIndexFile(snapshotFolder, info);
+  return magic === ROWS_MAGIC ? rowIndexOf(file, bytes, info) : undefined;
+}
+
+function rowIndexOf(file: string, bytes: Buffer, info: RecordIndexInfo): RowIndex {
+  const frames: RowFrame[] = [];
+  let count = 0;
+  for (const body of framesOf(bytes, file)) {
+    const n = body.length >= 4 ? body.readUInt32BE(0) : -1;
+    if (n <= 0 || 4 + n * SLOT_BYTES > body.length) throw corrupt(file, "a frame has a bad record count");
+    frames.push({
+      first: count,
+      count: n,
+      slots: body.subarray(4, 4 + n * SLOT_BYTES),
+      rows: body.subarray(4 + n * SLOT_BYTES),
+    });
+    count += n;
+  }
+  if (count !== info.count) throw corrupt(file, `holds ${count} records; the manifest says ${info.count}`);
+  return new RowIndex(file, info.compression, count, frames);
+}
+
+/**
+ * Reads a record index (either encoding) frame by frame, each an array of entries in write order.
+ * Checks its size, frames and record count against the manifest, so damage is `E_STORE_CORRUPT`,
+ * never a short read.
+ */
+export async function* readRecordChunks(
+  snapshotFolder: string,
+  info: RecordIndexInfo,
+  signal?: AbortSignal,
+): AsyncGenerator<RecordLine[]> {
+  const { file, bytes, magic } = await readIndexFile(snapshotFolder, info);
+  if (magic === ROWS_MAGIC) {
+    const rows = rowIndexOf(file, bytes, info);
+    for (const frame of rows.frames) {
+      throwIfAborted(signal);
+      yield rows.frameEntries(frame);
+    }
+    return;
+  }
+  let count = 0;
+  for (const body of framesOf(bytes, file)) {
+    throwIfAborted(signal);
+    let chunk: ColumnChunk;
+    try {
+      chunk = JSON.parse(decompressBlock(body, info.compression).toString("utf8")) as ColumnChunk;
+    } catch (error) {
+      throw corrupt(file, "a frame cannot be decompressed or parsed", error);
+    }
+    const entries = decodeColumnChunk(chunk, file);
     count += entries.length;
     yield entries;
   }
   if (count !== info.count) {
     throw corrupt(file, `holds ${count} records; the manifest says ${info.count}`);
   }
-}
-
-async function frameAt(
-  bytes: Buffer,
-  position: number,
-  file: string,
-  compression: Compression,
-): Promise<{ chunk: Chunk; end: number }> {
-  if (position + FRAME_HEADER > bytes.length) throw corrupt(file, "a frame is cut short");
-  const length = bytes.readUInt32BE(position);
-  const end = position + FRAME_HEADER + length;
-  if (end > bytes.length) throw corrupt(file, "a frame is cut short");
-  const stored = bytes.subarray(position + FRAME_HEADER, end);
-  if (crc32(stored) !== bytes.readUInt32BE(position + 4)) throw corrupt(file, "a frame fails its checksum");
-  try {
-    const chunk = JSON.parse(decompressBlock(stored, compression).toString("utf8")) as Chunk;
-    return { chunk, end };
-  } catch (error) {
-    throw corrupt(file, "a frame cannot be decompressed or parsed", error);
-  }
-}
-
-function decodeChunk(chunk: Chunk, file: string): RecordLine[] {
-  const { n, strings, idp, id, key, name, type, sub, rg, loc, dom, col, tags, hash, raw } = chunk;
-  if (
-    typeof n !== "number" ||
-    !Array.isArray(strings) ||
-    (idp !== undefined && (!Array.isArray(idp) || idp.length !== n)) ||
-    [id, key, name, type, sub, rg, loc, dom, col, tags, hash].some(
-      (column) => !Array.isArray(column) || column.length !== n,
-    )
-  ) {
-    throw corrupt(file, "a chunk has missing or uneven columns");
-  }
-  const entries: RecordLine[] = new Array(n);
-  let previousId = "";
-  for (let index = 0; index < n; index++) {
-    const whole = raw?.[index];
-    if (whole) {
-      entries[index] = { ...whole, hash: hash[index]! } as RecordLine;
-      continue;
-    }
-    const shared = idp?.[index] ?? 0;
-    const recordId = shared === 0 ? id[index]! : previousId.slice(0, shared) + id[index]!;
-    previousId = recordId;
-    const entry: RecordLine = {
-      id: recordId,
-      key: key[index] ?? recordId.toLowerCase(),
-      type: strings[type[index]!],
-      name: name[index] ?? lastSegment(recordId),
-      subscriptionId: strings[sub[index]!],
-      domain: strings[dom[index]!],
-      collector: strings[col[index]!],
-      hash: hash[index]!,
-    };
-    if (rg[index]! >= 0) entry.resourceGroup = strings[rg[index]!];
-    if (loc[index]! >= 0) entry.location = strings[loc[index]!];
-    const recordTags = tags[index];
-    if (recordTags) entry.tags = recordTags;
-    entries[index] = entry;
-  }
-  return entries;
 }

@@ -5,6 +5,8 @@ import {
   checkListQuery,
   DriftError,
   type DriftReport,
+  type IndexComparer,
+  type IndexComparison,
   isDriftError,
   isInTimeRange,
   type JsonObject,
@@ -30,6 +32,7 @@ import {
 import { COMPRESSIONS, type Compression, compress, decompress } from "./codec.js";
 import { compactPacks } from "./compact.js";
 import { readDocument } from "./documents.js";
+import { compareRowIndexes } from "./index-compare.js";
 import {
   errnoOf,
   fsyncDirectory,
@@ -64,6 +67,7 @@ import { decodeName } from "./names.js";
 import { ownedName, releaseName } from "./owner.js";
 import { PackSet } from "./pack-set.js";
 import { missingDocument, PackDocuments } from "./read-documents.js";
+import { readRowIndex } from "./record-index.js";
 import { type VerifyReport, verifyStore } from "./verify.js";
 import { FileSnapshotWriter } from "./writer.js";
 
@@ -85,7 +89,7 @@ export interface FileStoreOptions {
 }
 
 /** The file store: a {@link Store} plus a whole-store integrity check. */
-export interface FileStore extends Store {
+export interface FileStore extends Store, IndexComparer {
   /** The absolute path of the store's folder. */
   readonly directory: string;
   /**
@@ -186,7 +190,7 @@ async function openRoot(directory: string, logger: Logger): Promise<void> {
         throw storeIoError(error, markerFile, "upgrade the store marker");
       });
       logger.info(
-        `upgraded the file store at ${directory} from format ${version} to ${STORE_FORMAT_VERSION}: existing snapshots are read as they are, new ones go into pack files; releases of @azure-drift/store-file before 0.2 can no longer open this folder`,
+        `upgraded the file store at ${directory} from format ${version} to ${STORE_FORMAT_VERSION}: existing snapshots are read as they are, new ones are written in format ${STORE_FORMAT_VERSION} (pack files, record indexes of slots and rows); releases of @azure-drift/store-file that read only format ${version} can no longer open this folder`,
         { directory, from: version, to: STORE_FORMAT_VERSION },
       );
     }
@@ -313,7 +317,7 @@ async function checkMarker(markerFile: string): Promise<number> {
   if (!READABLE_FORMAT_VERSIONS.includes(marker.formatVersion as number)) {
     throw new DriftError(
       "E_SNAPSHOT_VERSION",
-      `${markerFile} says store format version ${String(marker.formatVersion)}; this release reads versions ${READABLE_FORMAT_VERSIONS.join(" and ")}. Upgrade @azure-drift/store-file (or the CLI).`,
+      `${markerFile} says store format version ${String(marker.formatVersion)}; this release reads versions ${READABLE_FORMAT_VERSIONS.join(", ")}. Upgrade @azure-drift/store-file (or the CLI).`,
       { details: { file: markerFile, version: marker.formatVersion } },
     );
   }
@@ -591,7 +595,7 @@ class FileStoreImpl implements FileStore {
       return error;
     };
     const records =
-      manifest.storeFormatVersion === 2
+      manifest.storeFormatVersion !== 1
         ? this.readPackedRecords(layout, folder, manifest, keys, options.signal)
         : this.readLooseRecords(layout, folder, manifest, keys, options.signal);
     try {
@@ -695,6 +699,29 @@ class FileStoreImpl implements FileStore {
       // An entry is the record without its config, exactly as the writer was given it.
       yield batch as unknown as RecordIndexEntry[];
     }
+  }
+
+  /**
+   * What differs between two snapshots' indexes (see core's `IndexComparer`), found by comparing
+   * their slots as bytes; `undefined` for snapshots of format 1 or 2 (or with a key written twice),
+   * which a diff then reads whole.
+   */
+  async compareIndexes(
+    tenantId: string,
+    baseSnapshotId: string,
+    currentSnapshotId: string,
+    options: OperationOptions = {},
+  ): Promise<IndexComparison | undefined> {
+    this.assertOpen();
+    throwIfAborted(options.signal);
+    const [base, current] = await Promise.all(
+      [baseSnapshotId, currentSnapshotId].map(async (snapshotId) => {
+        const { folder, manifest } = await this.requireSnapshot(tenantId, snapshotId);
+        return manifest.storeFormatVersion === 1 ? undefined : readRowIndex(folder, manifest.records);
+      }),
+    );
+    throwIfAborted(options.signal);
+    return base && current ? compareRowIndexes(base, current) : undefined;
   }
 
   async *readConfigs(
@@ -802,7 +829,7 @@ class FileStoreImpl implements FileStore {
     if (!READABLE_FORMAT_VERSIONS.includes(header.storeFormatVersion as number)) {
       throw new DriftError(
         "E_SNAPSHOT_VERSION",
-        `${file} has store format version ${String(header.storeFormatVersion)}; this release reads versions ${READABLE_FORMAT_VERSIONS.join(" and ")}. Upgrade @azure-drift/store-file.`,
+        `${file} has store format version ${String(header.storeFormatVersion)}; this release reads versions ${READABLE_FORMAT_VERSIONS.join(", ")}. Upgrade @azure-drift/store-file.`,
         { details: { file } },
       );
     }
@@ -908,7 +935,7 @@ class FileStoreImpl implements FileStore {
     if (!READABLE_FORMAT_VERSIONS.includes(content.storeFormatVersion as number)) {
       throw new DriftError(
         "E_SNAPSHOT_VERSION",
-        `${file} has store format version ${String(content.storeFormatVersion)}; this release reads versions ${READABLE_FORMAT_VERSIONS.join(" and ")}. Upgrade @azure-drift/store-file.`,
+        `${file} has store format version ${String(content.storeFormatVersion)}; this release reads versions ${READABLE_FORMAT_VERSIONS.join(", ")}. Upgrade @azure-drift/store-file.`,
         { details: { file } },
       );
     }

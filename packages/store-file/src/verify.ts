@@ -154,7 +154,7 @@ export async function verifyStore(directory: string, options: OperationOptions =
             { details: { file: manifestFile } },
           );
         }
-        if (manifest.storeFormatVersion === 2) {
+        if (manifest.storeFormatVersion !== 1) {
           const damage = await checkPackedSnapshot(folder, manifest, packs, referencedHashes, options.signal);
           checked.records += manifest.records.count;
           for (const problem of damage) problems.push({ ...problem, tenantId, snapshotId });

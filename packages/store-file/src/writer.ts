@@ -17,7 +17,7 @@ import {
 } from "@azure-drift/core";
 import type { Compression } from "./codec.js";
 import { errnoOf, fsyncDirectory, isMissing, storeIoError, writeDurable } from "./io.js";
-import { MANIFEST_FILE, MANIFEST_FORMAT, type TenantLayout } from "./layout.js";
+import { MANIFEST_FILE, MANIFEST_FORMAT, STORE_FORMAT_VERSION, type TenantLayout } from "./layout.js";
 import { type LockSettings, withTenantLock } from "./lock.js";
 import type { ManifestV2 } from "./manifest.js";
 import { encodeName, newSnapshotId } from "./names.js";
@@ -217,7 +217,7 @@ export class FileSnapshotWriter implements SnapshotWriter {
       };
       const manifest: ManifestV2 = {
         format: MANIFEST_FORMAT,
-        storeFormatVersion: 2,
+        storeFormatVersion: STORE_FORMAT_VERSION,
         meta,
         records: { file: "records.idx", compression: this.context.compression, ...records },
       };

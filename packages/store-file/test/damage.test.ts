@@ -223,7 +223,7 @@ test("an unknown format version: E_SNAPSHOT_VERSION for the snapshot and for the
   ]);
   await store.close();
   const marker = join(directory, "azure-drift-store.json");
-  writeFileSync(marker, JSON.stringify({ format: "azure-drift/file-store", formatVersion: 3 }));
+  writeFileSync(marker, JSON.stringify({ format: "azure-drift/file-store", formatVersion: 99 }));
   await expect(createFileStore({ directory })).rejects.toMatchObject({
     code: "E_SNAPSHOT_VERSION",
     message: expect.stringContaining(marker),

@@ -30,11 +30,38 @@ import { compilePathGlob, parseChangePath } from "../rules/engine-paths.js";
 import type { RuleOptions, SeverityRule } from "../rules/types.js";
 import type { RecordIndexEntry, Store } from "../store.js";
 
-/** The part of a {@link Store} a stored diff reads. */
+/** The part of a {@link Store} a stored diff reads, and the optional {@link IndexComparer}. */
 export type DiffSource = Pick<
   Store,
   "getSnapshot" | "readIndex" | "readIndexBatches" | "readRecords" | "readConfigs"
->;
+> &
+  Partial<IndexComparer>;
+
+/** What differs between two snapshots' indexes: the only entries a diff needs whole. */
+export interface IndexComparison {
+  /** Keys in both snapshots whose hashes differ, in the current snapshot's order. */
+  modified: { base: RecordIndexEntry; current: RecordIndexEntry }[];
+  /** Entries only the current snapshot has, in its order. */
+  added: RecordIndexEntry[];
+  /** Entries only the base snapshot has, in its order. */
+  removed: RecordIndexEntry[];
+}
+
+/**
+ * Optional capability of a store: compares two snapshots' indexes itself (by key, then hash) and
+ * returns only what differs, so a diff of two 100k-resource snapshots need not turn 200k index
+ * entries into objects and maps. {@link diffStoredSnapshots} uses it when the store has it, and
+ * reads both indexes whole when it is missing or resolves `undefined` (the store cannot tell for
+ * these two snapshots, e.g. an older layout); both ways give the same report.
+ */
+export interface IndexComparer {
+  compareIndexes(
+    tenantId: string,
+    baseSnapshotId: string,
+    currentSnapshotId: string,
+    options?: OperationOptions,
+  ): Promise<IndexComparison | undefined>;
+}
 
 import { CoverageIndex, type SliceCoverage } from "./coverage.js";
 import { diffConfigs } from "./field-diff.js";
@@ -74,6 +101,13 @@ export interface DiffOptions {
 /** The per-record facts the planning step needs. */
 type IndexEntry = Pick<RecordIndexEntry, "key" | "hash" | "id" | "type" | "collector" | "subscriptionId">;
 
+/** The keys whose hashes differ and the entries only one side has, each in its snapshot's order. */
+interface Differences {
+  modified: string[];
+  onlyCurrent: Iterable<IndexEntry>;
+  onlyBase: Iterable<IndexEntry>;
+}
+
 /** What to compare, decided from the two indexes and the coverage alone. */
 interface Plan {
   modified: string[];
@@ -104,7 +138,7 @@ export function diffSnapshots(
 ): DriftReport {
   const baseRecords = recordMap(base.records);
   const currentRecords = recordMap(current.records);
-  const plan = planDiff(base.meta, current.meta, baseRecords, currentRecords);
+  const plan = planDiff(base.meta, current.meta, compareMaps(baseRecords, currentRecords));
   return buildReport(plan, base.meta, current.meta, baseRecords, currentRecords, options);
 }
 
@@ -140,24 +174,12 @@ export async function diffStoredSnapshots(
       );
     }
   }
-  const readIndex = async (snapshotId: string): Promise<Map<string, RecordIndexEntry>> => {
-    const index = new Map<string, RecordIndexEntry>();
-    if (store.readIndexBatches) {
-      for await (const batch of store.readIndexBatches(tenantId, snapshotId, { signal })) {
-        for (const entry of batch) index.set(entry.key, entry);
-      }
-    } else {
-      for await (const entry of store.readIndex(tenantId, snapshotId, { signal }))
-        index.set(entry.key, entry);
-    }
-    return index;
-  };
-  const [baseIndex, currentIndex] = await Promise.all([
-    readIndex(baseSnapshotId),
-    readIndex(currentSnapshotId),
-  ]);
+  const comparison = await store.compareIndexes?.(tenantId, baseSnapshotId, currentSnapshotId, { signal });
+  const { baseIndex, currentIndex, differences } = comparison
+    ? fromComparison(comparison)
+    : await compareStoredIndexes(store, tenantId, baseSnapshotId, currentSnapshotId, signal);
   throwIfAborted(signal);
-  const plan = planDiff(baseMeta!, currentMeta!, baseIndex, currentIndex);
+  const plan = planDiff(baseMeta!, currentMeta!, differences);
   const baseKeys = [...plan.modified, ...plan.removed.map((entry) => entry.key)];
   const currentKeys = [...plan.modified, ...plan.added.map((entry) => entry.key)];
   const [baseRecords, currentRecords] = store.readConfigs
@@ -197,6 +219,84 @@ export async function diffStoredSnapshots(
     unknown: report.summary.unknown,
   });
   return report;
+}
+
+/** Two indexes (or the parts of them a diff needs) by key, and what differs between them. */
+interface IndexedSides {
+  baseIndex: ReadonlyMap<string, RecordIndexEntry>;
+  currentIndex: ReadonlyMap<string, RecordIndexEntry>;
+  differences: Differences;
+}
+
+/** Reads both indexes whole and compares them in memory: for stores without `compareIndexes`. */
+async function compareStoredIndexes(
+  store: DiffSource,
+  tenantId: string,
+  baseSnapshotId: string,
+  currentSnapshotId: string,
+  signal: AbortSignal | undefined,
+): Promise<IndexedSides> {
+  const readIndex = async (snapshotId: string): Promise<Map<string, RecordIndexEntry>> => {
+    const index = new Map<string, RecordIndexEntry>();
+    if (store.readIndexBatches) {
+      for await (const batch of store.readIndexBatches(tenantId, snapshotId, { signal })) {
+        for (const entry of batch) index.set(entry.key, entry);
+      }
+    } else {
+      for await (const entry of store.readIndex(tenantId, snapshotId, { signal }))
+        index.set(entry.key, entry);
+    }
+    return index;
+  };
+  const [baseIndex, currentIndex] = await Promise.all([
+    readIndex(baseSnapshotId),
+    readIndex(currentSnapshotId),
+  ]);
+  return { baseIndex, currentIndex, differences: compareMaps(baseIndex, currentIndex) };
+}
+
+/** A store's comparison as the diff uses it: the entries it names, by key. */
+function fromComparison(comparison: IndexComparison): IndexedSides {
+  const baseIndex = new Map<string, RecordIndexEntry>();
+  const currentIndex = new Map<string, RecordIndexEntry>();
+  for (const { base, current } of comparison.modified) {
+    baseIndex.set(base.key, base);
+    currentIndex.set(current.key, current);
+  }
+  for (const entry of comparison.removed) baseIndex.set(entry.key, entry);
+  for (const entry of comparison.added) currentIndex.set(entry.key, entry);
+  return {
+    baseIndex,
+    currentIndex,
+    differences: {
+      modified: comparison.modified.map(({ current }) => current.key),
+      onlyCurrent: comparison.added,
+      onlyBase: comparison.removed,
+    },
+  };
+}
+
+/** Compares two indexes held by key. */
+function compareMaps(
+  baseIndex: ReadonlyMap<string, IndexEntry>,
+  currentIndex: ReadonlyMap<string, IndexEntry>,
+): Differences {
+  const modified: string[] = [];
+  const onlyCurrent: IndexEntry[] = [];
+  for (const [key, entry] of currentIndex) {
+    const before = baseIndex.get(key);
+    if (!before) {
+      onlyCurrent.push(entry);
+      continue;
+    }
+    // Lazy records of ARM imports: the same raw JSON is the same config, without normalizing either.
+    const rawBefore = rawJsonOf(before);
+    if (rawBefore !== undefined && rawBefore === rawJsonOf(entry)) continue;
+    if (before.hash !== entry.hash) modified.push(key);
+  }
+  const onlyBase: IndexEntry[] = [];
+  for (const [key, entry] of baseIndex) if (!currentIndex.has(key)) onlyBase.push(entry);
+  return { modified, onlyCurrent, onlyBase };
 }
 
 /** Reads changed records through the index entries already in hand and the documents they name. */
@@ -249,27 +349,14 @@ function recordMap(records: Iterable<ResourceRecord>): Map<string, ResourceRecor
 
 const SEP = "\u0000";
 
-function planDiff(
-  baseMeta: SnapshotMeta,
-  currentMeta: SnapshotMeta,
-  baseIndex: ReadonlyMap<string, IndexEntry>,
-  currentIndex: ReadonlyMap<string, IndexEntry>,
-): Plan {
+function planDiff(baseMeta: SnapshotMeta, currentMeta: SnapshotMeta, differences: Differences): Plan {
   const baseCoverage = new CoverageIndex(baseMeta);
   const currentCoverage = new CoverageIndex(currentMeta);
-  const plan: Plan = { modified: [], added: [], removed: [], unknown: [], notices: [] };
+  const plan: Plan = { modified: differences.modified, added: [], removed: [], unknown: [], notices: [] };
   const notCoveredByBase = new Map<string, { entry: IndexEntry; count: number }>();
   const seenThrough = tenantLevelDoubts(baseMeta, currentMeta);
 
-  for (const [key, entry] of currentIndex) {
-    const before = baseIndex.get(key);
-    if (before) {
-      // Lazy records of ARM imports: the same raw JSON is the same config, without normalizing either.
-      const rawBefore = rawJsonOf(before);
-      if (rawBefore !== undefined && rawBefore === rawJsonOf(entry)) continue;
-      if (before.hash !== entry.hash) plan.modified.push(key);
-      continue;
-    }
+  for (const entry of differences.onlyCurrent) {
     const coverage = baseCoverage.lookup(entry.subscriptionId, entry.collector, entry.type);
     const addedDoubt = coverage.state === "complete" ? seenThrough(entry.subscriptionId, "added") : undefined;
     if (addedDoubt !== undefined) {
@@ -296,8 +383,7 @@ function planDiff(
       else notCoveredByBase.set(slice, { entry, count: 1 });
     }
   }
-  for (const [key, entry] of baseIndex) {
-    if (currentIndex.has(key)) continue;
+  for (const entry of differences.onlyBase) {
     const inBase = baseCoverage.lookup(entry.subscriptionId, entry.collector, entry.type);
     const inCurrent = currentCoverage.lookup(entry.subscriptionId, entry.collector, entry.type);
     const removedDoubt =
