@@ -10,6 +10,8 @@ import {
 } from "@azure-drift/core";
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
+import { changesBetween, transform, transformPair } from "../src/diff/field-diff.js";
+import { compiledHintsFor } from "../src/normalize/hints.js";
 import { applyChanges } from "./support/apply-changes.js";
 
 const TYPE = "Contoso.Test/things";
@@ -132,6 +134,38 @@ describe("properties of the diff", () => {
         expect(applied).toEqual(after);
       }),
       { numRuns: 500 },
+    );
+  });
+
+  test("transforming only what differs finds exactly the changes of transforming both sides whole", () => {
+    // Pairs that share most of their structure, as a modified resource and its previous state do.
+    const similar = fc
+      .tuple(resource, resource, fc.array(fc.boolean(), { minLength: 8, maxLength: 8 }))
+      .map(([a, b, pick]): [JsonObject, JsonObject] => {
+        const from = a.properties as JsonObject;
+        const other = b.properties as JsonObject;
+        const mixed: JsonObject = {};
+        [...new Set([...Object.keys(from), ...Object.keys(other)])].forEach((key, index) => {
+          const source = pick[index % 8] ? other : from;
+          if (key in source) mixed[key] = source[key]!;
+        });
+        if (Array.isArray(from.rules) && Array.isArray(other.rules)) {
+          const rulesOfB = other.rules;
+          mixed.rules = from.rules.map((rule, index) => (pick[index] ? (rulesOfB[index] ?? rule) : rule));
+        }
+        return [a, { ...a, properties: mixed }];
+      });
+    const root = compiledHintsFor(registry, TYPE).root;
+    fc.assert(
+      fc.property(similar, ([a, b]) => {
+        const before = createRecord(a, { collector: "x", domain: "x" }, registry).config;
+        const after = createRecord(b, { collector: "x", domain: "x" }, registry).config;
+        const [left, right] = transformPair(before, after, root);
+        expect(changesBetween(left, right)).toEqual(
+          changesBetween(transform(before, root), transform(after, root)),
+        );
+      }),
+      { numRuns: 1000 },
     );
   });
 });
