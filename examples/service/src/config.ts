@@ -162,7 +162,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig 
     queuePrefix: vars.QUEUE_PREFIX,
     schedule: vars.SCHEDULE.map((entry) => {
       const [tenantId, subscriptionId] = entry.split("/") as [string, string];
-      return { tenantId, subscriptionId: subscriptionId.toLowerCase() };
+      // A GUID tenant lower-cased, as the CLI and Event Grid give it (the store keys it as given).
+      return {
+        tenantId: /^[0-9a-f-]{36}$/i.test(tenantId) ? tenantId.toLowerCase() : tenantId,
+        subscriptionId: subscriptionId.toLowerCase(),
+      };
     }),
     scheduleEveryMs: vars.SCHEDULE_EVERY_MINUTES * 60_000,
     oidc: {

@@ -33,7 +33,10 @@ const asJson = (report: DriftReport) => JSON.parse(JSON.stringify(report));
 
 describe("reports from the MongoDB store", () => {
   test("the latest report of a subscription is its newest check's, not the tenant's newest", async () => {
-    const response = await get(`/tenants/${TENANT}/reports/latest?subscription=${SUB_A.toUpperCase()}`);
+    // Ids in any case: ARM and portals spell them in both.
+    const response = await get(
+      `/tenants/${TENANT.toUpperCase()}/reports/latest?subscription=${SUB_A.toUpperCase()}`,
+    );
     expect(response.statusCode).toBe(200);
     expect(response.headers["cache-control"]).toBe("no-store");
     const report = checks[SUB_A]![1]!.report;

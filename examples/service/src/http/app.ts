@@ -43,6 +43,8 @@ export interface AppParts {
   now?: () => Date;
 }
 
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /** A tenant no one has: listing its snapshots exercises the store's connection and query path. */
 const PROBE_TENANT = "readiness-probe";
 
@@ -60,6 +62,13 @@ export async function buildApp(parts: AppParts): Promise<FastifyInstance> {
   app.decorateRequest("principal", null);
   app.decorateRequest("auditTarget", null);
   app.setErrorHandler(replyWithError);
+  // Tenant ids are GUIDs, stored lower-cased (as the CLI and Event Grid give them): any case finds them.
+  app.addHook("onRequest", async (request) => {
+    const params = request.params as { tenantId?: unknown };
+    if (typeof params.tenantId === "string" && GUID.test(params.tenantId)) {
+      params.tenantId = params.tenantId.toLowerCase();
+    }
+  });
   app.addHook(
     "onRequest",
     accessHook({
