@@ -1,13 +1,10 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import type { DriftReport } from "@azure-drift/core";
-import { type ArmReplayServer, demoDrift, demoTenant, startArmReplayServer } from "@azure-drift/testing";
-import { afterEach, beforeEach, describe, expect, test } from "vitest";
+import { demoDrift, demoTenant } from "@azure-drift/testing";
+import { describe, expect, test } from "vitest";
 import { configOptionValues } from "../src/config/apply.js";
 import type { DriftConfig } from "../src/config/schema.js";
 import { buildProgram } from "../src/program.js";
-import { runCli } from "./helpers.js";
+import { replayWorkspace } from "./helpers.js";
 
 // The configuration keys of `check` and `collect` against the replay server: the real CLI, the real
 // SDK clients over HTTPS, a flag always winning over the file.
@@ -55,35 +52,19 @@ describe("every check and collect flag has a configuration key", () => {
 });
 
 describe("configuration keys of check against the replay server", { timeout: 60_000 }, () => {
-  let server: ArmReplayServer;
-  let dir: string;
-  beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), "azd-config-check-"));
-    server = await startArmReplayServer({ tenant: demoTenant(), token: TOKEN, pageSize: 50 });
-    await writeFile(join(dir, "ca.pem"), server.ca);
-  });
-  afterEach(async () => {
-    await server.close();
-    await rm(dir, { recursive: true, force: true });
-  });
-
-  const config = (value: Record<string, unknown>) =>
-    writeFile(
-      join(dir, "azure-drift.config.json"),
-      JSON.stringify({ armEndpoint: server.url, caCert: "ca.pem", store: "store", format: "json", ...value }),
-    );
-  const check = (...extra: string[]) =>
-    runCli(["check", ...extra], { env: { AZURE_DRIFT_ACCESS_TOKEN: TOKEN }, cwd: dir });
+  const workspace = replayWorkspace({ tenant: demoTenant, token: TOKEN, pageSize: 50 });
+  const { config } = workspace;
+  const check = (...extra: string[]) => workspace.run("check", ...extra);
 
   const nsgTimeoutReason = (seconds: number) =>
     `the current snapshot's enumeration was incomplete: ARM did not answer GET /subscriptions/${SUB}/providers/Microsoft.Network/networkSecurityGroups within ${seconds} s; the request was abandoned (raise the timeout with --request-timeout, or ArmConnection.requestTimeoutMs).`;
 
   test("requestTimeout (seconds) abandons a list that never answers, as --request-timeout does", async () => {
     await config({ subscriptions: [SUB], collectors: ["network"], requestTimeout: 1 });
-    server.setFaults({ hang: [{ type: NSG_TYPE }] });
+    workspace.server.setFaults({ hang: [{ type: NSG_TYPE }] });
     const result = await check();
     expect(result.code, result.stderr).toBe(2);
-    expect(server.stats.hung).toBe(1);
+    expect(workspace.server.stats.hung).toBe(1);
     const report = JSON.parse(result.stdout) as DriftReport;
     expect(report.unknown).toEqual([
       { scope: SUB, type: NSG_TYPE, collector: "network", reason: nsgTimeoutReason(1) },
@@ -92,7 +73,7 @@ describe("configuration keys of check against the replay server", { timeout: 60_
 
   test("--request-timeout wins over requestTimeout", async () => {
     await config({ subscriptions: [SUB], collectors: ["network"], requestTimeout: 3600 });
-    server.setFaults({ hang: [{ type: NSG_TYPE }] });
+    workspace.server.setFaults({ hang: [{ type: NSG_TYPE }] });
     const result = await check("--request-timeout", "2");
     expect(result.code, result.stderr).toBe(2);
     const report = JSON.parse(result.stdout) as DriftReport;
@@ -106,25 +87,25 @@ describe("configuration keys of check against the replay server", { timeout: 60_
     expect(result.stderr).toMatch(
       /^azure-drift: E_INPUT: azure-drift\.config\.json: requestTimeout: Too small: expected number to be >=1/,
     );
-    expect(server.stats.requests).toBe(0);
+    expect(workspace.server.stats.requests).toBe(0);
   });
 
   test("attribution: false reads no Activity Log; --attribution turns it back on", async () => {
     await config({ subscriptions: [SUB], collectors: ["network"], attribution: false });
     expect((await check()).code).toBe(0);
-    const accepted = await runCli(["baseline", "accept", "start", "--store", "store"], { cwd: dir });
+    const accepted = await workspace.run("baseline", "accept", "start", "--store", "store");
     expect(accepted.code, accepted.stderr).toBe(0);
-    demoDrift(server.tenant);
+    demoDrift(workspace.server.tenant);
     const off = await check();
     expect(off.code, off.stderr).toBe(2);
-    expect(server.stats.byRoute[ACTIVITY_LOG_ROUTE]).toBeUndefined();
+    expect(workspace.server.stats.byRoute[ACTIVITY_LOG_ROUTE]).toBeUndefined();
     const offReport = JSON.parse(off.stdout) as DriftReport;
     expect(offReport.resources.length).toBeGreaterThan(0);
     expect(offReport.resources.filter((resource) => resource.attribution !== undefined)).toEqual([]);
 
     const on = await check("--baseline", "start", "--attribution");
     expect(on.code, on.stderr).toBe(2);
-    expect(server.stats.byRoute[ACTIVITY_LOG_ROUTE]).toBe(1);
+    expect(workspace.server.stats.byRoute[ACTIVITY_LOG_ROUTE]).toBe(1);
     const onReport = JSON.parse(on.stdout) as DriftReport;
     expect(onReport.resources.map((resource) => resource.key)).toEqual(
       offReport.resources.map((resource) => resource.key),

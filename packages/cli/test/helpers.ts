@@ -1,4 +1,9 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { run } from "@azure-drift/cli";
+import { type ArmReplayServer, startArmReplayServer, type Tenant } from "@azure-drift/testing";
+import { afterEach, beforeEach } from "vitest";
 
 /** What one in-process CLI run printed and returned. */
 export interface CliResult {
@@ -56,4 +61,67 @@ export function replayCheckArgs(
     ...["--arm-endpoint", serverUrl, "--ca-cert", `${dir}/ca.pem`, "--store", store],
     ...["--subscription", subscription, "--format", "json"],
   ];
+}
+
+/** A replay server and a fresh working directory holding its CA, for each test of a `describe`. */
+export interface ReplayWorkspace {
+  readonly server: ArmReplayServer;
+  readonly dir: string;
+  /** Writes `azure-drift.config.json`: the server, its CA, `./store`, JSON output, the defaults, then `value`. */
+  config(value: Record<string, unknown>): Promise<void>;
+  /** Runs the CLI in the directory with the server's token. */
+  run(...argv: string[]): Promise<CliResult>;
+}
+
+/**
+ * Starts a replay server of `tenant()` and a temporary directory before each test of the calling
+ * `describe`, and removes both after it.
+ */
+export function replayWorkspace(options: {
+  tenant: () => Tenant;
+  token: string;
+  pageSize: number;
+  /** Configuration keys every test's file starts from. */
+  defaults?: Record<string, unknown>;
+}): ReplayWorkspace {
+  let server: ArmReplayServer | undefined;
+  let dir = "";
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), "azd-replay-"));
+    server = await startArmReplayServer({
+      tenant: options.tenant(),
+      token: options.token,
+      pageSize: options.pageSize,
+    });
+    await writeFile(join(dir, "ca.pem"), server.ca);
+  });
+  afterEach(async () => {
+    await server?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+  const started = () => {
+    if (!server) throw new Error("replayWorkspace: used outside a test");
+    return server;
+  };
+  return {
+    get server() {
+      return started();
+    },
+    get dir() {
+      return dir;
+    },
+    config: (value) =>
+      writeFile(
+        join(dir, "azure-drift.config.json"),
+        JSON.stringify({
+          armEndpoint: started().url,
+          caCert: "ca.pem",
+          store: "store",
+          format: "json",
+          ...options.defaults,
+          ...value,
+        }),
+      ),
+    run: (...argv) => runCli(argv, { env: { AZURE_DRIFT_ACCESS_TOKEN: options.token }, cwd: dir }),
+  };
 }

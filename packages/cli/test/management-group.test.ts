@@ -1,16 +1,8 @@
-import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { readdir } from "node:fs/promises";
 import type { DriftReport, JsonObject } from "@azure-drift/core";
-import {
-  type ArmReplayServer,
-  generateTenant,
-  resourcesOf,
-  startArmReplayServer,
-  type Tenant,
-} from "@azure-drift/testing";
-import { afterEach, beforeEach, describe, expect, test } from "vitest";
-import { logLines, runCli } from "./helpers.js";
+import { generateTenant, resourcesOf, type Tenant } from "@azure-drift/testing";
+import { describe, expect, test } from "vitest";
+import { logLines, replayWorkspace } from "./helpers.js";
 
 // A check scoped by management group, end to end: the real CLI resolves the group's subscriptions
 // through @azure/arm-managementgroups over HTTPS against the replay server, whose tenant is the
@@ -58,47 +50,27 @@ function hierarchyTenant(): Tenant {
 describe("check --management-group / managementGroup (real @azure/arm-managementgroups)", {
   timeout: 60_000,
 }, () => {
-  let server: ArmReplayServer;
-  let dir: string;
-  beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), "azd-mg-"));
-    server = await startArmReplayServer({ tenant: hierarchyTenant(), token: TOKEN, pageSize: 2 });
-    await writeFile(join(dir, "ca.pem"), server.ca);
+  const workspace = replayWorkspace({
+    tenant: hierarchyTenant,
+    token: TOKEN,
+    pageSize: 2,
+    defaults: { logFormat: "json", collectors: ["network"], attribution: false },
   });
-  afterEach(async () => {
-    await server.close();
-    await rm(dir, { recursive: true, force: true });
-  });
-
-  const config = (value: Record<string, unknown>) =>
-    writeFile(
-      join(dir, "azure-drift.config.json"),
-      JSON.stringify({
-        armEndpoint: server.url,
-        caCert: "ca.pem",
-        store: "store",
-        format: "json",
-        logFormat: "json",
-        collectors: ["network"],
-        attribution: false,
-        ...value,
-      }),
-    );
-  const run = (...argv: string[]) => runCli(argv, { env: { AZURE_DRIFT_ACCESS_TOKEN: TOKEN }, cwd: dir });
+  const { config, run } = workspace;
   const scopesOfSnapshots = async () => {
     const listed = await run("snapshots", "--store", "store");
     expect(listed.code, listed.stderr).toBe(0);
     return (JSON.parse(listed.stdout) as { scopes: string[] }[]).map((snapshot) => snapshot.scopes);
   };
   const firstNsg = (subscriptionId: string) =>
-    resourcesOf(server.tenant, { types: [NSG], subscriptionId })[0] as JsonObject;
+    resourcesOf(workspace.server.tenant, { types: [NSG], subscriptionId })[0] as JsonObject;
 
   test("a configuration with managementGroup checks exactly the subscriptions below it, nested groups included", async () => {
     await config({ managementGroup: "platform" });
     const first = await run("check");
     expect(first.code, first.stderr).toBe(0);
     // Five descendants (prod, prod-eu, three subscriptions) in pages of two.
-    expect(server.stats.byRoute[DESCENDANTS_ROUTE]).toBe(3);
+    expect(workspace.server.stats.byRoute[DESCENDANTS_ROUTE]).toBe(3);
     expect(logLines(first.stderr).find((line) => line.msg === "subscriptions resolved")).toMatchObject({
       managementGroup: "platform",
       subscriptions: [SUB_A, SUB_B, SUB_C],
@@ -160,19 +132,21 @@ describe("check --management-group / managementGroup (real @azure/arm-management
     expect(badId.stderr).toBe(
       'azure-drift: E_INPUT: Invalid management group id "Platform Team/": give the group\'s id (up to 90 letters, digits, -, _, ., ( or ); see az account management-group list), not its display name.\n',
     );
-    expect(server.stats.requests).toBe(0);
+    expect(workspace.server.stats.requests).toBe(0);
   });
 
   test("a 403 on the descendants names the role to grant, and writes nothing", async () => {
     await config({ managementGroup: "platform" });
-    server.setFaults({ forbidden: [{ type: "Microsoft.Management/managementGroups/descendants" }] });
+    workspace.server.setFaults({
+      forbidden: [{ type: "Microsoft.Management/managementGroups/descendants" }],
+    });
     const result = await run("check");
     expect(result.code).toBe(1);
     expect(result.stdout).toBe("");
     expect(result.stderr.trim().split("\n").at(-1)).toBe(
-      `azure-drift: E_AUTH: ${server.url} denied listing the descendants of management group platform (403): check the group id (not its display name) and grant the identity the Management Group Reader role on the group (it carries Microsoft.Management/managementGroups/descendants/read), and Reader there so its subscriptions can be read.`,
+      `azure-drift: E_AUTH: ${workspace.server.url} denied listing the descendants of management group platform (403): check the group id (not its display name) and grant the identity the Management Group Reader role on the group (it carries Microsoft.Management/managementGroups/descendants/read), and Reader there so its subscriptions can be read.`,
     );
-    expect(await readdir(dir)).toEqual(["azure-drift.config.json", "ca.pem"]);
+    expect(await readdir(workspace.dir)).toEqual(["azure-drift.config.json", "ca.pem"]);
   });
 
   test("a group with no subscription below it is bad input, and writes nothing", async () => {
@@ -182,7 +156,7 @@ describe("check --management-group / managementGroup (real @azure/arm-management
     expect(result.stderr.trim().split("\n").at(-1)).toBe(
       "azure-drift: E_INPUT: Management group empty holds no subscription, directly or in a group below it: nothing to check. Move subscriptions under it, or name another group.",
     );
-    expect(server.stats.byRoute[DESCENDANTS_ROUTE]).toBe(1);
-    expect(await readdir(dir)).toEqual(["azure-drift.config.json", "ca.pem"]);
+    expect(workspace.server.stats.byRoute[DESCENDANTS_ROUTE]).toBe(1);
+    expect(await readdir(workspace.dir)).toEqual(["azure-drift.config.json", "ca.pem"]);
   });
 });
