@@ -183,6 +183,30 @@ describe("/metrics takes the scrape token, not an OIDC token", () => {
   });
 });
 
+describe("the issuer's key rotation", () => {
+  test("a token signed with a newly published key passes without a restart; the retired key's does not", async () => {
+    const rotating = await startHarness();
+    try {
+      const read = (token: string) =>
+        rotating.app.inject({
+          url: `/tenants/${TENANT}/snapshots`,
+          headers: { authorization: `Bearer ${token}` },
+        });
+      const old = await rotating.issuer.token({ roles: [ROLES.read] });
+      expect((await read(old)).statusCode).toBe(200);
+      await rotating.issuer.rotateKey();
+      const fresh = await rotating.issuer.token({ roles: [ROLES.read] });
+      // jose refetches the JWKS for an unknown kid once its cooldown has passed.
+      expect((await read(fresh)).statusCode).toBe(200);
+      expect(rotating.issuer.hits["/keys"]).toBe(2);
+      const retired = await read(old);
+      expect(retired.statusCode).toBe(401);
+    } finally {
+      await rotating.close();
+    }
+  });
+});
+
 describe("an issuer whose keys cannot be fetched", () => {
   test("is a 503 to retry, not a 401 that blames the token", async () => {
     const gone = await startTestIssuer();

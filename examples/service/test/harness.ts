@@ -89,6 +89,8 @@ export async function startHarness(
       algorithms: ["RS256"],
       rolesClaim: "roles",
       clockToleranceSec: 5,
+      // Tests rotate keys at once; production keeps jose's guard against refetch storms.
+      keysCooldownMs: 0,
     }),
     roles: ROLES,
     eventGrid: { audiences: [issuer.audience], appIds: [] },

@@ -26,6 +26,8 @@ export interface TestIssuer {
   token(spec?: TokenSpec): Promise<string>;
   /** An unsecured JWT (`alg: none`) with valid claims. */
   unsignedToken(roles: string[]): string;
+  /** Publishes a new signing key (a new `kid`) in place of the old one and signs with it from now on. */
+  rotateKey(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -39,9 +41,10 @@ export const USER = {
 };
 
 export async function startTestIssuer(): Promise<TestIssuer> {
-  const keys = await generateKeyPair("RS256");
+  let keys = await generateKeyPair("RS256");
+  let kid = "test-key-1";
   const foreign = await generateKeyPair("RS256");
-  const publicJwk = { ...(await exportJWK(keys.publicKey)), kid: "test-key-1", alg: "RS256", use: "sig" };
+  let publicJwk = { ...(await exportJWK(keys.publicKey)), kid, alg: "RS256", use: "sig" };
   const hits: Record<string, number> = {};
   let issuer = "";
   const server: Server = createServer((request, response) => {
@@ -65,7 +68,7 @@ export async function startTestIssuer(): Promise<TestIssuer> {
     async token(spec = {}) {
       const now = Math.floor(Date.now() / 1000);
       return new SignJWT({ ...USER, roles: spec.roles ?? [], ...spec.claims })
-        .setProtectedHeader({ alg: "RS256", kid: "test-key-1", typ: "JWT" })
+        .setProtectedHeader({ alg: "RS256", kid, typ: "JWT" })
         .setIssuer(spec.issuer ?? issuer)
         .setAudience(spec.audience ?? TEST_AUDIENCE)
         .setIssuedAt(now - 60)
@@ -76,6 +79,11 @@ export async function startTestIssuer(): Promise<TestIssuer> {
       const now = Math.floor(Date.now() / 1000);
       const payload = { ...USER, roles, iss: issuer, aud: TEST_AUDIENCE, iat: now, exp: now + 600 };
       return `${b64({ alg: "none", typ: "JWT" })}.${b64(payload)}.`;
+    },
+    async rotateKey() {
+      keys = await generateKeyPair("RS256");
+      kid = `test-key-${Number(kid.slice(9)) + 1}`;
+      publicJwk = { ...(await exportJWK(keys.publicKey)), kid, alg: "RS256", use: "sig" };
     },
     close: () =>
       new Promise<void>((resolve, reject) => {

@@ -32,6 +32,8 @@ export interface TokenVerifier {
 export interface TokenVerifierOptions extends OidcConfig {
   /** Timeout of the discovery and JWKS fetches, in ms. Default 5000. */
   fetchTimeoutMs?: number;
+  /** The least time between two JWKS fetches (a token with an unknown key id asks for one). Default 30 s. */
+  keysCooldownMs?: number;
 }
 
 /**
@@ -44,7 +46,10 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
   let keys: Promise<ReturnType<typeof createRemoteJWKSet>> | undefined;
   const keySet = () => {
     keys ??= jwksUri(options, timeout).then((uri) =>
-      createRemoteJWKSet(new URL(uri), { timeoutDuration: timeout, cooldownDuration: 30_000 }),
+      createRemoteJWKSet(new URL(uri), {
+        timeoutDuration: timeout,
+        cooldownDuration: options.keysCooldownMs ?? 30_000,
+      }),
     );
     // A failed discovery is retried by the next request rather than remembered.
     keys.catch(() => {
