@@ -150,12 +150,16 @@ export function compiledHintsFor(registry: TypeRegistry, type: string): Compiled
     cache = new Map();
     compiledCache.set(registry, cache);
   }
+  // Types repeat as written: the spelling is looked up first, the lower-cased type only once per spelling.
+  let compiled = cache.get(type);
+  if (compiled) return compiled;
   const lowered = type.toLowerCase();
-  let compiled = cache.get(lowered);
+  compiled = cache.get(lowered);
   if (!compiled) {
     compiled = compileHints(registry.hintsFor(type));
     cache.set(lowered, compiled);
   }
+  cache.set(type, compiled);
   return compiled;
 }
 

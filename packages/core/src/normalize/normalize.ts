@@ -33,6 +33,46 @@ export function isArmId(value: string): boolean {
 interface Walk {
   hints: CompiledHints;
   redaction: CompiledRedaction | undefined;
+  /** What each property name means wherever it appears (see {@link nameFlags}). */
+  names: Map<string, number>;
+}
+
+/** A property name dropped at any depth (`etag`). */
+const VOLATILE_NAME = 1;
+/** A property name whose value is a secret at any depth (a type's `**.name` secrets). */
+const SECRET_NAME = 2;
+/** A property name whose string value is a secret by redaction's name patterns (`password`). */
+const SECRET_KEY_NAME = 4;
+/** Names remembered per hints and redaction; beyond this, names (say, ids used as keys) are looked up each time. */
+const NAME_CACHE_LIMIT = 10_000;
+const nameCaches = new WeakMap<CompiledHints, Map<CompiledRedaction | undefined, Map<string, number>>>();
+
+/** One lookup per property instead of three: the name's verdicts, cached per hints and redaction. */
+function namesOf(hints: CompiledHints, redaction: CompiledRedaction | undefined): Map<string, number> {
+  let byRedaction = nameCaches.get(hints);
+  if (!byRedaction) {
+    byRedaction = new Map();
+    nameCaches.set(hints, byRedaction);
+  }
+  let names = byRedaction.get(redaction);
+  if (!names) {
+    names = new Map();
+    byRedaction.set(redaction, names);
+  }
+  return names;
+}
+
+function nameFlags(walk: Walk, key: string): number {
+  let flags = walk.names.get(key);
+  if (flags === undefined) {
+    const { hints, redaction } = walk;
+    flags =
+      (hints.volatileKeys.has(key) ? VOLATILE_NAME : 0) |
+      (hints.secretKeys.has(key) ? SECRET_NAME : 0) |
+      (redaction?.isSecretKey(key) ? SECRET_KEY_NAME : 0);
+    if (walk.names.size < NAME_CACHE_LIMIT) walk.names.set(key, flags);
+  }
+  return flags;
 }
 
 /**
@@ -55,7 +95,7 @@ export function normalizeWith(
   hints: CompiledHints,
   redaction: CompiledRedaction | undefined,
 ): JsonObject {
-  const walk: Walk = { hints, redaction };
+  const walk: Walk = { hints, redaction, names: namesOf(hints, redaction) };
   return normalizeObject(resource, hints.root, redaction?.paths ?? NO_HINTS, walk) ?? {};
 }
 
@@ -81,24 +121,29 @@ function normalizeObject(
   }
   const out: JsonObject = {};
   let empty = true;
-  const { hints, redaction } = walk;
+  const { redaction } = walk;
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i]!;
     const outKey = outKeys[i]!;
     const value = object[key];
     if (value === null || value === undefined) continue;
-    if (hints.volatileKeys.has(key)) continue;
+    const named = nameFlags(walk, key);
+    if (named & VOLATILE_NAME) continue;
     const childState = state.length === 0 ? NO_HINTS : stepState(state, key);
     const flags = childState.length === 0 ? undefined : stateFlags(childState);
     if (flags?.volatile) continue;
     let normalized: JsonValue | undefined;
     if (redaction) {
       const childSecretState = secretState.length === 0 ? NO_HINTS : stepState(secretState, key);
-      if (flags?.secret || hints.secretKeys.has(key) || stateFlags(childSecretState)?.secret) {
+      if (
+        flags?.secret ||
+        named & SECRET_NAME ||
+        (childSecretState.length > 0 && stateFlags(childSecretState)?.secret)
+      ) {
         normalized = redaction.marker(typeof value === "string" ? value : JSON.stringify(value));
       } else if (
         typeof value === "string" &&
-        (redaction.isSecretKey(key) || isSecretBySibling(key, object, redaction))
+        (named & SECRET_KEY_NAME || isSecretBySibling(key, object, redaction))
       ) {
         normalized = redaction.marker(value);
       } else if (key === "type" && typeof value === "string" && RESOURCE_TYPE.test(value)) {
