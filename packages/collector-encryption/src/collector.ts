@@ -2,26 +2,15 @@ import type { ComputeManagementClient } from "@azure/arm-compute";
 import type { KeyVaultManagementClient } from "@azure/arm-keyvault";
 import type { SqlManagementClient } from "@azure/arm-sql";
 import type { StorageManagementClient } from "@azure/arm-storage";
-import type { TokenCredential as AzureTokenCredential } from "@azure/core-auth";
-import {
-  type ArmClientOptions,
-  armClientOptions,
-  type ListOperationOptions,
-  listRaw,
-  mergeListings,
-  type PagedList,
-} from "@azure-drift/arm";
+import { armClientOptions, mergeListings } from "@azure-drift/arm";
 import type { Collector, CollectorContext, JsonObject } from "@azure-drift/core";
 import { DriftError, defineCollector } from "@azure-drift/core";
 import { type ParentLocation, parentsThenChildren } from "./fan-out.js";
+import { createClient, list, listParents, transparentDataEncryptionId, userDatabases } from "./listing.js";
+import { NAME, VERSION } from "./name.js";
+import { readEncryption } from "./read-by-id.js";
 import { ENCRYPTION_TYPES, type EncryptionResourceKind, encryptionResourceTypes } from "./resource-types.js";
 import { encryptionRules } from "./rules.js";
-
-/** The collector's name, as recorded in snapshots. */
-export const NAME = "encryption";
-
-/** The collector's version, as recorded in snapshots. */
-export const VERSION = "0.1.0";
 
 /** Options of {@link encryptionCollector}. */
 export interface EncryptionCollectorOptions {
@@ -69,23 +58,24 @@ export function encryptionCollector(options: EncryptionCollectorOptions = {}): C
     types: kinds.map((kind) => encryptionResourceTypes[kind]),
     rules: encryptionRules,
     collect: (context) => collectEncryption(context, new Set(kinds), options),
+    /**
+     * One GET per resource at the listing's api-version; a key vault is read with its keys, a SQL
+     * server (read by GET, not emitted) with its protector and its databases' TDE, a database with
+     * its TDE, a storage account with its encryption scopes, as `collect` lists them.
+     */
+    readResources: (context, resourceIds) =>
+      readEncryption(
+        context,
+        resourceIds,
+        new Set(kinds),
+        armClientOptions(
+          context,
+          NAME,
+          options.maxRetryAfterMs === undefined ? {} : { maxRetryAfterMs: options.maxRetryAfterMs },
+        ),
+        Math.max(1, options.childListConcurrency ?? 8),
+      ),
   });
-}
-
-type Listing = (operationOptions: ListOperationOptions) => PagedList;
-
-/** One listing of `kind`, each item given its declared `type` if ARM left it out. */
-async function* list(context: CollectorContext, kind: EncryptionResourceKind, listing: Listing) {
-  const resourceType = ENCRYPTION_TYPES[kind];
-  for await (const item of listRaw(context, { collector: NAME, resourceType, list: listing })) {
-    if (typeof item.type !== "string") item.type = resourceType;
-    yield item;
-  }
-}
-
-/** A listing of parents this collector does not emit (their coverage goes to the fan-out). */
-function listParents(context: CollectorContext, resourceType: string, listing: Listing) {
-  return listRaw(context, { collector: NAME, resourceType, list: listing });
 }
 
 async function* collectEncryption(
@@ -214,16 +204,6 @@ function sqlEncryption(
   });
 }
 
-/** User databases only: `master` (kind `…,system`) cannot be encrypted with TDE. */
-async function* userDatabases(databases: AsyncIterable<JsonObject>): AsyncIterable<JsonObject> {
-  for await (const database of databases) {
-    const system = String(database.kind ?? "")
-      .toLowerCase()
-      .includes("system");
-    if (!system && String(database.name).toLowerCase() !== "master") yield database;
-  }
-}
-
 /** A database's TDE, its id made to end in `/transparentDataEncryption/current` when ARM gave the database's. */
 async function* transparentDataEncryption(
   context: CollectorContext,
@@ -238,35 +218,4 @@ async function* transparentDataEncryption(
     item.id = transparentDataEncryptionId(item, database.id);
     yield item;
   }
-}
-
-/**
- * The record id of a TDE item. ARM's list (and GET) can carry the database's own id with the name
- * `current`; the record must not share the database's key, so its id ends in `/transparentDataEncryption/current`.
- */
-export function transparentDataEncryptionId(item: JsonObject, databaseId: string): string {
-  const id = typeof item.id === "string" ? item.id : databaseId;
-  if (/\/transparentDataEncryption\/[^/]+$/i.test(id)) return id;
-  const name = typeof item.name === "string" && item.name !== "" ? item.name : "current";
-  return `${id}/transparentDataEncryption/${name}`;
-}
-
-/** An `@azure/arm-*` client class: they all take a credential, a subscription and options. */
-type ArmClientClass<T> = new (
-  credential: AzureTokenCredential,
-  subscriptionId: string,
-  options: ArmClientOptions,
-) => T;
-
-/**
- * A client of the SDK `load` imports. The SDKs are imported on first use, so loading this package
- * stays cheap. Core's TokenCredential is the structural subset of @azure/core-auth's that the SDKs call.
- */
-async function createClient<T>(
-  context: CollectorContext,
-  options: ArmClientOptions,
-  load: () => Promise<ArmClientClass<T>>,
-): Promise<T> {
-  const Client = await load();
-  return new Client(context.credential as AzureTokenCredential, context.subscriptionId, options);
 }

@@ -15,7 +15,10 @@
  */
 
 export type { EncryptionCollectorOptions } from "./collector.js";
-export { encryptionCollector, NAME, transparentDataEncryptionId, VERSION } from "./collector.js";
+export { encryptionCollector } from "./collector.js";
+export { transparentDataEncryptionId } from "./listing.js";
+export { NAME, VERSION } from "./name.js";
+export { ENCRYPTION_API_VERSIONS } from "./read-by-id.js";
 export type { EncryptionResourceKind } from "./resource-types.js";
 export { ENCRYPTION_TYPES, encryptionResourceTypes } from "./resource-types.js";
 export { encryptionRules } from "./rules.js";
