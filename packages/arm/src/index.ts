@@ -20,7 +20,7 @@ export { DEFAULT_MAX_PAGES_PER_LISTING, listRaw } from "./list-raw.js";
 export type { MergeListingsOptions } from "./merge.js";
 export { mergeListings } from "./merge.js";
 export type { GetResourceByIdOptions } from "./read-by-id.js";
-export { getResourceById, readingOne } from "./read-by-id.js";
+export { getResourceById, readingOne, readingUnder } from "./read-by-id.js";
 export {
   DEFAULT_ARM_REQUEST_TIMEOUT_MS,
   HOST_GUARD_POLICY_NAME,

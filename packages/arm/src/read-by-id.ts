@@ -20,6 +20,31 @@ export function readingOne(context: ReadResourcesContext, resourceId: string): R
   };
 }
 
+/**
+ * The context for reading the children of `parentId` the way `collect` reads them (listings and
+ * GETs that report failures as a type's incomplete coverage): a failure for a child type marks that
+ * child collection of the parent unreadable (`{parentId}/backupPolicies`), a failure for the
+ * parent's own type the parent. So reusing a collection's per-parent code for a targeted read makes
+ * only what could not be read unknown.
+ */
+export function readingUnder(context: ReadResourcesContext, parentId: string): ReadResourcesContext {
+  const parentType = parseResourceId(parentId).type?.toLowerCase();
+  return {
+    ...context,
+    coverage: {
+      incomplete(type, reason) {
+        const lower = type.toLowerCase();
+        if (parentType === undefined || !lower.startsWith(`${parentType}/`)) {
+          context.unreadable(parentId, reason);
+          return;
+        }
+        const collection = type.slice(parentType.length + 1).split("/")[0];
+        context.unreadable(`${parentId}/${collection}`, reason);
+      },
+    },
+  };
+}
+
 /** Options of {@link getResourceById}. */
 export interface GetResourceByIdOptions {
   collector: string;
