@@ -6,13 +6,15 @@ import {
   type ArmClientOptions,
   armClientOptions,
   getRaw,
+  getResourceById,
   type ListOperationOptions,
   listRaw,
   mergeListings,
   type PagedList,
+  readingUnder,
 } from "@azure-drift/arm";
-import type { Collector, CollectorContext, JsonObject } from "@azure-drift/core";
-import { DriftError, defineCollector } from "@azure-drift/core";
+import type { Collector, CollectorContext, JsonObject, ReadResourcesContext } from "@azure-drift/core";
+import { DriftError, defineCollector, parseResourceId } from "@azure-drift/core";
 import { type ArmParent, storageAccountParent, trackParentListing, vaultParent } from "./parents.js";
 import {
   BACKUP_TYPES,
@@ -94,7 +96,103 @@ export function backupCollector(options: BackupCollectorOptions = {}): Collector
       }
       yield* mergeListings(streams);
     },
+    /**
+     * One GET per record; a vault is read by GET with its children, a storage account (read by GET,
+     * not emitted) with its blob and file services, as `collect` reads them per parent.
+     */
+    async *readResources(context, resourceIds) {
+      const clientOptions = armClientOptions(context, NAME, extra);
+      const credential = context.credential as AzureTokenCredential;
+      let recoveryServices: Promise<RecoveryServicesClients> | undefined;
+      let storage: Promise<StorageManagementClient> | undefined;
+      const clients: ReadClients = {
+        recoveryServices: () => {
+          recoveryServices ??= recoveryServicesClients(context, credential, clientOptions);
+          return recoveryServices;
+        },
+        storage: () => {
+          storage ??= import("@azure/arm-storage").then(
+            ({ StorageManagementClient }) =>
+              new StorageManagementClient(credential, context.subscriptionId, clientOptions),
+          );
+          return storage;
+        },
+      };
+      yield* mergeListings(
+        resourceIds.map((id) => readOne(context, clients, id, kinds)),
+        { concurrency },
+      );
+    },
   });
+}
+
+/** The clients of a targeted read, each created (its SDK imported) on first use. */
+interface ReadClients {
+  recoveryServices(): Promise<RecoveryServicesClients>;
+  storage(): Promise<StorageManagementClient>;
+}
+
+/** One record by GET; a vault with its children; a storage account's services. */
+async function* readOne(
+  context: ReadResourcesContext,
+  clients: ReadClients,
+  id: string,
+  kinds: readonly BackupResourceKind[],
+): AsyncIterable<JsonObject> {
+  const type = parseResourceId(id).type?.toLowerCase();
+  if (type === BACKUP_TYPES.vault.toLowerCase()) {
+    const vault = vaultParent(id);
+    const recoveryServices = await clients.recoveryServices();
+    const resource = vault
+      ? await getResourceById(context, {
+          collector: NAME,
+          client: recoveryServices.vaults,
+          id,
+          apiVersion: recoveryServices.vaults.apiVersion,
+        })
+      : undefined;
+    if (!vault || !resource) {
+      if (!vault) context.unreadable(id, "The vault id has no resource group and name to read it by.");
+      return;
+    }
+    if (kinds.includes("vault")) yield resource;
+    yield* vaultRecords(readingUnder(context, id), recoveryServices, vault, kinds.filter(isVaultChild));
+    return;
+  }
+  if (type === STORAGE_ACCOUNTS.toLowerCase()) {
+    const account = storageAccountParent(id);
+    const client = await clients.storage();
+    const resource = account
+      ? await getResourceById(context, { collector: NAME, client, id, apiVersion: client.apiVersion })
+      : undefined;
+    if (!account || !resource) {
+      if (!account)
+        context.unreadable(id, "The storage account id has no resource group and name to read it by.");
+      return;
+    }
+    const accountKind = String(resource.kind ?? "").toLowerCase();
+    yield* storageServices(
+      readingUnder(context, id),
+      client,
+      account,
+      accountKind,
+      kinds.filter(isStorageChild),
+    );
+    return;
+  }
+  const kind = ALL_KINDS.find((candidate) => BACKUP_TYPES[candidate].toLowerCase() === type);
+  if (kind === undefined || kind === "vault") {
+    context.unreadable(id, `collector ${NAME} reads no resource of this type.`);
+    return;
+  }
+  const client = isStorageChild(kind) ? await clients.storage() : (await clients.recoveryServices()).backup;
+  const resource = await getResourceById(context, {
+    collector: NAME,
+    client,
+    id,
+    apiVersion: client.apiVersion,
+  });
+  if (resource) yield resource;
 }
 
 function isVaultChild(kind: BackupResourceKind): kind is (typeof VAULT_CHILD_KINDS)[number] {
