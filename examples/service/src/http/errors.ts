@@ -52,14 +52,29 @@ export function replyWithError(error: FastifyError, request: FastifyRequest, rep
       return reply.send(body("E_AUTH", error.message));
     }
     const status = STATUS[error.code] ?? 500;
-    if (status >= 500) request.log.error({ err: error }, "request failed");
-    return reply.code(status).send(body(error.code, error.message));
+    if (status < 500) return reply.code(status).send(body(error.code, error.message));
+    // The message is for the operator (it may name hosts); the caller gets what to do and where to look.
+    request.log.error({ err: error }, "request failed");
+    return reply.code(status).send(body(error.code, unavailable(error.code, String(request.id))));
   }
   if (typeof error.statusCode === "number" && error.statusCode >= 400 && error.statusCode < 500) {
     return reply.code(error.statusCode).send(body("E_INPUT", error.message));
   }
   request.log.error({ err: error }, "request failed");
-  return reply.code(500).send(body("E_INTERNAL", "Internal error; the service log has the details."));
+  return reply
+    .code(500)
+    .send(body("E_INTERNAL", `Internal error; the service log has the details (request ${request.id}).`));
+}
+
+/** What a caller is told of a failure of the service's own parts. */
+export function unavailable(code: string, requestId: string): string {
+  const what =
+    code === "E_NETWORK"
+      ? "A service this API depends on (the token issuer's keys or the job queue) did not answer"
+      : code === "E_ABORTED"
+        ? "The request was cancelled"
+        : "The store did not answer";
+  return `${what}; try again later. The service log has the details (request ${requestId}).`;
 }
 
 function body(code: string, message: string): ErrorBody {
