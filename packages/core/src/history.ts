@@ -102,7 +102,7 @@ export async function resourceHistory(
     states.push(record ? { meta, record } : { meta });
   }
   const registry = options.registry ?? createTypeRegistry();
-  const entries: ResourceHistoryEntry[] = [];
+  const entries: Unattributed[] = [];
   for (let i = 0; i + 1 < states.length; i++) {
     const newer = states[i]!;
     const older = states[i + 1]!;
@@ -131,7 +131,6 @@ export async function resourceHistory(
         severity: drift.severity,
         changes: drift.changes,
         ...(drift.message ? { message: drift.message } : {}),
-        attribution: NOT_YET_READ,
       });
       continue;
     }
@@ -142,23 +141,14 @@ export async function resourceHistory(
       report.unknown.find(
         (entry) => !entry.id && entry.type?.toLowerCase() === type && entry.reason.startsWith("not covered"),
       );
-    if (unknown)
-      entries.push({
-        ...at,
-        status: "unknown",
-        changes: [],
-        reason: unknown.reason,
-        attribution: unknownAttribution(
-          "its status between these snapshots is unknown: nothing to attribute",
-        ),
-      });
+    if (unknown) entries.push({ ...at, status: "unknown", changes: [], reason: unknown.reason });
   }
-  await attachAttribution(store, tenantId, key, entries, signal);
+  const attributed = await withAttribution(store, tenantId, key, entries, signal);
   const oldestHolding = [...states].reverse().find((state) => state.record);
   return {
     tenantId,
     resourceId,
-    entries,
+    entries: attributed,
     snapshots: states.length,
     ...(oldestHolding
       ? { firstSeen: { snapshotId: oldestHolding.meta.id, takenAt: oldestHolding.meta.finishedAt } }
@@ -166,34 +156,36 @@ export async function resourceHistory(
   };
 }
 
+/** An entry before the stored reports have said who made its change. */
+type Unattributed = Omit<ResourceHistoryEntry, "attribution">;
+
 function unknownAttribution(reason: string): ResourceAttribution {
   return { status: "unknown", operations: [], reason };
 }
 
-// A placeholder until attachAttribution has read the reports.
-const NOT_YET_READ = unknownAttribution("not read");
-
 /**
- * Gives each changed entry the attribution its snapshot pair's stored report holds for the resource
- * (the report a check saved when it compared exactly these two snapshots); `unknown` with the reason
- * when there is no such report, or it has no attribution for the resource. Each report is read once.
+ * Each entry with the attribution its snapshot pair's stored report holds for the resource (the
+ * report a check saved when it compared exactly these two snapshots); `unknown` with the reason
+ * when there is no such report, it has no attribution for the resource, or the entry's status is
+ * itself unknown. Each report is read once.
  */
-async function attachAttribution(
+async function withAttribution(
   store: Store,
   tenantId: string,
   key: string,
-  entries: ResourceHistoryEntry[],
+  entries: readonly Unattributed[],
   signal: AbortSignal | undefined,
-): Promise<void> {
+): Promise<ResourceHistoryEntry[]> {
   const changed = entries.filter((entry) => entry.status !== "unknown");
-  if (changed.length === 0) return;
   // Entries are newest first: the last one's base is the oldest snapshot a report can start from.
   const since = changed.at(-1)?.baseTakenAt;
   const reportsOfPair = new Map<string, string[]>();
-  for (const summary of await store.listReports(tenantId, since ? { since } : {})) {
-    if (!summary.baseSnapshotId || !summary.currentSnapshotId) continue;
-    const pair = `${summary.baseSnapshotId}|${summary.currentSnapshotId}`;
-    reportsOfPair.set(pair, [...(reportsOfPair.get(pair) ?? []), summary.id]);
+  if (since) {
+    for (const summary of await store.listReports(tenantId, { since })) {
+      if (!summary.baseSnapshotId || !summary.currentSnapshotId) continue;
+      const pair = `${summary.baseSnapshotId}|${summary.currentSnapshotId}`;
+      reportsOfPair.set(pair, [...(reportsOfPair.get(pair) ?? []), summary.id]);
+    }
   }
   const reports = new Map<string, Promise<DriftReport | undefined>>();
   const read = (id: string) => {
@@ -203,8 +195,18 @@ async function attachAttribution(
     reports.set(id, report);
     return report;
   };
-  for (const entry of changed) {
+  const attributed: ResourceHistoryEntry[] = [];
+  for (const entry of entries) {
     throwIfAborted(signal);
+    if (entry.status === "unknown") {
+      attributed.push({
+        ...entry,
+        attribution: unknownAttribution(
+          "its status between these snapshots is unknown: nothing to attribute",
+        ),
+      });
+      continue;
+    }
     const ids = reportsOfPair.get(`${entry.baseSnapshotId}|${entry.snapshotId}`) ?? [];
     let listed = false;
     let found: ResourceAttribution | undefined;
@@ -217,7 +219,7 @@ async function attachAttribution(
         break;
       }
     }
-    entry.attribution =
+    const attribution =
       found ??
       unknownAttribution(
         ids.length === 0
@@ -226,5 +228,7 @@ async function attachAttribution(
             ? "the check that compared these snapshots ran without attribution"
             : "the stored report of these snapshots does not list this resource",
       );
+    attributed.push({ ...entry, attribution });
   }
+  return attributed;
 }
