@@ -39,4 +39,5 @@ export {
 } from "./jobs/index.js";
 export { createServiceLogger, REDACTED_PATHS, type ServiceLoggerOptions } from "./logger.js";
 export { createServiceMetrics, type ServiceMetrics, type ServiceMetricsOptions } from "./metrics.js";
+export { type MetricsServer, type MetricsServerOptions, startMetricsServer } from "./metrics-server.js";
 export { gracefulShutdown, type ShutdownStep } from "./shutdown.js";

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { createServiceMetrics } from "../src/metrics.js";
+import { startMetricsServer } from "../src/metrics-server.js";
 
 const TARGET = {
   tenantId: "11111111-1111-4111-8111-111111111111",
@@ -87,5 +88,25 @@ describe("the check observer's metrics", () => {
       "azure_drift_arm_throttled_total 0",
     ]);
     expect(await worker.registry.metrics()).toContain("process_cpu_user_seconds_total");
+  });
+});
+
+describe("a worker's metrics server", () => {
+  test("serves the registry to the scrape token only", async () => {
+    const metrics = createServiceMetrics({ processMetrics: false, defaultLabels: { process: "worker" } });
+    metrics.observer.armResponse(429);
+    const token = "t".repeat(40);
+    const server = await startMetricsServer({ metrics, token, host: "127.0.0.1", port: 0 });
+    try {
+      const scraped = await fetch(server.url, { headers: { authorization: `Bearer ${token}` } });
+      expect(scraped.status).toBe(200);
+      expect(scraped.headers.get("content-type")).toBe("text/plain; version=0.0.4; charset=utf-8");
+      expect(await scraped.text()).toContain('azure_drift_arm_throttled_total{process="worker"} 1');
+      expect((await fetch(server.url)).status).toBe(401);
+      expect((await fetch(server.url, { headers: { authorization: `Bearer ${token}x` } })).status).toBe(401);
+      expect((await fetch(server.url.replace("/metrics", "/"))).status).toBe(404);
+    } finally {
+      await server.close();
+    }
   });
 });

@@ -96,7 +96,7 @@ function bearerToken(request: FastifyRequest): string {
 }
 
 /** Compares without leaking, through timing, how much of a guess was right. */
-function sameSecret(given: string, expected: string): boolean {
+export function sameSecret(given: string, expected: string): boolean {
   const digest = (value: string) => createHash("sha256").update(value).digest();
   return timingSafeEqual(digest(given), digest(expected));
 }
