@@ -96,7 +96,8 @@ Credentials:
     workload identity        AZURE_FEDERATED_TOKEN_FILE (Kubernetes, GitHub Actions OIDC)
     managed identity         on Azure VMs, App Service, Functions, Automation
     Azure CLI                after \`az login\` (also Azure Developer CLI, Azure PowerShell)
-  The identity needs the Reader role on each subscription to check.`;
+  The identity needs the Reader role on each subscription to check (with --management-group:
+  Management Group Reader and Reader on the group).`;
 
 /** Adds the options of commands that print a report. */
 export function addReportOptions(command: Command): Command {
