@@ -12,6 +12,9 @@ export const SUBSCRIPTION_ID = {
 /** A store-made id (snapshot, report) or a baseline name. */
 export const STORED_ID = { type: "string", pattern: "^[A-Za-z0-9][A-Za-z0-9._:-]{0,199}$" } as const;
 
+/** How many entries a listing answers: 50 unless asked, 500 at most. */
+export const LIST_LIMIT = { type: "integer", minimum: 1, maximum: 500, default: 50 } as const;
+
 /** An ISO 8601 time. */
 export const TIME = { type: "string", format: "date-time" } as const;
 

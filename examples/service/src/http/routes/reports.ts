@@ -1,6 +1,6 @@
 import { DriftError, type DriftReport, type ReportSummaryEntry, type Store } from "@azure-drift/core";
 import type { FastifyInstance } from "fastify";
-import { STORED_ID, SUBSCRIPTION_ID, TENANT_ID, TIME, tenantParams } from "./params.js";
+import { LIST_LIMIT, STORED_ID, SUBSCRIPTION_ID, TENANT_ID, TIME, tenantParams } from "./params.js";
 
 /** How many of a subscription's newest snapshots are searched for the latest report. */
 const SNAPSHOTS_SEARCHED = 10;
@@ -74,7 +74,7 @@ export function registerReportRoutes(app: FastifyInstance, store: Store): void {
           properties: {
             since: TIME,
             until: TIME,
-            limit: { type: "integer", minimum: 1, maximum: 500, default: 50 },
+            limit: LIST_LIMIT,
           },
           additionalProperties: false,
         },

@@ -1,6 +1,6 @@
 import type { Store } from "@azure-drift/core";
 import type { FastifyInstance } from "fastify";
-import { SUBSCRIPTION_ID, TIME, tenantParams } from "./params.js";
+import { LIST_LIMIT, SUBSCRIPTION_ID, TIME, tenantParams } from "./params.js";
 
 /** `GET /tenants/:tenantId/snapshots`: the tenant's snapshots, newest first. */
 export function registerSnapshotRoutes(app: FastifyInstance, store: Store): void {
@@ -22,7 +22,7 @@ export function registerSnapshotRoutes(app: FastifyInstance, store: Store): void
             subscription: SUBSCRIPTION_ID,
             since: TIME,
             until: TIME,
-            limit: { type: "integer", minimum: 1, maximum: 500, default: 50 },
+            limit: LIST_LIMIT,
           },
           additionalProperties: false,
         },
