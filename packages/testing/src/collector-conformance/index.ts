@@ -5,6 +5,10 @@
 import {
   type Collector,
   type CollectorOutcome,
+  createDriftDetector,
+  createMemoryStore,
+  createRecord,
+  createTypeRegistry,
   isDriftError,
   type JsonObject,
   type Logger,
@@ -396,6 +400,95 @@ export function collectorConformanceSuite(
         // Requests already on the wire may land; no new pages may be asked for after the abort.
         if (server.stats.requests > atAbort + (options.concurrency ?? 4)) {
           fail(`the collector kept requesting after the abort (${atAbort} → ${server.stats.requests}).`);
+        }
+      });
+    },
+    timeout,
+  );
+
+  test(
+    "reads by id what it collects (readResources, for targeted checks): the same keys and hashes; a deleted resource is gone, not unreadable",
+    async () => {
+      const { tenant, collector } = await makeTenant();
+      await withServer(tenant, {}, async (server) => {
+        const { records } = await collectAll(server, collector);
+        const subscriptionId = tenant.subscriptions.find((subscription) =>
+          records.some((record) => record.subscriptionId === subscription.subscriptionId),
+        )?.subscriptionId;
+        if (subscriptionId === undefined) fail("nothing was collected.");
+        const own = records.filter((record) => record.subscriptionId === subscriptionId);
+        if (!collector.readResources) {
+          // Core's fallback: its ids are reported unknown by a targeted check, never dropped.
+          const detector = createDriftDetector({
+            collectors: [collector],
+            store: createMemoryStore(),
+            credential: staticTokenCredential(TOKEN),
+            arm: server.connection(),
+          });
+          await detector.check({ tenantId: tenant.tenantId, subscriptions: [subscriptionId] });
+          const id = own[0]!.id;
+          const { report } = await detector.checkResources({
+            tenantId: tenant.tenantId,
+            subscriptionId,
+            resourceIds: [id],
+          });
+          if (
+            !report.unknown.some(
+              (entry) => entry.id === id && entry.reason.includes("cannot read resources by id"),
+            )
+          )
+            fail(`a targeted check of ${id} did not report it unknown: ${JSON.stringify(report.unknown)}`);
+          return;
+        }
+        // A resource deleted since the collection, with nothing of the collector's under it.
+        const gone = own.find(
+          (record) =>
+            tenant.resources.has(record.key) && !own.some((other) => other.key.startsWith(`${record.key}/`)),
+        );
+        if (!gone) fail("no collected record can be deleted from the tenant for the 404 case.");
+        tenant.resources.delete(gone.key);
+        const unreadable: string[] = [];
+        const registry = createTypeRegistry(collector.types);
+        const read = new Map<string, string>();
+        const logs: string[] = [];
+        for await (const resource of collector.readResources(
+          {
+            tenantId: tenant.tenantId,
+            subscriptionId,
+            credential: staticTokenCredential(TOKEN),
+            arm: server.connection(),
+            signal: new AbortController().signal,
+            limit: createLimiter(options.concurrency ?? 4),
+            logger: recordingLogger(logs),
+            coverage: { incomplete: (type, reason) => unreadable.push(`${type}: ${reason}`) },
+            onProgress: () => {},
+            unreadable: (id, reason) => unreadable.push(`${id}: ${reason}`),
+          },
+          own.map((record) => record.id),
+        )) {
+          const record = createRecord(
+            resource,
+            { collector: collector.name, domain: collector.domain },
+            registry,
+          );
+          const earlier = read.get(record.key);
+          if (earlier !== undefined && earlier !== record.hash)
+            fail(`${record.key} was read twice, differently.`);
+          read.set(record.key, record.hash);
+        }
+        if (unreadable.length > 0)
+          fail(`reads reported unreadable without faults: ${unreadable.slice(0, 3).join("; ")}`);
+        const expected = own.filter((record) => record.key !== gone.key);
+        expectSameKeys(
+          [...read.keys()].sort(),
+          expected.map((record) => record.key).sort(),
+          "records read by id",
+        );
+        for (const record of expected) {
+          if (read.get(record.key) !== record.hash)
+            fail(
+              `${record.key} read by id hashes differently from its collected record: not the same shape.`,
+            );
         }
       });
     },
