@@ -3,29 +3,17 @@
 // measured in the same run, BSON bytes stored per snapshot against one document per resource per
 // snapshot, and commands sent (round trips) per snapshot. Against MONGODB_URI when set, else the
 // FerretDB server of .ci/services (started here when needed). `--quick` for 5k resources.
-import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { measureInChild } from "./lib/child.js";
+import { serviceUrl } from "./lib/services.js";
 import { formatMb, formatMs, markdownTable, median } from "./lib/table.js";
 import type { WorkloadResult } from "./tasks/store-mongo-tasks.js";
 
 const quick = process.argv.includes("--quick");
-const root = fileURLToPath(new URL("..", import.meta.url));
 const tasks = fileURLToPath(new URL("./tasks/store-mongo-tasks.ts", import.meta.url));
 const sizes = quick ? { records: 5000, churnSnapshots: 10 } : { records: 100_000, churnSnapshots: 10 };
 
-function serverUri(): string {
-  if (process.env.MONGODB_URI) return process.env.MONGODB_URI;
-  const started = spawnSync("bash", [`${root}.ci/services`], { stdio: ["ignore", "inherit", "inherit"] });
-  if (started.status !== 0)
-    throw new Error("bench/store-mongo: .ci/services could not start the test server");
-  const uri = /^MONGODB_URI=(.*)$/m.exec(readFileSync(`${root}.services/env`, "utf8"))?.[1];
-  if (!uri) throw new Error("bench/store-mongo: .ci/services gave no MONGODB_URI");
-  return uri;
-}
-
-const uri = serverUri();
+const uri = serviceUrl("MONGODB_URI", "bench/store-mongo");
 const server = uri.includes("@")
   ? "a MongoDB of MONGODB_URI"
   : process.env.MONGODB_URI

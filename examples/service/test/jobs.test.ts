@@ -361,6 +361,13 @@ describe("configuration and connections", () => {
     expect(() => readWorkerConfig({ ...base, MONGODB_URI: "postgres://x" })).toThrow(
       "MONGODB_URI must look like mongodb://host:27017/azure_drift.",
     );
+    expect(() => readWorkerConfig({ ...base, METRICS_PORT: "9100" })).toThrow(
+      "METRICS_PORT is set but METRICS_TOKEN is not: set the token Prometheus scrapes with (the API's METRICS_TOKEN).",
+    );
+    expect(readWorkerConfig({ ...base, METRICS_PORT: "9100", METRICS_TOKEN: "t" })).toMatchObject({
+      metricsPort: 9100,
+      metricsToken: "t",
+    });
     expect(() => readWorkerConfig({ ...base, WORKER_CONCURRENCY: "0" })).toThrow(
       'WORKER_CONCURRENCY must be a whole number from 1 to 256; got "0".',
     );

@@ -179,6 +179,9 @@ describe("3 worker processes over 20 subscriptions, one SIGKILLed mid-check", { 
       WORKER_LOCK_DURATION_MS: "10000",
       WORKER_STALLED_INTERVAL_MS: "2000",
       LOG_LEVEL: "info",
+      // Each worker serves its own metrics, on a port of its choosing here.
+      METRICS_PORT: "0",
+      METRICS_TOKEN: "scrape-token",
     };
     for (let i = 1; i <= WORKERS; i++) workers.push(spawnWorker(`worker-${i}`, env));
     await waitFor(
@@ -300,6 +303,35 @@ describe("3 worker processes over 20 subscriptions, one SIGKILLed mid-check", { 
     expect(uncommitted.every((document) => document.state === "writing")).toBe(true);
     const listedIds = new Set(listed.map((meta) => meta.id));
     expect(uncommitted.filter((document) => listedIds.has(String(document.snapshotId)))).toEqual([]);
+
+    // The surviving workers' metrics count the checks they completed, and ARM's answers.
+    const survivors = workers.filter((worker) => worker !== victim);
+    const scrapes = await Promise.all(
+      survivors.map(async (worker) => {
+        const url = String(worker.lines.find((line) => line.msg === "worker ready")?.metrics);
+        expect((await fetch(url)).status).toBe(401);
+        const answer = await fetch(url, { headers: { authorization: "Bearer scrape-token" } });
+        expect(answer.status).toBe(200);
+        return answer.text();
+      }),
+    );
+    const sample = (text: string, name: string, ...labels: string[]) =>
+      text
+        .split("\n")
+        .filter((line) => line.startsWith(`${name}{`) && labels.every((label) => line.includes(label)))
+        .reduce((sum, line) => sum + Number(line.split(" ").at(-1)), 0);
+    const completedBySurvivors = done.filter((job) =>
+      survivors.some((worker) => worker.name === job.processedBy),
+    ).length;
+    expect(
+      scrapes.reduce(
+        (sum, text) => sum + sample(text, "azure_drift_checks_total", 'kind="full"', 'outcome="ok"'),
+        0,
+      ),
+    ).toBe(completedBySurvivors);
+    for (const text of scrapes) {
+      expect(sample(text, "azure_drift_arm_responses_total", 'status="200"')).toBeGreaterThan(0);
+    }
 
     // The reports equal those of one process checking the same tenant, and the mutator's truth.
     for (const job of round2) {

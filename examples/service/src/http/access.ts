@@ -80,7 +80,8 @@ function holdsRole(roles: readonly string[], role: string, tenantId: string | un
   return roles.some((held) => held.toLowerCase() === scoped);
 }
 
-function bearerToken(request: FastifyRequest): string {
+/** The bearer token of a request; `E_AUTH` (reason `missing` or `invalid`) when there is none. */
+export function bearerToken(request: FastifyRequest): string {
   const header = request.headers.authorization;
   const match = typeof header === "string" ? BEARER.exec(header) : null;
   if (!match) {

@@ -24,6 +24,9 @@ export interface WorkerConfig {
   attribution: boolean;
   name?: string;
   logLevel: string;
+  /** `METRICS_PORT`: serve `/metrics` there (with `METRICS_TOKEN`); unset, no metrics server. */
+  metricsPort?: number;
+  metricsToken?: string;
 }
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
@@ -84,6 +87,18 @@ export function readWorkerConfig(env: Record<string, string | undefined>): Worke
   const armEndpoint = optional("AZURE_DRIFT_ARM_ENDPOINT");
   const caCert = optional("AZURE_DRIFT_CA_CERT");
   const name = optional("WORKER_NAME");
+  const metricsPort = optional("METRICS_PORT");
+  if (metricsPort !== undefined) {
+    config.metricsPort = whole("METRICS_PORT", 0, 0, 65_535);
+    const token = optional("METRICS_TOKEN");
+    if (!token) {
+      throw new DriftError(
+        "E_INPUT",
+        "METRICS_PORT is set but METRICS_TOKEN is not: set the token Prometheus scrapes with (the API's METRICS_TOKEN).",
+      );
+    }
+    config.metricsToken = token;
+  }
   if (cloud) config.cloud = cloud;
   if (armEndpoint) config.armEndpoint = armEndpoint;
   if (caCert) config.caCert = caCert;

@@ -12,7 +12,9 @@ import { resolveConnection, resolveCredential } from "@azure-drift/cli";
 import { isDriftError } from "@azure-drift/core";
 import { createMongoStore } from "@azure-drift/store-mongo";
 import { pino } from "pino";
+import { createServiceMetrics } from "../metrics.js";
 import { driftLogger } from "./drift-logger.js";
+import { serveWorkerMetrics } from "./metrics-server.js";
 import { connectRedis } from "./redis.js";
 import { startCheckWorker } from "./worker.js";
 import { readWorkerConfig } from "./worker-config.js";
@@ -41,6 +43,7 @@ async function main(): Promise<void> {
   const attribution = config.attribution
     ? (await import("@azure-drift/attribution")).activityLogAttribution()
     : undefined;
+  const metrics = createServiceMetrics({ defaultLabels: { process: "worker" } });
   const worker = await startCheckWorker({
     connection: redis,
     prefix: config.queuePrefix,
@@ -53,14 +56,24 @@ async function main(): Promise<void> {
     stalledIntervalMs: config.stalledIntervalMs,
     ...(attribution ? { attribution } : {}),
     ...(config.name ? { name: config.name } : {}),
+    observer: metrics.observer,
     logger,
   });
+  const metricsServer =
+    config.metricsPort !== undefined && config.metricsToken
+      ? await serveWorkerMetrics({
+          registry: metrics.registry,
+          token: config.metricsToken,
+          port: config.metricsPort,
+        })
+      : undefined;
   logger.info("worker ready", {
     endpoint: arm.endpoint,
     credential: kind,
     concurrency: config.concurrency,
     requestConcurrency: config.requestConcurrency,
     database: store.database,
+    metrics: metricsServer ? `${metricsServer.url}/metrics` : null,
   });
 
   let stopping = false;
@@ -70,6 +83,7 @@ async function main(): Promise<void> {
     logger.info("stopping", { signal, graceMs: config.shutdownGraceMs });
     try {
       await worker.close(config.shutdownGraceMs);
+      await metricsServer?.close();
       await store.close();
       await redis.quit();
       logger.info("stopped", { signal });
