@@ -239,7 +239,7 @@ describe("check jobs over BullMQ and Redis", { timeout: 60_000 }, () => {
   });
 
   test("a burst of events on one resource costs one read: the subscription's events of the debounce window make one targeted check", async () => {
-    const h = await jobsHarness({ seed: "jobs-debounce", debounceMs: 1500, resourcesPerSubscription: 30 });
+    const h = await jobsHarness({ seed: "jobs-debounce", debounceMs: 5000, resourcesPerSubscription: 30 });
     try {
       const target = h.target(0);
       const reads: string[] = [];
