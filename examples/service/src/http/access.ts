@@ -80,8 +80,7 @@ function holdsRole(roles: readonly string[], role: string, tenantId: string | un
   return roles.some((held) => held.toLowerCase() === scoped);
 }
 
-/** The bearer token of a request; `E_AUTH` (reason `missing` or `invalid`) when there is none. */
-export function bearerToken(request: FastifyRequest): string {
+function bearerToken(request: FastifyRequest): string {
   const header = request.headers.authorization;
   const match = typeof header === "string" ? BEARER.exec(header) : null;
   if (!match) {

@@ -13,8 +13,8 @@ import { isDriftError } from "@azure-drift/core";
 import { createMongoStore } from "@azure-drift/store-mongo";
 import { pino } from "pino";
 import { createServiceMetrics } from "../metrics.js";
+import { startMetricsServer } from "../metrics-server.js";
 import { driftLogger } from "./drift-logger.js";
-import { serveWorkerMetrics } from "./metrics-server.js";
 import { connectRedis } from "./redis.js";
 import { startCheckWorker } from "./worker.js";
 import { readWorkerConfig } from "./worker-config.js";
@@ -61,11 +61,7 @@ async function main(): Promise<void> {
   });
   const metricsServer =
     config.metricsPort !== undefined && config.metricsToken
-      ? await serveWorkerMetrics({
-          registry: metrics.registry,
-          token: config.metricsToken,
-          port: config.metricsPort,
-        })
+      ? await startMetricsServer({ metrics, token: config.metricsToken, port: config.metricsPort })
       : undefined;
   logger.info("worker ready", {
     endpoint: arm.endpoint,
@@ -73,7 +69,7 @@ async function main(): Promise<void> {
     concurrency: config.concurrency,
     requestConcurrency: config.requestConcurrency,
     database: store.database,
-    metrics: metricsServer ? `${metricsServer.url}/metrics` : null,
+    metrics: metricsServer?.url ?? null,
   });
 
   let stopping = false;
