@@ -1,12 +1,16 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { Queue } from "bullmq";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { testDatabaseUri } from "../../../packages/store-mongo/test/server.js";
+import { CHECK_QUEUE, schedulerId } from "../src/jobs/index.js";
 import { SUB_A as SUB, TENANT } from "./estate.js";
 import { dropTestDatabases, ROLES } from "./harness.js";
 import { startTestIssuer, type TestIssuer } from "./oidc-issuer.js";
+import { connectTestRedis, dropTestQueues, testQueuePrefix, testRedisUrl, usePrefix } from "./services.js";
 
 afterAll(dropTestDatabases);
+afterAll(dropTestQueues);
 
 const MAIN = fileURLToPath(new URL("../src/main.ts", import.meta.url));
 
@@ -56,14 +60,15 @@ describe("the API process", () => {
   afterAll(async () => issuer?.close());
 
   test("serves with the real store and queue, and stops on SIGTERM closing everything", async () => {
-    const redisUrl = process.env.REDIS_URL;
-    if (!redisUrl) throw new Error("REDIS_URL is not set: start the test servers with `bash .ci/services`.");
+    const prefix = usePrefix(testQueuePrefix());
     const api = startApi({
       HOST: "127.0.0.1",
       PORT: "0",
       MONGODB_URI: testDatabaseUri(),
-      REDIS_URL: redisUrl,
-      QUEUE_PREFIX: `azd-test-${process.pid}`,
+      REDIS_URL: testRedisUrl(),
+      QUEUE_PREFIX: prefix,
+      SCHEDULE: `${TENANT}/${SUB.toUpperCase()}`,
+      SCHEDULE_EVERY_MINUTES: "60",
       OIDC_ISSUER: issuer.issuer,
       OIDC_AUDIENCE: issuer.audience,
       METRICS_TOKEN: "m".repeat(40),
@@ -72,6 +77,16 @@ describe("the API process", () => {
     try {
       const base = await api.listening;
       expect((await fetch(`${base}/readyz`)).status).toBe(200);
+      // The schedule was upserted in the queue: one job scheduler for the subscription, every hour.
+      const queue = new Queue(CHECK_QUEUE, { connection: await connectTestRedis(), prefix });
+      try {
+        const schedulers = await queue.getJobSchedulers();
+        expect(schedulers.map((scheduler) => [scheduler.key, scheduler.every])).toEqual([
+          [schedulerId({ tenantId: TENANT, subscriptionId: SUB }), 3_600_000],
+        ]);
+      } finally {
+        await queue.close();
+      }
       const headers = { authorization: `Bearer ${token}` };
       const snapshots = await fetch(`${base}/tenants/${TENANT}/snapshots`, { headers });
       expect(await snapshots.json()).toEqual({ snapshots: [] });
