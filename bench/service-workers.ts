@@ -45,6 +45,20 @@ async function cpuMs(pid: number): Promise<number> {
   }
 }
 
+/** The pids of the store and queue servers of .ci/services, when the benchmark uses them. */
+async function serverPids(): Promise<number[]> {
+  const pids: number[] = [];
+  for (const [name, variable] of [
+    ["ferretdb", "MONGODB_URI"],
+    ["redis", "REDIS_URL"],
+  ] as const) {
+    if (process.env[variable]) continue;
+    const pid = Number(await readFile(`${root}.services/${name}/pid`, "utf8").catch(() => ""));
+    if (pid > 0) pids.push(pid);
+  }
+  return pids;
+}
+
 interface WorkerProcess {
   child: ChildProcess;
   ready: Promise<void>;
@@ -72,6 +86,8 @@ interface RowResult {
   requests: number;
   throttled: number;
   workerCpuMs: number;
+  /** CPU of the store and Redis servers of .ci/services in the timed round (NaN when external). */
+  serverCpuMs: number;
   loadBefore: string;
   loadAfter: string;
   serverLateMeanMs: number;
@@ -123,11 +139,14 @@ async function measure(
     await round(targets.length);
     await server.resetStats();
     const cpuBefore = await Promise.all(processes.map((worker) => cpuMs(worker.child.pid!)));
+    const servers = await serverPids();
+    const serverBefore = await Promise.all(servers.map(cpuMs));
     const loadBefore = loadavg()[0]!.toFixed(1);
     const started = performance.now();
     await round(2 * targets.length);
     const wallMs = performance.now() - started;
     const cpuAfter = await Promise.all(processes.map((worker) => cpuMs(worker.child.pid!)));
+    const serverAfter = await Promise.all(servers.map(cpuMs));
     const stats = await server.stats();
     return {
       workers,
@@ -135,6 +154,9 @@ async function measure(
       requests: stats.requests,
       throttled: stats.throttled,
       workerCpuMs: cpuAfter.reduce((sum, value, i) => sum + value - cpuBefore[i]!, 0),
+      serverCpuMs: servers.length
+        ? serverAfter.reduce((sum, value, i) => sum + value - serverBefore[i]!, 0)
+        : Number.NaN,
       loadBefore,
       loadAfter: loadavg()[0]!.toFixed(1),
       serverLateMeanMs: stats.lateMs.total / Math.max(1, stats.requests),
@@ -195,6 +217,11 @@ async function main() {
   // requests fit in its subscription's bucket of 250).
   const armWaitMs = (Math.max(0, perCheck - ARM_BUCKET) / ARM_REFILL_PER_S) * 1000;
   const baseline = results[0]!;
+  // Checks per minute the machine's cores allow at the CPU this row's checks cost (workers, and
+  // the store and Redis when they run here): the bound once latency is no longer the limit.
+  const ceiling = (result: RowResult) =>
+    (cpus().length * 60_000 * SUBSCRIPTIONS) /
+    (result.workerCpuMs + (Number.isNaN(result.serverCpuMs) ? 0 : result.serverCpuMs));
   const rows = results.map((result) => {
     const parallel = result.workers * JOBS_PER_WORKER;
     const idealMs = Math.ceil(SUBSCRIPTIONS / parallel) * (checkIdealMs + armWaitMs);
@@ -210,6 +237,9 @@ async function main() {
       ((SUBSCRIPTIONS / idealMs) * 60_000).toFixed(0),
       ratio(result.wallMs, idealMs),
       `${formatMs(result.workerCpuMs)} (${(result.workerCpuMs / SUBSCRIPTIONS).toFixed(0)} ms/check)`,
+      Number.isNaN(result.serverCpuMs) ? "-" : `${(result.serverCpuMs / SUBSCRIPTIONS).toFixed(0)} ms/check`,
+      ceiling(result).toFixed(0),
+      Math.min(ceiling(result), (SUBSCRIPTIONS / idealMs) * 60_000).toFixed(0),
       `${result.loadBefore} → ${result.loadAfter}`,
     ];
   });
@@ -228,10 +258,16 @@ async function main() {
         "ideal checks/min",
         "wall ÷ ideal",
         "worker CPU",
+        "store + Redis CPU",
+        "CPU ceiling (checks/min)",
+        "min(ideal, CPU ceiling)",
         "load average",
       ],
       rows,
     ),
+  );
+  console.log(
+    `\nCPU ceiling = ${cpus().length} cores × 60 s ÷ the CPU one check cost (workers, store and Redis): what the machine allows once latency is not the limit; min(ideal, CPU ceiling) is what the row's workers could reach on this machine with its cores to themselves. Worker CPU is measured per process (/proc), so it holds under load; wall time does not.`,
   );
   console.log(
     `\nReplay server late by ${results.map((result) => result.serverLateMeanMs.toFixed(1)).join(" / ")} ms per response on average (1 / 2 / 4 workers).`,

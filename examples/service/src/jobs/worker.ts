@@ -148,7 +148,7 @@ export async function startCheckWorker(options: CheckWorkerOptions): Promise<Che
     }
   };
 
-  const process = async (job: Job<CheckJobData>, token?: string, signal?: AbortSignal) => {
+  const runJob = async (job: Job<CheckJobData>, token?: string, signal?: AbortSignal) => {
     const target = checkTarget(job.data);
     if (job.name === JOB_NAMES.tick) return producer.queueFullCheck(target, "scheduled");
     const kind =
@@ -185,10 +185,10 @@ export async function startCheckWorker(options: CheckWorkerOptions): Promise<Che
   };
 
   // BullMQ hands the processor an AbortSignal only when it declares a third parameter.
-  const worker = new Worker<CheckJobData>(CHECK_QUEUE, (job, token, signal) => process(job, token, signal), {
+  const worker = new Worker<CheckJobData>(CHECK_QUEUE, (job, token, signal) => runJob(job, token, signal), {
     connection: options.connection,
     prefix,
-    name: options.name ?? `${hostname()}:${globalThis.process.pid}`,
+    name: options.name ?? `${hostname()}:${process.pid}`,
     concurrency: options.concurrency ?? 2,
     lockDuration,
     stalledInterval: options.stalledIntervalMs ?? 15_000,
