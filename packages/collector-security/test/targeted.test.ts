@@ -1,125 +1,63 @@
+import { parseResourceId } from "@azure-drift/core";
 import {
-  createDriftDetector,
-  createMemoryStore,
-  type DriftDetector,
-  parseResourceId,
-  staticTokenCredential,
-} from "@azure-drift/core";
-import {
-  type ArmReplayServer,
-  filterTruth,
-  generateTenant,
-  mutateTenant,
+  countRoute,
+  expectedTargetedGets,
   resourcesOf,
-  startArmReplayServer,
-  type Tenant,
-  targetedThenFull,
+  startDriftScenario,
+  unknownAfter403,
 } from "@azure-drift/testing";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { expect, test } from "vitest";
 import { SECURITY_TYPES, securityCollector } from "../src/index.js";
 
 const TYPES = Object.values(SECURITY_TYPES);
-const T = SECURITY_TYPES;
-// biome-ignore lint/suspicious/noExplicitAny: the test edits ARM JSON at arbitrary depth, like a user in the portal.
-type Json = Record<string, any>;
+const SQL_CHILDREN = [
+  "firewallrules",
+  "auditingsettings",
+  "securityalertpolicies",
+  "azureadonlyauthentications",
+];
 
-let server: ArmReplayServer;
-let tenant: Tenant;
-let subscriptionId: string;
-let detector: DriftDetector;
-
-beforeAll(async () => {
-  tenant = generateTenant({
-    seed: "security-targeted",
-    resources: 120,
-    subscriptions: 1,
-    mix: { storageAccount: 3, sqlServer: 2, defenderPricing: 1, securityContact: 1, securitySetting: 1 },
+test("targeted check with the security collector: each changed resource read by id is reported as the full check reports it, one GET each (a SQL server with its four child listings); a 403 is unknown", async () => {
+  const scenario = await startDriftScenario({
+    collector: securityCollector(),
+    types: TYPES,
+    tenant: {
+      seed: "security-targeted",
+      resources: 120,
+      subscriptions: 1,
+      mix: { storageAccount: 3, sqlServer: 2, defenderPricing: 1, securityContact: 1, securitySetting: 1 },
+    },
+    mutate: { churn: 0.2, seed: 11, noise: 0.1 },
   });
-  subscriptionId = tenant.subscriptions[0]!.subscriptionId;
-  server = await startArmReplayServer({ tenant, pageSize: 25 });
-  detector = createDriftDetector({
-    collectors: [securityCollector()],
-    store: createMemoryStore(),
-    credential: staticTokenCredential("replay-token"),
-    arm: { ...server.connection(), retry: { maxRetries: 2, maxRetryDelayMs: 20 } },
-  });
-});
-afterAll(async () => {
-  await server?.close();
-});
-
-describe("targeted check with the security collector (replay server, real @azure/arm-* clients)", () => {
-  test("each changed resource read by id is reported exactly as the full check reports it, one GET each", async () => {
-    await detector.check({ tenantId: tenant.tenantId, subscriptions: [subscriptionId] });
-    const { changes } = mutateTenant(tenant, { churn: 0.2, seed: 11, noise: 0.1, types: TYPES });
-    const truth = filterTruth(changes, TYPES);
+  const { tenant, subscriptionId, truth } = scenario;
+  try {
     expect(new Set(truth.map((change) => change.status))).toEqual(new Set(["added", "removed", "modified"]));
     // A SQL server asked for is read with its four child listings; its child ids are then read with it.
-    const [sqlServer] = resourcesOf(tenant, { types: [T.sqlServer], subscriptionId }) as Json[];
+    const [sqlServer] = resourcesOf(tenant, { types: [SECURITY_TYPES.sqlServer], subscriptionId });
     const ids = [...new Set([...truth.map((change) => change.id), String(sqlServer!.id)])];
-    server.resetStats();
-
-    let routes: Record<string, number> = {};
-    const { targeted, fullOfTargets } = await targetedThenFull(
-      detector,
-      { tenantId: tenant.tenantId, subscriptionId, resourceIds: ids },
-      { afterTargeted: () => (routes = { ...server.stats.byRoute }) },
-    );
-
+    const { targeted, fullOfTargets, routes } = await scenario.targetedThenFull(ids);
     expect(targeted.resources.map((drift) => drift.key).sort()).toEqual(
       [...new Set(truth.map((change) => change.key))].sort(),
     );
     expect(targeted.resources).toEqual(fullOfTargets);
     expect(targeted.unknown).toEqual([]);
-    // One GET per id, but a child of a server asked for is read with it: four listings per server found.
-    const servers = ids
-      .filter((id) => parseResourceId(id).type === T.sqlServer)
-      .map((id) => id.toLowerCase());
-    const expected: Record<string, number> = {};
-    const count = (route: string) => {
-      expected[route] = (expected[route] ?? 0) + 1;
-    };
+    const expected = expectedTargetedGets(ids);
     for (const id of ids) {
-      if (servers.some((server) => id.toLowerCase().startsWith(`${server}/`))) continue;
-      count(`get ${String(parseResourceId(id).type).toLowerCase()}`);
-    }
-    for (const key of servers) {
-      if (!tenant.resources.has(key)) continue;
-      for (const child of [
-        "firewallrules",
-        "auditingsettings",
-        "securityalertpolicies",
-        "azureadonlyauthentications",
-      ])
-        count(`list microsoft.sql/servers/${child}`);
+      if (parseResourceId(id).type !== SECURITY_TYPES.sqlServer || !tenant.resources.has(id.toLowerCase()))
+        continue;
+      for (const child of SQL_CHILDREN) countRoute(expected, `list microsoft.sql/servers/${child}`);
     }
     expect(routes).toEqual(expected);
-  });
 
-  test("a 403 on a storage account's GET is unknown, not unchanged", async () => {
-    const [account] = resourcesOf(tenant, { types: [T.storageAccount], subscriptionId }) as Json[];
-    account!.properties.minimumTlsVersion = "TLS1_0";
-    server.setFaults({ forbidden: [{ type: T.storageAccount }] });
-    try {
-      const { report } = await detector.checkResources({
-        tenantId: tenant.tenantId,
-        subscriptionId,
-        resourceIds: [String(account!.id)],
-      });
-      expect(report.resources).toEqual([]);
-      expect(report.unknown).toEqual([
-        {
-          id: account!.id,
-          scope: subscriptionId,
-          type: T.storageAccount,
-          collector: "security",
-          reason: expect.stringMatching(
-            /^could not be read: HTTP 403 reading Microsoft\.Storage\/storageAccounts/,
-          ),
-        },
-      ]);
-    } finally {
-      server.setFaults({});
-    }
-  });
+    // A storage account that cannot be read is unknown, not unchanged.
+    const [account] = resourcesOf(tenant, { types: [SECURITY_TYPES.storageAccount], subscriptionId });
+    (account!.properties as Record<string, unknown>).minimumTlsVersion = "TLS1_0";
+    const report = await scenario.checkForbidden([String(account!.id)], SECURITY_TYPES.storageAccount);
+    expect({ resources: report.resources, unknown: report.unknown }).toEqual({
+      resources: [],
+      unknown: [unknownAfter403(String(account!.id), "security")],
+    });
+  } finally {
+    await scenario.close();
+  }
 });

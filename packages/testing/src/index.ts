@@ -9,5 +9,14 @@ export type { CollectorConformanceOptions, ConformanceTest } from "./collector-c
 export { collectorConformanceSuite } from "./collector-conformance/index.js";
 export * from "./replay/index.js";
 export * from "./store-conformance/index.js";
-export { type TargetedComparison, targetedThenFull } from "./targeted/index.js";
+export {
+  countRoute,
+  type DriftScenario,
+  type DriftScenarioOptions,
+  expectedTargetedGets,
+  startDriftScenario,
+  type TargetedComparison,
+  targetedThenFull,
+  unknownAfter403,
+} from "./targeted/index.js";
 export * from "./tenant/index.js";
