@@ -19,6 +19,7 @@ import {
 import { createFileStore } from "@azure-drift/store-file";
 import { generateTenant, mutateTenant, type TruthChange } from "@azure-drift/testing";
 import diff from "microdiff";
+import { stopwatch } from "../lib/stopwatch.js";
 
 export interface Args {
   dir: string;
@@ -36,15 +37,6 @@ export interface Scored {
 
 const TENANT = "bench-tenant";
 
-/** A stopwatch of wall and CPU time (CPU: user + system of every thread, GC helpers included). */
-function stopwatch(): () => { ms: number; cpuMs: number } {
-  const started = performance.now();
-  const cpu = process.cpuUsage();
-  return () => {
-    const used = process.cpuUsage(cpu);
-    return { ms: performance.now() - started, cpuMs: (used.user + used.system) / 1000 };
-  };
-}
 const registry = createTypeRegistry([...networkCollector().types, ...identityCollector().types]);
 const files = (dir: string) => ({
   before: join(dir, "before.ndjson"),

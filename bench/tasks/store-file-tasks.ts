@@ -9,6 +9,7 @@ import {
   seededRandom,
   syntheticRecord,
 } from "../../packages/testing/src/store-conformance/records.js";
+import { stopwatch } from "../lib/stopwatch.js";
 
 const TENANT = "bench-tenant";
 const SUBSCRIPTION = "00000000-0000-0000-0000-00000000be0c";
@@ -18,16 +19,6 @@ export function* tenantRecords(count: number, seed = 11): Generator<ResourceReco
   const random = seededRandom(seed);
   for (let index = 0; index < count; index++)
     yield syntheticRecord(random, SUBSCRIPTION, index, 3 + (index % 10));
-}
-
-/** A stopwatch of wall and CPU time (CPU: user + system of every thread, GC helpers included). */
-function stopwatch(): () => { ms: number; cpuMs: number } {
-  const started = performance.now();
-  const cpu = process.cpuUsage();
-  return () => {
-    const used = process.cpuUsage(cpu);
-    return { ms: performance.now() - started, cpuMs: (used.user + used.system) / 1000 };
-  };
 }
 
 const completion = () => ({ finishedAt: new Date().toISOString(), collectors: [], coverage: [] });

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createTypeRegistry, diffStoredSnapshots, type ResourceRecord } from "@azure-drift/core";
-import { createFileStore } from "@azure-drift/store-file";
+import { createFileStore, type FileStore } from "@azure-drift/store-file";
 import { changeStoreRecords, generateStoreRecords } from "@azure-drift/testing";
 import { afterEach, expect, test } from "vitest";
 
@@ -34,18 +34,38 @@ test("reopening a store whose folders are old keeps every snapshot", async () =>
   await reopened.close();
 });
 
-// A store written by release 0.1.0 (format 1: one file per document, NDJSON record indexes); see
-// fixtures/README.md. Today's release reads it as it is and writes new snapshots into packs.
-test("a store written in format 1 opens with a logged upgrade, reads back exactly, takes new snapshots and prunes", async () => {
-  directory = await mkdtemp(join(tmpdir(), "azd-v1-store-"));
-  await cp(fileURLToPath(new URL("./fixtures/store-v1", import.meta.url)), directory, { recursive: true });
-  const first = generateStoreRecords({ seed: 21, count: 12 });
+/**
+ * Copies a fixture store to a temporary folder and opens it, keeping the info lines it logs; the
+ * records its three snapshots hold (see fixtures/README.md).
+ */
+async function openFixture(name: string, seed: number) {
+  directory = await mkdtemp(join(tmpdir(), `azd-${name}-`));
+  await cp(fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url)), directory, { recursive: true });
+  const first = generateStoreRecords({ seed, count: 12 });
   const second = changeStoreRecords(first, 0.3, 1);
   const third = changeStoreRecords(second, 0.3, 2);
   const logged: string[] = [];
   const logger = { error() {}, warn() {}, debug() {}, info: (message: string) => logged.push(message) };
-
   const store = await createFileStore({ directory, logger });
+  return { store, logged, first, second, third };
+}
+
+/** The fixture's snapshots `<prefix>-first`, `-second`, `-third` read back exactly, records and index. */
+async function expectSnapshots(store: FileStore, prefix: string, states: ResourceRecord[][]) {
+  for (const [position, suffix] of ["first", "second", "third"].entries()) {
+    const records: ResourceRecord[] = [];
+    for await (const record of store.readRecords(TENANT, `${prefix}-${suffix}`)) records.push(record);
+    expect(records).toStrictEqual(states[position]);
+    const index = [];
+    for await (const entry of store.readIndex(TENANT, `${prefix}-${suffix}`)) index.push(entry);
+    expect(index).toStrictEqual(states[position]!.map(({ config: _config, ...entry }) => entry));
+  }
+}
+
+// A store written by release 0.1.0 (format 1: one file per document, NDJSON record indexes); see
+// fixtures/README.md. Today's release reads it as it is and writes new snapshots into packs.
+test("a store written in format 1 opens with a logged upgrade, reads back exactly, takes new snapshots and prunes", async () => {
+  const { store, logged, first, second, third } = await openFixture("store-v1", 21);
   expect(logged).toEqual([expect.stringMatching(/upgraded the file store .* from format 1 to 3/)]);
   expect(JSON.parse(await readFile(join(directory, "azure-drift-store.json"), "utf8"))).toMatchObject({
     formatVersion: 3,
@@ -60,12 +80,7 @@ test("a store written in format 1 opens with a logged upgrade, reads back exactl
     "v1-second",
     "v1-first",
   ]);
-  expect(await read("v1-first")).toStrictEqual(first);
-  expect(await read("v1-second")).toStrictEqual(second);
-  expect(await read("v1-third")).toStrictEqual(third);
-  const index = [];
-  for await (const entry of store.readIndex(TENANT, "v1-third")) index.push(entry);
-  expect(index).toStrictEqual(third.map(({ config: _config, ...entry }) => entry));
+  await expectSnapshots(store, "v1", [first, second, third]);
   expect((await store.getBaseline(TENANT, "approved"))?.snapshotId).toBe("v1-second");
   const changed = third.find((record, position) => record.hash !== second[position]!.hash)!;
   const configs = [];
@@ -99,27 +114,14 @@ test("a store written in format 1 opens with a logged upgrade, reads back exactl
 // "AZDRIDX1"); see fixtures/README.md. Today's release reads it as it is, writes new snapshots in
 // format 3 and diffs across the two.
 test("a store written in format 2 opens with a logged upgrade, reads back exactly, diffs against format 3 and prunes", async () => {
-  directory = await mkdtemp(join(tmpdir(), "azd-v2-store-"));
-  await cp(fileURLToPath(new URL("./fixtures/store-v2", import.meta.url)), directory, { recursive: true });
-  const first = generateStoreRecords({ seed: 31, count: 12 });
-  const second = changeStoreRecords(first, 0.3, 1);
-  const third = changeStoreRecords(second, 0.3, 2);
-  const logged: string[] = [];
-  const logger = { error() {}, warn() {}, debug() {}, info: (message: string) => logged.push(message) };
-
-  const store = await createFileStore({ directory, logger });
+  const { store, logged, first, second, third } = await openFixture("store-v2", 31);
   expect(logged).toEqual([expect.stringMatching(/upgraded the file store .* from format 2 to 3/)]);
   const read = async (id: string) => {
     const records: ResourceRecord[] = [];
     for await (const record of store.readRecords(TENANT, id)) records.push(record);
     return records;
   };
-  expect(await read("v2-first")).toStrictEqual(first);
-  expect(await read("v2-second")).toStrictEqual(second);
-  expect(await read("v2-third")).toStrictEqual(third);
-  const index = [];
-  for await (const entry of store.readIndex(TENANT, "v2-third")) index.push(entry);
-  expect(index).toStrictEqual(third.map(({ config: _config, ...entry }) => entry));
+  await expectSnapshots(store, "v2", [first, second, third]);
   expect(await store.compareIndexes(TENANT, "v2-second", "v2-third")).toBeUndefined();
   expect(await store.verify()).toMatchObject({ ok: true, unreferencedDocuments: 0 });
 
