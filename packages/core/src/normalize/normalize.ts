@@ -25,6 +25,20 @@ export interface NormalizeOptions {
 const ARM_ID = /^\/(subscriptions|providers)\//i;
 const RESOURCE_TYPE = /^[A-Za-z][\w-]*\.[\w.-]+\/[\w/.-]+$/;
 
+/** Values seen under `type` that are resource types, lower-cased (`null`: not one); they repeat in every rule and subnet. */
+const resourceTypes = new Map<string, string | null>();
+const RESOURCE_TYPE_CACHE_LIMIT = 10_000;
+
+/** The lower-cased resource type a `type` value is, or `undefined`. */
+function resourceType(value: string): string | undefined {
+  let lowered = resourceTypes.get(value);
+  if (lowered === undefined) {
+    lowered = RESOURCE_TYPE.test(value) ? value.toLowerCase() : null;
+    if (resourceTypes.size < RESOURCE_TYPE_CACHE_LIMIT) resourceTypes.set(value, lowered);
+  }
+  return lowered ?? undefined;
+}
+
 /** Whether a string is an ARM id (compared case-insensitively, so normalized to lower case). */
 export function isArmId(value: string): boolean {
   return value.charCodeAt(0) === 47 && ARM_ID.test(value);
@@ -146,13 +160,13 @@ function normalizeObject(
         (named & SECRET_KEY_NAME || isSecretBySibling(key, object, redaction))
       ) {
         normalized = redaction.marker(value);
-      } else if (key === "type" && typeof value === "string" && RESOURCE_TYPE.test(value)) {
-        normalized = value.toLowerCase();
+      } else if (key === "type" && typeof value === "string" && resourceType(value) !== undefined) {
+        normalized = resourceType(value);
       } else {
         normalized = normalizeValue(value, childState, childSecretState, flags, walk);
       }
-    } else if (key === "type" && typeof value === "string" && RESOURCE_TYPE.test(value)) {
-      normalized = value.toLowerCase();
+    } else if (key === "type" && typeof value === "string" && resourceType(value) !== undefined) {
+      normalized = resourceType(value);
     } else {
       normalized = normalizeValue(value, childState, NO_HINTS, flags, walk);
     }

@@ -26,6 +26,8 @@ export interface HintNode {
   /** True for a `**` node: it stays active while the walk descends. */
   isGlobstar?: boolean;
   flags?: HintFlags;
+  /** The states reached from this node alone by each name, remembered (see {@link stepState}). */
+  steps?: Map<string, HintState>;
 }
 
 /** The active trie nodes at one point of a walk. Empty for almost every deep node. */
@@ -95,9 +97,27 @@ export function rootState(root: HintNode): HintState {
   return out.length === 1 && root.children.size === 0 && !root.star && !root.globs ? NO_HINTS : out;
 }
 
+/** Names remembered per trie node; ids used as property names must not grow it without end. */
+const STEP_CACHE_LIMIT = 512;
+
 /** The state after descending into property `name`. */
 export function stepState(state: HintState, name: string): HintState {
   if (state.length === 0) return NO_HINTS;
+  // Most walks are in a one-node state: what a name leads to from it is remembered on the node.
+  if (state.length === 1) {
+    const node = state[0]!;
+    let next = node.steps?.get(name);
+    if (next === undefined) {
+      next = computeStep(state, name);
+      node.steps ??= new Map();
+      if (node.steps.size < STEP_CACHE_LIMIT) node.steps.set(name, next);
+    }
+    return next;
+  }
+  return computeStep(state, name);
+}
+
+function computeStep(state: HintState, name: string): HintState {
   // Allocated only when a pattern goes on: most steps of a walk match nothing.
   let out: HintNode[] | undefined;
   for (const node of state) {
