@@ -36,7 +36,11 @@ export function describeServed(
   const served = `${total} ARM resources; its collectors (${names}) read ${total - unreadCount} of them`;
   if (unreadCount === 0) return `${served}.`;
   const kinds = [...unread].map(([type, count]) => `${count} ${type}`).join(", ");
-  return `${served}; the other ${unreadCount} are of types none of them reads (${kinds})`;
+  const rest =
+    unreadCount === 1
+      ? "the other one is of a type none of them reads"
+      : `the other ${unreadCount} are of types none of them reads`;
+  return `${served}; ${rest} (${kinds})`;
 }
 
 /** `35 records (network 15, identity 20)`: a snapshot's records, per collector over its subscriptions. */
