@@ -14,7 +14,13 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { secretShapes } from "../../core/test/support/secret-shapes.js";
 import { BUILT_IN_COLLECTOR_NAMES } from "../src/built-in-names.js";
 import { defaultCollectors } from "../src/collectors.js";
-import { type CliResult, runCli } from "./helpers.js";
+import {
+  type CliResult,
+  type Finding,
+  reportFindings as findings,
+  runCli,
+  truthFindings,
+} from "./helpers.js";
 import { needleOf, storedText } from "./stored-bytes.js";
 
 // All six built-in collectors at once, end to end through the CLI with no --collector: a generated
@@ -38,25 +44,6 @@ function collectorOf(type: string): string | undefined {
 function isNamedByItsType(id: string, type: string): boolean {
   const segments = id.toLowerCase().split("/");
   return segments[segments.length - 2] === type.toLowerCase().split("/").pop();
-}
-
-interface Finding {
-  key: string;
-  status: string;
-  paths: string[];
-}
-
-const byKey = (a: Finding, b: Finding) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
-
-/** What a report says, in the ground truth's terms: one entry per resource, paths sorted. */
-function findings(report: DriftReport): Finding[] {
-  return report.resources
-    .map((resource) => ({
-      key: resource.key,
-      status: resource.status,
-      paths: [...new Set(resource.changes.map((change) => change.path).filter((path) => path !== ""))].sort(),
-    }))
-    .sort(byKey);
 }
 
 describe("every built-in collector by default, against one mutated tenant", { timeout: 240_000 }, () => {
@@ -172,10 +159,7 @@ describe("every built-in collector by default, against one mutated tenant", { ti
   test("the report equals the ground truth of all six domains, the planted secrets as changes", () => {
     expect(drifted.code, drifted.stderr).toBe(2);
     const report = JSON.parse(drifted.stdout) as DriftReport;
-    const expected = [
-      ...truth.map(({ key, status, paths }) => ({ key, status, paths: [...paths].sort() })),
-      ...planted,
-    ].sort(byKey);
+    const expected = truthFindings(truth, planted);
     expect(findings(report)).toEqual(expected);
     // The planted values were seen, redacted.
     const notes = report.resources

@@ -13,31 +13,19 @@ import {
 } from "@azure-drift/testing";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { defaultCollectors } from "../src/collectors.js";
-import { type CliResult, logLines, runCli } from "./helpers.js";
+import {
+  type CliResult,
+  truthFindings as expected,
+  reportFindings as findings,
+  logLines,
+  runCli,
+} from "./helpers.js";
 
 // The CLI end to end: real collectors and Azure SDK clients over HTTPS against the replay server,
 // the file store on disk, a generated 2k-resource tenant mutated with known ground truth.
 
 const TOKEN = "cli-e2e-token";
 const COLLECTED_TYPES = defaultCollectors().flatMap((collector) => collector.types.map((type) => type.type));
-
-/** What a report says, in the ground truth's terms: one entry per resource, paths sorted. */
-function findings(report: DriftReport) {
-  return report.resources
-    .map((resource) => ({
-      key: resource.key,
-      status: resource.status,
-      // An added or removed resource carries its rule's finding at path "": not a field change.
-      paths: [...new Set(resource.changes.map((change) => change.path).filter((path) => path !== ""))].sort(),
-    }))
-    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-}
-
-function expected(truth: readonly TruthChange[]) {
-  return truth
-    .map(({ key, status, paths }) => ({ key, status, paths: [...paths].sort() }))
-    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-}
 
 function parseReport(result: CliResult): DriftReport {
   return JSON.parse(result.stdout) as DriftReport;

@@ -2,6 +2,8 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { run } from "@azure-drift/cli";
+import type { DriftReport } from "@azure-drift/core";
+import type { TruthChange } from "@azure-drift/testing";
 import { type ArmReplayServer, startArmReplayServer, type Tenant } from "@azure-drift/testing";
 import { afterEach, beforeEach } from "vitest";
 
@@ -124,4 +126,33 @@ export function replayWorkspace(options: {
       ),
     run: (...argv) => runCli(argv, { env: { AZURE_DRIFT_ACCESS_TOKEN: options.token }, cwd: dir }),
   };
+}
+
+/** One resource's drift in the ground truth's terms: its key, status and changed paths (sorted). */
+export interface Finding {
+  key: string;
+  status: string;
+  paths: string[];
+}
+
+const byKey = (a: Finding, b: Finding) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+
+/** What a report says, in the ground truth's terms: one entry per resource, sorted by key. */
+export function reportFindings(report: DriftReport): Finding[] {
+  return report.resources
+    .map((resource) => ({
+      key: resource.key,
+      status: resource.status,
+      // An added or removed resource carries its rule's finding at path "": not a field change.
+      paths: [...new Set(resource.changes.map((change) => change.path).filter((path) => path !== ""))].sort(),
+    }))
+    .sort(byKey);
+}
+
+/** The mutator's ground truth (plus any other expected findings) in the same terms, sorted by key. */
+export function truthFindings(truth: readonly TruthChange[], extra: readonly Finding[] = []): Finding[] {
+  return [
+    ...truth.map(({ key, status, paths }) => ({ key, status, paths: [...paths].sort() })),
+    ...extra,
+  ].sort(byKey);
 }
