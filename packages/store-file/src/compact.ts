@@ -115,7 +115,11 @@ async function copyLive(
   const perBlock = new Map<number, number>();
   for (const block of pack.block) perBlock.set(block, (perBlock.get(block) ?? 0) + 1);
   for (const [block, indexes] of [...byBlock.entries()].sort((a, b) => a[0] - b[0])) {
-    if (indexes.length === perBlock.get(block) && pack.compression === writer.compression) {
+    if (
+      indexes.length === perBlock.get(block) &&
+      pack.compression === writer.compression &&
+      pack.chained === writer.chained
+    ) {
       const documents: DocumentEntry[] = indexes.map((index) => ({
         hash: pack.hashes[index]!,
         offset: pack.offset[index]!,

@@ -6,12 +6,27 @@ import { encodeName, shardOf } from "./names.js";
 export const MARKER_FILE = "azure-drift-store.json";
 export const STORE_FORMAT = "azure-drift/file-store";
 /**
- * The on-disk layout version this release writes: 3 since record indexes of slots and rows (2 had
- * JSON-column indexes, 1 one file per document).
+ * The on-disk layout version this release writes: 4 since pack blocks are chained DEFLATE (3 had
+ * one DEFLATE stream per block, 2 JSON-column record indexes, 1 one file per document).
  */
-export const STORE_FORMAT_VERSION = 3;
-/** The layout versions this release reads: stores written in versions 1 and 2 open and read as they are. */
-export const READABLE_FORMAT_VERSIONS: readonly number[] = [1, 2, 3];
+export const STORE_FORMAT_VERSION = 4;
+/** The layout versions this release reads: stores written in versions 1 to 3 open and read as they are. */
+export const READABLE_FORMAT_VERSIONS: readonly number[] = [1, 2, 3, 4];
+
+/** What each layout version brought, for the message logged when an older store is upgraded. */
+const FORMAT_CHANGES: Record<number, string> = {
+  2: "pack files",
+  3: "record indexes of slots and rows",
+  4: "pack blocks that decompress in runs",
+};
+
+/** What new snapshots get that a store in `version` did not have, in words. */
+export function formatChangesSince(version: number): string {
+  return Object.entries(FORMAT_CHANGES)
+    .filter(([to]) => Number(to) > version)
+    .map(([, change]) => change)
+    .join(", ");
+}
 export const MANIFEST_FORMAT = "azure-drift/snapshot-manifest";
 export const REPORT_FORMAT = "azure-drift/report";
 export const BASELINE_FORMAT = "azure-drift/baseline";

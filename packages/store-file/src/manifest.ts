@@ -15,12 +15,13 @@ export type { RecordLine };
 export type ManifestFile = ManifestV1 | ManifestV2;
 
 /**
- * Formats 2 and 3: documents in the tenant's pack files and a record index (`records.idx`), of JSON
- * columns in format 2, of slots and rows in format 3 (the file's header says which).
+ * Formats 2 to 4: documents in the tenant's pack files and a record index (`records.idx`), of JSON
+ * columns in format 2, of slots and rows since format 3 (the file's header says which); format 4
+ * changed only how new pack files compress their blocks (the pack's header says which).
  */
 export interface ManifestV2 {
   format: typeof MANIFEST_FORMAT;
-  storeFormatVersion: 2 | 3;
+  storeFormatVersion: 2 | 3 | 4;
   meta: SnapshotMeta;
   records: RecordIndexInfo;
 }

@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { type DriftError, isDriftError } from "@azure-drift/core";
 import { isMissing, listNames } from "./io.js";
+import { createLimit } from "./limit.js";
 import { type PackIndex, readPackIndex } from "./pack.js";
 
 /** Where a document is: its pack and its position in the pack's index. */
@@ -14,6 +15,8 @@ export interface DocumentLocation {
 const SLOT = 2 ** 26;
 
 export const PACK_EXTENSION = ".pack";
+/** Pack indexes read at once when a tenant's packs are listed. */
+const PARALLEL_READS = 16;
 
 /**
  * The pack files of one tenant and which document each holds. Packs never change once in place, so
@@ -45,16 +48,24 @@ export class PackSet {
     const present = new Set(names);
     for (const name of [...this.indexes.keys()]) if (!present.has(name)) this.indexes.delete(name);
     for (const name of [...this.failures.keys()]) if (!present.has(name)) this.failures.delete(name);
-    for (const name of names) {
-      if (this.indexes.has(name) || this.failures.has(name)) continue;
-      try {
-        this.indexes.set(name, await readPackIndex(join(this.folder, name), name));
-      } catch (error) {
-        if (isMissing(error)) continue;
-        if (!isDriftError(error)) throw error;
-        this.failures.set(name, error);
-      }
-    }
+    // A tenant with a long history has a pack per snapshot: their indexes are read several at a
+    // time, since one after another the open, read and close round trips add up to most of the
+    // time a snapshot read takes to its first record.
+    const limit = createLimit(PARALLEL_READS);
+    const fresh = names.filter((name) => !this.indexes.has(name) && !this.failures.has(name));
+    await Promise.all(
+      fresh.map((name) =>
+        limit(async () => {
+          try {
+            this.indexes.set(name, await readPackIndex(join(this.folder, name), name));
+          } catch (error) {
+            if (isMissing(error)) return;
+            if (!isDriftError(error)) throw error;
+            this.failures.set(name, error);
+          }
+        }),
+      ),
+    );
     this.ordered = names.map((name) => this.indexes.get(name)).filter((pack) => pack !== undefined);
     const locations = new Map<string, number>();
     for (const [ordinal, pack] of this.ordered.entries()) {

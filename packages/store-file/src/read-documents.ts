@@ -15,6 +15,16 @@ export class PackDocuments {
 
   /** The configs stored under `hashes`, in order; `undefined` where no pack holds the hash. */
   async configs(hashes: readonly string[]): Promise<(JsonObject | undefined)[]> {
+    const loaded = await this.load(hashes);
+    return hashes.map((_, position) => loaded.config(position));
+  }
+
+  /**
+   * Reads and decompresses the blocks holding `hashes`; each document is parsed only when asked
+   * for, so a snapshot read can load many records' blocks at once (long runs of blocks decompress
+   * in one call) and still keep only the records being handed out as objects.
+   */
+  async load(hashes: readonly string[]): Promise<LoadedDocuments> {
     try {
       return await this.attempt(hashes);
     } catch (error) {
@@ -26,7 +36,7 @@ export class PackDocuments {
     }
   }
 
-  private async attempt(hashes: readonly string[]): Promise<(JsonObject | undefined)[]> {
+  private async attempt(hashes: readonly string[]): Promise<LoadedDocuments> {
     if (hashes.some((hash) => !this.packs.has(hash))) await this.packs.refresh();
     const located = hashes.map((hash) => this.packs.locate(hash));
     // The blocks each pack must give, read together so nearby blocks share a read.
@@ -37,15 +47,15 @@ export class PackDocuments {
       if (numbers.length === 0) wanted.set(location.pack, numbers);
       numbers.push(location.pack.block[location.index]!);
     }
-    const blocks = new Map<PackIndex, Map<number, Buffer>>();
-    await Promise.all(
-      [...wanted].map(async ([pack, numbers]) => blocks.set(pack, await this.reader.blocks(pack, numbers))),
-    );
-    return located.map((location) => {
-      if (!location) return undefined;
-      const { pack, index } = location;
-      return parseDocument(pack, blocks.get(pack)!.get(pack.block[index]!)!, index);
-    });
+    const blocks = await this.reader.blocksOf(wanted);
+    return {
+      config(position) {
+        const location = located[position];
+        if (!location) return undefined;
+        const { pack, index } = location;
+        return parseDocument(pack, blocks.get(pack)!.get(pack.block[index]!)!, index);
+      },
+    };
   }
 
   /** Packs whose index is damaged: a document missing from the readable ones may be there. */
@@ -56,6 +66,11 @@ export class PackDocuments {
   close(): Promise<void> {
     return this.reader.close();
   }
+}
+
+/** Documents whose blocks are in memory: `config(position)` parses the one at that position of the hashes loaded. */
+export interface LoadedDocuments {
+  config(position: number): JsonObject | undefined;
 }
 
 /** The error for a document a format-2 snapshot references and no readable pack holds. */

@@ -223,6 +223,14 @@ export interface RowFrame {
   rows: Buffer;
 }
 
+/** The records of one frame of an index: hashes at once, entries one by one. */
+export interface FrameView {
+  count: number;
+  /** The record hash at `index` (in the frame), without building its entry. */
+  hash(index: number): string;
+  entry(index: number): RecordLine;
+}
+
 /**
  * An `"AZDRIDX2"` record index read into memory and checked (size, frames, CRC-32s, record count):
  * slots to compare, rows decoded on demand.
@@ -245,15 +253,35 @@ export class RowIndex {
 
   /** Every entry of a frame, in write order. */
   frameEntries(frame: RowFrame): RecordLine[] {
+    const view = this.frameView(frame);
+    const entries: RecordLine[] = new Array(frame.count);
+    for (let index = 0; index < frame.count; index++) entries[index] = view.entry(index);
+    return entries;
+  }
+
+  /**
+   * A frame's rows parsed, its entries built only when asked for: a snapshot read needs every
+   * record's hash at once (to read the documents' blocks together) but each entry only as it hands
+   * the record out, and thousands of entries built ahead would live long enough for the GC to
+   * copy them around.
+   */
+  frameView(frame: RowFrame): FrameView {
     const parsed = this.parseRows(this.rowsText(frame));
     const strings = parsed[0];
     if (!Array.isArray(strings) || parsed.length !== frame.count + 1) {
       throw corrupt(this.file, "a frame's rows do not match its record count");
     }
-    const entries: RecordLine[] = new Array(frame.count);
-    for (let index = 0; index < frame.count; index++)
-      entries[index] = this.entry(parsed[index + 1], strings as string[], frame, index);
-    return entries;
+    return {
+      count: frame.count,
+      hash: (index) => {
+        const row = parsed[index + 1];
+        const own = Array.isArray(row) ? row[11] : (row as RecordLine | null)?.hash;
+        if (typeof own === "string") return own;
+        const at = index * SLOT_BYTES + DIGEST_BYTES;
+        return frame.slots.toString("hex", at, at + 32);
+      },
+      entry: (index) => this.entry(parsed[index + 1], strings as string[], frame, index),
+    };
   }
 
   /** The entries at these positions (of the whole index), each row parsed by itself. */
@@ -439,21 +467,20 @@ function rowIndexOf(file: string, bytes: Buffer, info: RecordIndexInfo): RowInde
 }
 
 /**
- * Reads a record index (either encoding) frame by frame, each an array of entries in write order.
- * Checks its size, frames and record count against the manifest, so damage is `E_STORE_CORRUPT`,
- * never a short read.
+ * Reads a record index (either encoding) frame by frame, as {@link FrameView}s; like
+ * {@link readRecordChunks}, which it serves.
  */
-export async function* readRecordChunks(
+export async function* readRecordFrames(
   snapshotFolder: string,
   info: RecordIndexInfo,
   signal?: AbortSignal,
-): AsyncGenerator<RecordLine[]> {
+): AsyncGenerator<FrameView> {
   const { file, bytes, magic } = await readIndexFile(snapshotFolder, info);
   if (magic === ROWS_MAGIC) {
     const rows = rowIndexOf(file, bytes, info);
     for (const frame of rows.frames) {
       throwIfAborted(signal);
-      yield rows.frameEntries(frame);
+      yield rows.frameView(frame);
     }
     return;
   }
@@ -468,9 +495,26 @@ export async function* readRecordChunks(
     }
     const entries = decodeColumnChunk(chunk, file);
     count += entries.length;
-    yield entries;
+    yield { count: entries.length, hash: (index) => entries[index]!.hash, entry: (index) => entries[index]! };
   }
   if (count !== info.count) {
     throw corrupt(file, `holds ${count} records; the manifest says ${info.count}`);
+  }
+}
+
+/**
+ * Reads a record index (either encoding) frame by frame, each an array of entries in write order.
+ * Checks its size, frames and record count against the manifest, so damage is `E_STORE_CORRUPT`,
+ * never a short read.
+ */
+export async function* readRecordChunks(
+  snapshotFolder: string,
+  info: RecordIndexInfo,
+  signal?: AbortSignal,
+): AsyncGenerator<RecordLine[]> {
+  for await (const frame of readRecordFrames(snapshotFolder, info, signal)) {
+    const entries: RecordLine[] = new Array(frame.count);
+    for (let index = 0; index < frame.count; index++) entries[index] = frame.entry(index);
+    yield entries;
   }
 }

@@ -45,6 +45,7 @@ import {
 } from "./io.js";
 import {
   BASELINE_FORMAT,
+  formatChangesSince,
   MANIFEST_FILE,
   MARKER_FILE,
   READABLE_FORMAT_VERSIONS,
@@ -66,8 +67,8 @@ import {
 import { decodeName } from "./names.js";
 import { ownedName, releaseName } from "./owner.js";
 import { PackSet } from "./pack-set.js";
-import { missingDocument, PackDocuments } from "./read-documents.js";
-import { readRowIndex } from "./record-index.js";
+import { type LoadedDocuments, missingDocument, PackDocuments } from "./read-documents.js";
+import { type FrameView, readRecordFrames, readRowIndex } from "./record-index.js";
 import { type VerifyReport, verifyStore } from "./verify.js";
 import { FileSnapshotWriter } from "./writer.js";
 
@@ -124,7 +125,15 @@ export interface QuarantineResult {
 
 /** How many format-1 document files a reader keeps in flight ahead of the consumer. */
 const READ_AHEAD = 32;
-/** How many records' documents a reader fetches from packs at once (and one batch ahead). */
+/** The positions in `frame` of the records whose key is in `keys`. */
+function wantedPositions(frame: FrameView, keys: ReadonlySet<string>): number[] {
+  const positions: number[] = [];
+  for (let index = 0; index < frame.count; index++)
+    if (keys.has(frame.entry(index).key)) positions.push(index);
+  return positions;
+}
+
+/** How many documents `readConfigs` fetches from packs at once. */
 const READ_BATCH = 256;
 /** A writer folder (seen from another host) not refreshed for this long is abandoned. */
 const WRITER_STALE_MS = 60_000;
@@ -190,7 +199,7 @@ async function openRoot(directory: string, logger: Logger): Promise<void> {
         throw storeIoError(error, markerFile, "upgrade the store marker");
       });
       logger.info(
-        `upgraded the file store at ${directory} from format ${version} to ${STORE_FORMAT_VERSION}: existing snapshots are read as they are, new ones are written in format ${STORE_FORMAT_VERSION} (pack files, record indexes of slots and rows); releases of @azure-drift/store-file that read only format ${version} can no longer open this folder`,
+        `upgraded the file store at ${directory} from format ${version} to ${STORE_FORMAT_VERSION}: existing snapshots are read as they are, new ones are written in format ${STORE_FORMAT_VERSION} (${formatChangesSince(version)}); releases of @azure-drift/store-file that read only format ${version} can no longer open this folder`,
         { directory, from: version, to: STORE_FORMAT_VERSION },
       );
     }
@@ -619,32 +628,42 @@ class FileStoreImpl implements FileStore {
   ): AsyncGenerator<ResourceRecord> {
     const documents = new PackDocuments(await this.packSet(layout));
     const indexFile = recordIndexFile(folder, manifest);
-    const read = async (batch: Record<string, unknown>[]) => {
-      const configs = await documents.configs(batch.map((entry) => entry.hash as string));
-      for (const [index, entry] of batch.entries()) {
-        const config = configs[index];
-        if (!config) {
-          throw missingDocument(indexFile, manifest.meta.id, entry.hash as string, documents.damagedPacks);
-        }
-        entry.config = config;
-      }
-      return batch as unknown as ResourceRecord[];
-    };
     try {
-      // The next batch's blocks are read and decompressed while this one is handed out.
-      let pending: Promise<ResourceRecord[]> | undefined;
-      for await (const chunk of readIndexBatches(folder, manifest, signal)) {
-        const wanted = keys ? chunk.filter((entry) => keys.has(entry.key)) : chunk;
-        for (let start = 0; start < wanted.length; start += READ_BATCH) {
-          const next = read(wanted.slice(start, start + READ_BATCH));
-          next.catch(() => {});
-          if (pending) yield* await pending;
-          pending = next;
-        }
+      // A frame of the index at a time (up to 4096 records): the documents one frame needs lie in
+      // long runs of blocks of each pack, which decompress together. The next frame's blocks are
+      // read and decompressed while this one's records are built, parsed and handed out one by one.
+      let pending:
+        | { frame: FrameView; positions: number[] | undefined; loaded: Promise<LoadedDocuments> }
+        | undefined;
+      for await (const frame of readRecordFrames(folder, manifest.records, signal)) {
+        const positions = keys ? wantedPositions(frame, keys) : undefined;
+        if (positions?.length === 0) continue;
+        const hashes = positions
+          ? positions.map((index) => frame.hash(index))
+          : Array.from({ length: frame.count }, (_, index) => frame.hash(index));
+        const loaded = documents.load(hashes);
+        loaded.catch(() => {});
+        if (pending) yield* handOut(pending.frame, pending.positions, await pending.loaded);
+        pending = { frame, positions, loaded };
       }
-      if (pending) yield* await pending;
+      if (pending) yield* handOut(pending.frame, pending.positions, await pending.loaded);
     } finally {
       await documents.close();
+    }
+
+    function* handOut(
+      frame: FrameView,
+      positions: number[] | undefined,
+      loaded: LoadedDocuments,
+    ): Generator<ResourceRecord> {
+      const count = positions ? positions.length : frame.count;
+      for (let at = 0; at < count; at++) {
+        const entry = frame.entry(positions ? positions[at]! : at);
+        const config = loaded.config(at);
+        if (!config) throw missingDocument(indexFile, manifest.meta.id, entry.hash, documents.damagedPacks);
+        entry.config = config;
+        yield entry as unknown as ResourceRecord;
+      }
     }
   }
 

@@ -10,6 +10,7 @@ import {
   writeFileSync,
 } from "node:fs";
 import { join } from "node:path";
+import { crc32, deflateRawSync, inflateRawSync } from "node:zlib";
 import type { ResourceRecord } from "@azure-drift/core";
 import { createFileStore, type FileStore } from "@azure-drift/store-file";
 import { generateStoreRecords } from "@azure-drift/testing";
@@ -151,6 +152,48 @@ test("a corrupt block in a pack (flipped bytes): E_STORE_CORRUPT naming the pack
       message: expect.stringContaining("checksum"),
     }),
     expect.objectContaining({ code: "E_STORE_CORRUPT", file: pack, snapshotId: damaged.id }),
+  ]);
+  await store.close();
+});
+
+// Chained blocks of one read are decompressed together; when that fails although every block
+// passed its checksum (damage the CRC-32 cannot see), they are decompressed one by one so that the
+// error names the block, and verify() finds it the same way.
+test("a chained block that passes its checksum but cannot be decompressed: E_STORE_CORRUPT naming the pack and the block", async () => {
+  const directory = temporaryFolder();
+  const store = await createFileStore({ directory });
+  const many = generateStoreRecords({ seed: 6, count: 60, rulesPerResource: 8 });
+  const meta = await snapshot(store, many, 0);
+  const packs = join(directory, "tenants", TENANT, "packs");
+  const pack = join(packs, readdirSync(packs)[0]!);
+  const bytes = readFileSync(pack);
+  const trailerLength = bytes.readUInt32BE(bytes.length - 16);
+  const trailerAt = bytes.length - 16 - trailerLength;
+  const trailer = JSON.parse(inflateRawSync(bytes.subarray(trailerAt, bytes.length - 16)).toString("utf8"));
+  expect(bytes[9]).toBe(1);
+  expect(trailer.blocks.length).toBeGreaterThan(8);
+  // Block 2 becomes 0xff bytes (a DEFLATE block of the reserved type), its checksum made to match.
+  const [offset, length] = trailer.blocks[2] as number[];
+  bytes.fill(0xff, offset, offset! + length!);
+  trailer.blocks[2][3] = crc32(bytes.subarray(offset, offset! + length!));
+  const newTrailer = deflateRawSync(Buffer.from(JSON.stringify(trailer)));
+  const footer = Buffer.alloc(16);
+  footer.writeUInt32BE(newTrailer.length, 0);
+  footer.writeUInt32BE(crc32(newTrailer), 4);
+  footer.write("AZDPKEND", 8, "latin1");
+  writeFileSync(pack, Buffer.concat([bytes.subarray(0, trailerAt), newTrailer, footer]));
+
+  await expect(readAll(store, meta.id)).rejects.toMatchObject({
+    code: "E_STORE_CORRUPT",
+    message: expect.stringMatching(new RegExp(`${pack}.*block 2 cannot be decompressed`)),
+  });
+  expect((await store.verify()).problems).toEqual([
+    expect.objectContaining({
+      code: "E_STORE_CORRUPT",
+      file: pack,
+      message: expect.stringContaining("block 2"),
+    }),
+    expect.objectContaining({ code: "E_STORE_CORRUPT", file: pack, snapshotId: meta.id }),
   ]);
   await store.close();
 });

@@ -1,4 +1,4 @@
-import { cp, mkdtemp, readFile, rm, utimes } from "node:fs/promises";
+import { cp, mkdtemp, readdir, readFile, rm, utimes } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -38,10 +38,10 @@ test("reopening a store whose folders are old keeps every snapshot", async () =>
  * Copies a fixture store to a temporary folder and opens it, keeping the info lines it logs; the
  * records its three snapshots hold (see fixtures/README.md).
  */
-async function openFixture(name: string, seed: number) {
+async function openFixture(name: string, seed: number, count = 12) {
   directory = await mkdtemp(join(tmpdir(), `azd-${name}-`));
   await cp(fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url)), directory, { recursive: true });
-  const first = generateStoreRecords({ seed, count: 12 });
+  const first = generateStoreRecords({ seed, count });
   const second = changeStoreRecords(first, 0.3, 1);
   const third = changeStoreRecords(second, 0.3, 2);
   const logged: string[] = [];
@@ -66,9 +66,9 @@ async function expectSnapshots(store: FileStore, prefix: string, states: Resourc
 // fixtures/README.md. Today's release reads it as it is and writes new snapshots into packs.
 test("a store written in format 1 opens with a logged upgrade, reads back exactly, takes new snapshots and prunes", async () => {
   const { store, logged, first, second, third } = await openFixture("store-v1", 21);
-  expect(logged).toEqual([expect.stringMatching(/upgraded the file store .* from format 1 to 3/)]);
+  expect(logged).toEqual([expect.stringMatching(/upgraded the file store .* from format 1 to 4/)]);
   expect(JSON.parse(await readFile(join(directory, "azure-drift-store.json"), "utf8"))).toMatchObject({
-    formatVersion: 3,
+    formatVersion: 4,
   });
   const read = async (id: string) => {
     const records: ResourceRecord[] = [];
@@ -112,10 +112,10 @@ test("a store written in format 1 opens with a logged upgrade, reads back exactl
 
 // A store written by the code of main at 1f4583b (format 2: packs, JSON-column record indexes
 // "AZDRIDX1"); see fixtures/README.md. Today's release reads it as it is, writes new snapshots in
-// format 3 and diffs across the two.
-test("a store written in format 2 opens with a logged upgrade, reads back exactly, diffs against format 3 and prunes", async () => {
+// format 4 (record indexes of slots and rows since format 3) and diffs across the two.
+test("a store written in format 2 opens with a logged upgrade, reads back exactly, diffs against format 4 and prunes", async () => {
   const { store, logged, first, second, third } = await openFixture("store-v2", 31);
-  expect(logged).toEqual([expect.stringMatching(/upgraded the file store .* from format 2 to 3/)]);
+  expect(logged).toEqual([expect.stringMatching(/upgraded the file store .* from format 2 to 4/)]);
   const read = async (id: string) => {
     const records: ResourceRecord[] = [];
     for await (const record of store.readRecords(TENANT, id)) records.push(record);
@@ -125,7 +125,7 @@ test("a store written in format 2 opens with a logged upgrade, reads back exactl
   expect(await store.compareIndexes(TENANT, "v2-second", "v2-third")).toBeUndefined();
   expect(await store.verify()).toMatchObject({ ok: true, unreferencedDocuments: 0 });
 
-  // A format-3 snapshot of the third state: the same records, a new index encoding.
+  // A format-4 snapshot of the third state: the same records, a new index encoding.
   const write = async (records: ResourceRecord[], day: number) => {
     const writer = await store.beginSnapshot({
       tenantId: TENANT,
@@ -142,8 +142,8 @@ test("a store written in format 2 opens with a logged upgrade, reads back exactl
   const manifest = JSON.parse(
     await readFile(join(directory, "tenants", TENANT, "snapshots", latest.id, "manifest.json"), "utf8"),
   );
-  expect(manifest.storeFormatVersion).toBe(3);
-  // Across encodings (read whole) and between two format-3 snapshots (compared by slots): the same report.
+  expect(manifest.storeFormatVersion).toBe(4);
+  // Across encodings (read whole) and between two format-4 snapshots (compared by slots): the same report.
   const registry = createTypeRegistry();
   const diff = (base: string, current: string) =>
     diffStoredSnapshots(store, TENANT, base, current, { registry, reportId: "r", now: new Date(0) });
@@ -157,6 +157,78 @@ test("a store written in format 2 opens with a logged upgrade, reads back exactl
   const pruned = await store.prune(TENANT, { keepLast: 1 });
   expect(pruned.snapshotsRemoved.sort()).toEqual(["v2-first", "v2-third", again.id].sort());
   expect(await read("v2-second")).toStrictEqual(second);
+  expect(await read(latest.id)).toStrictEqual(fourth);
+  expect(await store.verify()).toMatchObject({ ok: true, unreferencedDocuments: 0 });
+  await store.close();
+});
+
+/** The header flags byte of each pack of the fixture tenant, by file name. */
+async function packFlags(): Promise<Map<string, number>> {
+  const packs = join(directory, "tenants", TENANT, "packs");
+  const flags = new Map<string, number>();
+  for (const name of await readdir(packs)) flags.set(name, (await readFile(join(packs, name)))[9]!);
+  return flags;
+}
+
+// A store written by the code of main at 337b3b3 (format 3: every pack block its own DEFLATE
+// stream); see fixtures/README.md. Today's release reads those packs as they are, writes chained
+// blocks into new packs, reads snapshots whose documents lie in both kinds, and rewrites old
+// blocks as chained ones when a prune compacts their packs.
+test("a store written in format 3 opens with a logged upgrade, reads packs of both block kinds together, and compacts old packs into chained ones", async () => {
+  const { store, logged, first, second, third } = await openFixture("store-v3", 41, 40);
+  expect(logged).toEqual([
+    expect.stringMatching(
+      /upgraded the file store .* from format 3 to 4: .*\(pack blocks that decompress in runs\)/,
+    ),
+  ]);
+  const read = async (id: string) => {
+    const records: ResourceRecord[] = [];
+    for await (const record of store.readRecords(TENANT, id)) records.push(record);
+    return records;
+  };
+  await expectSnapshots(store, "v3", [first, second, third]);
+  expect([...(await packFlags()).values()]).toEqual([0, 0, 0]);
+  expect(await store.verify()).toMatchObject({ ok: true, unreferencedDocuments: 0 });
+
+  // A new snapshot: its new documents go into a chained pack, the unchanged ones stay where they are.
+  const fourth = changeStoreRecords(third, 0.5, 3);
+  const writer = await store.beginSnapshot({
+    tenantId: TENANT,
+    scopes: ["s1"],
+    startedAt: "2026-03-04T00:00:00.000Z",
+  });
+  await writer.write(fourth);
+  const latest = await writer.commit({
+    finishedAt: "2026-03-04T00:05:00.000Z",
+    collectors: [],
+    coverage: [],
+  });
+  const flags = await packFlags();
+  expect([...flags.values()].sort()).toEqual([0, 0, 0, 1]);
+  expect(await read(latest.id)).toStrictEqual(fourth);
+  const configs = [];
+  for await (const item of store.readConfigs!(
+    TENANT,
+    fourth.map((record) => record.hash),
+  ))
+    configs.push(item);
+  expect(configs).toStrictEqual(fourth.map(({ hash, config }) => ({ hash, config })));
+  expect(await store.verify()).toMatchObject({ ok: true, unreferencedDocuments: 0 });
+
+  // Prune: the first and third snapshots' packs lose documents, so what lives on of them is
+  // compacted into one new pack, in chained blocks; the second's pack (all its documents still
+  // referenced by the pinned snapshot) stays as it was.
+  const pruned = await store.prune(TENANT, { keepLast: 1 });
+  expect(pruned.snapshotsRemoved.sort()).toEqual(["v3-first", "v3-third"]);
+  expect(pruned.documentsRemoved).toBeGreaterThan(0);
+  const after = await packFlags();
+  const unchained = [...after].filter(([, flag]) => flag === 0).map(([name]) => name);
+  const created = [...after.keys()].filter((name) => !flags.has(name));
+  expect(after.size).toBe(3);
+  expect(unchained).toHaveLength(1);
+  expect(flags.get(unchained[0]!)).toBe(0);
+  expect(created.map((name) => after.get(name))).toEqual([1]);
+  expect(await read("v3-second")).toStrictEqual(second);
   expect(await read(latest.id)).toStrictEqual(fourth);
   expect(await store.verify()).toMatchObject({ ok: true, unreferencedDocuments: 0 });
   await store.close();

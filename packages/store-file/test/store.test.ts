@@ -78,7 +78,7 @@ test("the layout on disk: one folder per tenant and snapshot, one pack per snaps
   expect(readdirSync(join(directory, "tenants", TENANT))).toEqual(["packs", "snapshots", "tmp"]);
   expect(JSON.parse(readFileSync(join(directory, "azure-drift-store.json"), "utf8"))).toMatchObject({
     format: "azure-drift/file-store",
-    formatVersion: 3,
+    formatVersion: 4,
   });
   await store.close();
 });
@@ -182,5 +182,33 @@ test("a snapshot pruned while it is being read reads back whole or ends with E_N
   }
   if (Array.isArray(outcome)) expect(outcome).toStrictEqual(many);
   else expect(outcome).toMatchObject({ code: "E_NOT_FOUND", message: expect.stringContaining("pruned") });
+  await store.close();
+});
+
+// A snapshot read loads the blocks of a whole index frame (4096 records) at once and decompresses
+// the chained ones together, whichever packs they come from: records over several frames and
+// many packs of many blocks must come back exactly, in order, also when only some keys are asked for.
+test("a snapshot whose documents lie in many packs of many blocks reads back exactly, whole or by keys", async () => {
+  const store = await createFileStore({ directory: temporaryFolder() });
+  let state = generateStoreRecords({ seed: 13, count: 5000, rulesPerResource: 4 });
+  let latest = await write(store, state, "2024-05-01T00:00:00.000Z");
+  for (let day = 2; day <= 6; day++) {
+    state = changeStoreRecords(state, 0.2, day);
+    latest = await write(store, state, `2024-05-0${day}T00:00:00.000Z`);
+  }
+  const packs = await Promise.all(
+    readdirSync(join(store.directory, "tenants", TENANT, "packs")).map((name) =>
+      readPackIndex(join(store.directory, "tenants", TENANT, "packs", name), name),
+    ),
+  );
+  expect(packs).toHaveLength(6);
+  expect(packs.every((pack) => pack.chained && pack.blocks.length > 40)).toBe(true);
+  expect(await readAll(store, latest.id)).toStrictEqual(state);
+  const keys = state
+    .filter((_, position) => position % 7 === 3 || position > 4090)
+    .map((record) => record.key);
+  const some: ResourceRecord[] = [];
+  for await (const record of store.readRecords(TENANT, latest.id, { keys })) some.push(record);
+  expect(some).toStrictEqual(state.filter((record) => keys.includes(record.key)));
   await store.close();
 });
