@@ -34,6 +34,8 @@ const HEADER_MAGIC = "AZDPACK1";
 const FOOTER_MAGIC = "AZDPKEND";
 const HEADER_BYTES = 16;
 const FOOTER_BYTES = 16;
+/** How much of a pack its index's reader reads from the start, hoping for the whole file. */
+const HEAD_READ = 64 * 1024;
 /**
  * A block is closed once it holds this many bytes of JSON: small enough that reading one document
  * (a diff reads only the changed ones) decompresses little, big enough to compress well (blocks
@@ -231,26 +233,33 @@ export async function readPackIndex(file: string, name: string): Promise<PackInd
     throw storeIoError(error, file, "open");
   }
   try {
-    const size = (await handle.stat()).size;
+    // One read from the start: a small pack (most packs of a long history) comes whole, header to
+    // footer, and its size is known without asking; a larger one needs its size and its tail.
+    const head = Buffer.allocUnsafe(HEAD_READ);
+    const { bytesRead } = await handle.read(head, 0, HEAD_READ, 0);
+    const size = bytesRead < HEAD_READ ? bytesRead : (await handle.stat()).size;
     if (size < HEADER_BYTES + FOOTER_BYTES) throw corruptPack(file, `only ${size} bytes; truncated?`);
-    const header = Buffer.alloc(HEADER_BYTES);
-    await handle.read(header, 0, HEADER_BYTES, 0);
-    const compression = CODECS[header[8]!];
-    const flags = header[9]!;
-    if (header.toString("latin1", 0, 8) !== HEADER_MAGIC || compression === undefined) {
+    const compression = CODECS[head[8]!];
+    const flags = head[9]!;
+    if (head.toString("latin1", 0, 8) !== HEADER_MAGIC || compression === undefined) {
       throw corruptPack(file, "not an azure-drift pack file");
     }
     if ((flags & ~FLAG_CHAINED) !== 0 || (flags !== 0 && compression !== "gzip"))
       throw corruptPack(file, `its header has unknown flags ${flags}`);
-    const footer = Buffer.alloc(FOOTER_BYTES);
-    await handle.read(footer, 0, FOOTER_BYTES, size - FOOTER_BYTES);
+    const tail = async (length: number) => {
+      if (size <= bytesRead) return head.subarray(size - length, size);
+      const bytes = Buffer.allocUnsafe(length);
+      const read = await handle.read(bytes, 0, length, size - length);
+      if (read.bytesRead !== length) throw corruptPack(file, "its end is missing; truncated?");
+      return bytes;
+    };
+    const footer = await tail(FOOTER_BYTES);
     if (footer.toString("latin1", 8, 16) !== FOOTER_MAGIC)
       throw corruptPack(file, "its end is missing; truncated?");
     const trailerLength = footer.readUInt32BE(0);
     const trailerOffset = size - FOOTER_BYTES - trailerLength;
     if (trailerOffset < HEADER_BYTES) throw corruptPack(file, "bad trailer length");
-    const stored = Buffer.alloc(trailerLength);
-    await handle.read(stored, 0, trailerLength, trailerOffset);
+    const stored = (await tail(FOOTER_BYTES + trailerLength)).subarray(0, trailerLength);
     if (crc32(stored) !== footer.readUInt32BE(4))
       throw corruptPack(file, "the index at its end fails its checksum");
     let trailer: Trailer;
@@ -296,7 +305,8 @@ export async function readPackIndex(file: string, name: string): Promise<PackInd
     if (isMissing(error)) throw error;
     throw storeIoError(error, file, "read");
   } finally {
-    await handle.close();
+    // Nothing waits for the close: the index is read, and a failing close loses nothing.
+    handle.close().catch(() => {});
   }
 }
 
