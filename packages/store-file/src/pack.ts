@@ -443,6 +443,11 @@ export class BlockReader {
 const READ_GAP = 64 * 1024;
 /** Loads of at least this many chained blocks decompress them in zlib's thread pool, smaller ones here. */
 const CHAIN_OFF_THREAD = 4;
+/**
+ * Chained blocks decompress in calls of at most this many bytes of output, so that a big load
+ * keeps several of zlib's threads busy and its first documents are ready sooner.
+ */
+const PIECE_BYTES = 2 * 1024 * 1024;
 /** One read covers at most this many bytes. */
 const READ_SPAN = 1024 * 1024;
 
@@ -481,36 +486,50 @@ interface StoredBlock {
 /**
  * Checks blocks against their CRC-32s and decompresses them. Chained blocks, each a DEFLATE
  * stream that ends with a sync flush and refers to nothing before it, are one valid stream once
- * put side by side, whichever packs they come from: enough of them go to zlib's thread pool in one
- * call. When that fails, they are decompressed one by one, so the error names the block.
+ * put side by side, whichever packs they come from: enough of them go to zlib's thread pool in a
+ * few calls of up to {@link PIECE_BYTES} each, which the pool's threads decompress in parallel.
  */
 async function unpackAll(blocks: StoredBlock[]): Promise<(StoredBlock & { raw: Buffer })[]> {
   const chained = blocks.filter(({ pack }) => pack.chained);
   const alone = chained.length >= CHAIN_OFF_THREAD ? blocks.filter(({ pack }) => !pack.chained) : blocks;
   const unpacked = alone.map((block) => ({ ...block, raw: unpack(block.pack, block.number, block.stored) }));
   if (alone === blocks) return unpacked;
-  let expected = 0;
-  for (const { pack, number, stored } of chained) {
-    const block = pack.blocks[number]!;
-    if (crc32(stored) !== block.crc) throw corruptPack(pack.file, `block ${number} fails its checksum`);
-    expected += block.rawLength;
+  const pieces: StoredBlock[][] = [[]];
+  let pieceBytes = 0;
+  for (const stored of chained) {
+    const block = stored.pack.blocks[stored.number]!;
+    if (crc32(stored.stored) !== block.crc)
+      throw corruptPack(stored.pack.file, `block ${stored.number} fails its checksum`);
+    if (pieceBytes + block.rawLength > PIECE_BYTES && pieceBytes > 0) {
+      pieces.push([]);
+      pieceBytes = 0;
+    }
+    pieces[pieces.length - 1]!.push(stored);
+    pieceBytes += block.rawLength;
   }
-  const raw = await decompressChain(Buffer.concat(chained.map(({ stored }) => stored)), expected).catch(
+  for (const piece of await Promise.all(pieces.map(unpackPiece))) unpacked.push(...piece);
+  return unpacked;
+}
+
+/**
+ * Decompresses chained blocks (already checked) with one call off the main thread. When that
+ * fails (damage a CRC-32 cannot see), they are decompressed one by one, so the error names the block.
+ */
+async function unpackPiece(blocks: StoredBlock[]): Promise<(StoredBlock & { raw: Buffer })[]> {
+  let expected = 0;
+  for (const { pack, number } of blocks) expected += pack.blocks[number]!.rawLength;
+  const raw = await decompressChain(Buffer.concat(blocks.map(({ stored }) => stored)), expected).catch(
     () => undefined,
   );
-  if (raw?.length !== expected) {
-    return [
-      ...unpacked,
-      ...chained.map((block) => ({ ...block, raw: unpack(block.pack, block.number, block.stored) })),
-    ];
-  }
+  if (raw?.length !== expected)
+    return blocks.map((block) => ({ ...block, raw: unpack(block.pack, block.number, block.stored) }));
   let start = 0;
-  for (const block of chained) {
+  return blocks.map((block) => {
     const end = start + block.pack.blocks[block.number]!.rawLength;
-    unpacked.push({ ...block, raw: raw.subarray(start, end) });
+    const part = { ...block, raw: raw.subarray(start, end) };
     start = end;
-  }
-  return unpacked;
+    return part;
+  });
 }
 
 /** Checks a block's stored bytes against its CRC-32 and decompresses them. */

@@ -125,6 +125,9 @@ export interface QuarantineResult {
 
 /** How many format-1 document files a reader keeps in flight ahead of the consumer. */
 const READ_AHEAD = 32;
+/** While the next frame loads, a snapshot read lets the event loop run after this many records. */
+const YIELD_EVERY = 128;
+
 /** The positions in `frame` of the records whose key is in `keys`. */
 function wantedPositions(frame: FrameView, keys: ReadonlySet<string>): number[] {
   const positions: number[] = [];
@@ -641,23 +644,37 @@ class FileStoreImpl implements FileStore {
         const hashes = positions
           ? positions.map((index) => frame.hash(index))
           : Array.from({ length: frame.count }, (_, index) => frame.hash(index));
+        // One load at a time: the first frame's records come sooner when its load has the disk and
+        // the thread pool to itself, and each later load still overlaps the previous frame's parsing.
+        const previous = pending && { ...pending, loaded: await pending.loaded };
         const loaded = documents.load(hashes);
         loaded.catch(() => {});
-        if (pending) yield* handOut(pending.frame, pending.positions, await pending.loaded);
+        if (previous) yield* handOut(previous.frame, previous.positions, previous.loaded, loaded);
         pending = { frame, positions, loaded };
       }
-      if (pending) yield* handOut(pending.frame, pending.positions, await pending.loaded);
+      if (pending) yield* handOut(pending.frame, pending.positions, await pending.loaded, undefined);
     } finally {
       await documents.close();
     }
 
-    function* handOut(
+    async function* handOut(
       frame: FrameView,
       positions: number[] | undefined,
       loaded: LoadedDocuments,
-    ): Generator<ResourceRecord> {
+      next: Promise<unknown> | undefined,
+    ): AsyncGenerator<ResourceRecord> {
+      let loading = next !== undefined;
+      const settled = () => {
+        loading = false;
+      };
+      next?.then(settled, settled);
       const count = positions ? positions.length : frame.count;
       for (let at = 0; at < count; at++) {
+        // Records handed out from memory never leave the microtask queue, so the next frame's reads
+        // would not complete (nor its decompression start) until this frame is done: while it
+        // loads, the event loop gets a turn every so often.
+        if (loading && at % YIELD_EVERY === YIELD_EVERY - 1)
+          await new Promise((resolve) => setImmediate(resolve));
         const entry = frame.entry(positions ? positions[at]! : at);
         const config = loaded.config(at);
         if (!config) throw missingDocument(indexFile, manifest.meta.id, entry.hash, documents.damagedPacks);
