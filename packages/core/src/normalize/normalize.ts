@@ -71,12 +71,25 @@ const SHAPE_CACHE_LIMIT = 50_000;
  * per list, since ARM objects of one kind repeat their keys in the same order.
  */
 interface Shape {
+  /** The object's keys in enumeration order: what identifies the shape. */
+  keys: readonly string[];
   /** Indexes into the object's keys and values in output order (sorted keys), volatile names left out. */
   order: number[];
   /** The key written at each position of `order`: an ARM id used as a key is lower-cased. */
   outKeys: string[];
   /** The name's flags at each position of `order`. */
   flags: number[];
+  /** Per position of `order`, the shape of the object last found there (see {@link Slot}). */
+  slots: Slot[];
+}
+
+/**
+ * Where the walk meets objects (a position of a shape, the root): the shape last met there, most
+ * likely the next one's too (rules of one NSG, one property across resources of a type). Checking it
+ * compares key references, cheaper than looking each key up in the trie.
+ */
+interface Slot {
+  shape?: Shape;
 }
 
 /** A node of the trie of shapes: keys in enumeration order lead to it. */
@@ -90,6 +103,8 @@ interface Memo {
   names: Map<string, number>;
   shapes: ShapeNode;
   shapeNodes: number;
+  /** Where resources' root objects are met. */
+  root: Slot;
 }
 
 const memos = new WeakMap<CompiledHints, Map<CompiledRedaction | undefined, Memo>>();
@@ -103,7 +118,7 @@ function memoOf(hints: CompiledHints, redaction: CompiledRedaction | undefined):
   }
   let memo = byRedaction.get(redaction);
   if (!memo) {
-    memo = { names: new Map(), shapes: {}, shapeNodes: 0 };
+    memo = { names: new Map(), shapes: {}, shapeNodes: 0, root: {} };
     byRedaction.set(redaction, memo);
   }
   return memo;
@@ -124,6 +139,22 @@ function nameFlags(walk: Walk, key: string): number {
     if (names.size < NAME_CACHE_LIMIT) names.set(key, flags);
   }
   return flags;
+}
+
+/** The shape of an object with these keys: the one last met at `slot` if it matches, else from the trie. */
+function shapeAt(slot: Slot, walk: Walk, keys: readonly string[]): Shape {
+  const last = slot.shape;
+  if (last !== undefined && sameKeys(last.keys, keys)) return last;
+  const shape = shapeOf(walk, keys);
+  slot.shape = shape;
+  return shape;
+}
+
+/** Whether two key lists are the same: property names are unique strings, so `===` is a pointer check. */
+function sameKeys(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** The shape of an object with these keys, from the trie (or worked out, when the trie is full). */
@@ -156,13 +187,14 @@ function computeShape(walk: Walk, keys: readonly string[]): Shape {
     order = positions.map((position) => order[position]!);
     outKeys = positions.map((position) => lowered[position]!);
   }
-  const shape: Shape = { order: [], outKeys: [], flags: [] };
+  const shape: Shape = { keys: keys.slice(), order: [], outKeys: [], flags: [], slots: [] };
   for (let position = 0; position < order.length; position++) {
     const flags = nameFlags(walk, keys[order[position]!]!);
     if (flags & VOLATILE_NAME) continue;
     shape.order.push(order[position]!);
     shape.outKeys.push(outKeys[position]!);
     shape.flags.push(flags);
+    shape.slots.push({});
   }
   return shape;
 }
@@ -188,7 +220,7 @@ export function normalizeWith(
   redaction: CompiledRedaction | undefined,
 ): JsonObject {
   const walk: Walk = { hints, redaction, memo: memoOf(hints, redaction) };
-  return normalizeObject(resource, hints.root, redaction?.paths ?? NO_HINTS, walk) ?? {};
+  return normalizeObject(resource, hints.root, redaction?.paths ?? NO_HINTS, walk, walk.memo.root) ?? {};
 }
 
 function normalizeObject(
@@ -196,9 +228,10 @@ function normalizeObject(
   state: HintState,
   secretState: HintState,
   walk: Walk,
+  slot: Slot,
 ): JsonObject | undefined {
   const keys = Object.keys(object);
-  const { order, outKeys, flags: names } = shapeOf(walk, keys);
+  const { order, outKeys, flags: names, slots } = shapeAt(slot, walk, keys);
   // One call reads every value in key order: cheaper than a keyed read per property.
   const values = Object.values(object);
   const out: JsonObject = {};
@@ -230,12 +263,12 @@ function normalizeObject(
       } else if (named & TYPE_NAME && typeof value === "string" && resourceType(value) !== undefined) {
         normalized = resourceType(value);
       } else {
-        normalized = normalizeValue(value, childState, childSecretState, flags, walk);
+        normalized = normalizeValue(value, childState, childSecretState, flags, walk, slots[position]!);
       }
     } else if (named & TYPE_NAME && typeof value === "string" && resourceType(value) !== undefined) {
       normalized = resourceType(value);
     } else {
-      normalized = normalizeValue(value, childState, NO_HINTS, flags, walk);
+      normalized = normalizeValue(value, childState, NO_HINTS, flags, walk, slots[position]!);
     }
     if (normalized === undefined) continue;
     out[outKeys[position]!] = normalized;
@@ -250,6 +283,7 @@ function normalizeValue(
   secretState: HintState,
   flags: HintFlags | undefined,
   walk: Walk,
+  slot: Slot,
 ): JsonValue | undefined {
   switch (typeof value) {
     case "string":
@@ -258,8 +292,8 @@ function normalizeValue(
       return value;
     case "object":
       if (value === null) return undefined;
-      if (Array.isArray(value)) return normalizeArray(value, state, secretState, flags, walk);
-      return normalizeObject(value, state, secretState, walk);
+      if (Array.isArray(value)) return normalizeArray(value, state, secretState, flags, walk, slot);
+      return normalizeObject(value, state, secretState, walk, slot);
     default:
       return value;
   }
@@ -271,12 +305,13 @@ function normalizeArray(
   secretState: HintState,
   flags: HintFlags | undefined,
   walk: Walk,
+  slot: Slot,
 ): JsonValue[] | undefined {
   const elements: JsonValue[] = [];
   let primitives = true;
   // Arrays are transparent to hint paths: elements are walked with the array's own state.
   for (const element of array) {
-    const normalized = normalizeValue(element, state, secretState, undefined, walk);
+    const normalized = normalizeValue(element, state, secretState, undefined, walk, slot);
     if (normalized === undefined) continue;
     if (typeof normalized === "object") primitives = false;
     elements.push(normalized);
