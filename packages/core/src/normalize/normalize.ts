@@ -90,6 +90,10 @@ interface Shape {
  */
 interface Slot {
   shape?: Shape;
+  /** The hint state of the parent last met here, and what its step to this position gave. */
+  from?: HintState;
+  state?: HintState;
+  flags?: HintFlags | undefined;
 }
 
 /** A node of the trie of shapes: keys in enumeration order lead to it. */
@@ -243,9 +247,20 @@ function normalizeObject(
     if (value === null || value === undefined) continue;
     const key = keys[index]!;
     const named = names[position]!;
-    const childState = state.length === 0 ? NO_HINTS : stepState(state, key);
-    const flags = childState.length === 0 ? undefined : stateFlags(childState);
-    if (flags?.volatile) continue;
+    const childSlot = slots[position]!;
+    let childState = NO_HINTS;
+    let flags: HintFlags | undefined;
+    if (state.length > 0) {
+      // The same parent state at the same position steps to the same child state.
+      if (childSlot.from !== state) {
+        childSlot.from = state;
+        childSlot.state = stepState(state, key);
+        childSlot.flags = childSlot.state.length === 0 ? undefined : stateFlags(childSlot.state);
+      }
+      childState = childSlot.state!;
+      flags = childSlot.flags;
+      if (flags?.volatile) continue;
+    }
     let normalized: JsonValue | undefined;
     if (redaction) {
       const childSecretState = secretState.length === 0 ? NO_HINTS : stepState(secretState, key);
@@ -263,12 +278,12 @@ function normalizeObject(
       } else if (named & TYPE_NAME && typeof value === "string" && resourceType(value) !== undefined) {
         normalized = resourceType(value);
       } else {
-        normalized = normalizeValue(value, childState, childSecretState, flags, walk, slots[position]!);
+        normalized = normalizeValue(value, childState, childSecretState, flags, walk, childSlot);
       }
     } else if (named & TYPE_NAME && typeof value === "string" && resourceType(value) !== undefined) {
       normalized = resourceType(value);
     } else {
-      normalized = normalizeValue(value, childState, NO_HINTS, flags, walk, slots[position]!);
+      normalized = normalizeValue(value, childState, NO_HINTS, flags, walk, childSlot);
     }
     if (normalized === undefined) continue;
     out[outKeys[position]!] = normalized;
