@@ -22,6 +22,7 @@ import {
   addPattern,
   type HintNode,
   type HintState,
+  mergeFlags,
   rootState,
   stateFlags,
   stepState,
@@ -169,7 +170,7 @@ export function compileRedaction(options: RedactionOptions = {}): CompiledRedact
       : (value: string) =>
           `[REDACTED:${createHmac("sha256", salt).update(value).digest("hex").slice(0, 16)}]`;
   const root: HintNode = { children: new Map() };
-  for (const path of options.secretPaths ?? []) addPattern(root, path).flags = { secret: true };
+  for (const path of options.secretPaths ?? []) addPattern(root, path).flags = mergeFlags(undefined, { secret: true });
   return { isSecretKey, isSecretValue, marker, paths: rootState(root) };
 }
 

@@ -5,6 +5,7 @@ import {
   type HintFlags,
   type HintNode,
   type HintState,
+  mergeFlags,
   rootState,
   splitHintPath,
 } from "./paths.js";
@@ -129,7 +130,7 @@ export function compileHints(hints: NormalizationHints): CompiledHints {
       return;
     }
     const node = addPattern(root, pattern);
-    node.flags = { ...node.flags, ...flags };
+    node.flags = mergeFlags(node.flags, flags);
   };
   for (const pattern of hints.volatile ?? []) mark(pattern, { volatile: true }, volatileKeys);
   for (const pattern of hints.secrets ?? []) mark(pattern, { secret: true }, secretKeys);

@@ -89,17 +89,22 @@ interface Shape {
  * compares key references, cheaper than looking each key up in the trie.
  */
 interface Slot {
-  shape?: Shape;
+  shape: Shape | undefined;
   /** The hint state of the parent last met here, and what its step to this position gave. */
-  from?: HintState;
-  state?: HintState;
-  flags?: HintFlags | undefined;
+  from: HintState | undefined;
+  state: HintState;
+  flags: HintFlags | undefined;
+}
+
+/** A slot with every field set, so that all slots share one object shape. */
+function newSlot(): Slot {
+  return { shape: undefined, from: undefined, state: NO_HINTS, flags: undefined };
 }
 
 /** A node of the trie of shapes: keys in enumeration order lead to it. */
 interface ShapeNode {
-  next?: Map<string, ShapeNode>;
-  shape?: Shape;
+  next: Map<string, ShapeNode> | undefined;
+  shape: Shape | undefined;
 }
 
 interface Memo {
@@ -122,7 +127,7 @@ function memoOf(hints: CompiledHints, redaction: CompiledRedaction | undefined):
   }
   let memo = byRedaction.get(redaction);
   if (!memo) {
-    memo = { names: new Map(), shapes: {}, shapeNodes: 0, root: {} };
+    memo = { names: new Map(), shapes: { next: undefined, shape: undefined }, shapeNodes: 0, root: newSlot() };
     byRedaction.set(redaction, memo);
   }
   return memo;
@@ -169,7 +174,7 @@ function shapeOf(walk: Walk, keys: readonly string[]): Shape {
     let next = node.next?.get(keys[i]!);
     if (next === undefined) {
       if (memo.shapeNodes >= SHAPE_CACHE_LIMIT) return computeShape(walk, keys);
-      next = {};
+      next = { next: undefined, shape: undefined };
       node.next ??= new Map();
       node.next.set(keys[i]!, next);
       memo.shapeNodes++;
@@ -198,7 +203,7 @@ function computeShape(walk: Walk, keys: readonly string[]): Shape {
     shape.order.push(order[position]!);
     shape.outKeys.push(outKeys[position]!);
     shape.flags.push(flags);
-    shape.slots.push({});
+    shape.slots.push(newSlot());
   }
   return shape;
 }
@@ -257,7 +262,7 @@ function normalizeObject(
         childSlot.state = stepState(state, key);
         childSlot.flags = childSlot.state.length === 0 ? undefined : stateFlags(childSlot.state);
       }
-      childState = childSlot.state!;
+      childState = childSlot.state;
       flags = childSlot.flags;
       if (flags?.volatile) continue;
     }

@@ -145,12 +145,27 @@ function computeStep(state: HintState, name: string): HintState {
   return out ?? NO_HINTS;
 }
 
+/**
+ * Merges flags: each flag `added` sets replaces the one in `base`. The result always has every
+ * field (unset ones `undefined`), so all flags share one object shape and the walks that read them
+ * stay on their fast path whatever mix of flags they meet.
+ */
+export function mergeFlags(base: HintFlags | undefined, added: HintFlags): HintFlags {
+  return {
+    volatile: added.volatile ?? base?.volatile,
+    secret: added.secret ?? base?.secret,
+    ordered: added.ordered ?? base?.ordered,
+    unordered: added.unordered ?? base?.unordered,
+    keyFields: added.keyFields ?? base?.keyFields,
+  };
+}
+
 /** The flags of the patterns that end exactly at this state, merged. */
 export function stateFlags(state: HintState): HintFlags | undefined {
   let merged: HintFlags | undefined;
   for (const node of state) {
     if (!node.flags) continue;
-    merged = merged ? { ...merged, ...node.flags } : node.flags;
+    merged = merged ? mergeFlags(merged, node.flags) : node.flags;
   }
   return merged;
 }
