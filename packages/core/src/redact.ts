@@ -20,9 +20,9 @@ import type { JsonObject, JsonValue } from "./model.js";
 import { REDACTED } from "./model.js";
 import {
   addPattern,
-  type HintNode,
   type HintState,
   mergeFlags,
+  newNode,
   rootState,
   stateFlags,
   stepState,
@@ -169,8 +169,9 @@ export function compileRedaction(options: RedactionOptions = {}): CompiledRedact
       ? () => REDACTED
       : (value: string) =>
           `[REDACTED:${createHmac("sha256", salt).update(value).digest("hex").slice(0, 16)}]`;
-  const root: HintNode = { children: new Map() };
-  for (const path of options.secretPaths ?? []) addPattern(root, path).flags = mergeFlags(undefined, { secret: true });
+  const root = newNode();
+  for (const path of options.secretPaths ?? [])
+    addPattern(root, path).flags = mergeFlags(undefined, { secret: true });
   return { isSecretKey, isSecretValue, marker, paths: rootState(root) };
 }
 

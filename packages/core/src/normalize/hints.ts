@@ -3,9 +3,9 @@ import { DriftError } from "../errors.js";
 import {
   addPattern,
   type HintFlags,
-  type HintNode,
   type HintState,
   mergeFlags,
+  newNode,
   rootState,
   splitHintPath,
 } from "./paths.js";
@@ -119,7 +119,7 @@ export function mergeHints(...hints: NormalizationHints[]): NormalizationHints {
 
 /** Compiles hints into a trie; `**.name` patterns become any-depth name sets. */
 export function compileHints(hints: NormalizationHints): CompiledHints {
-  const root: HintNode = { children: new Map() };
+  const root = newNode();
   const volatileKeys = new Set<string>();
   const secretKeys = new Set<string>();
   const mark = (pattern: string, flags: HintFlags, anyDepth?: Set<string>): void => {

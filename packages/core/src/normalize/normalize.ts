@@ -307,7 +307,7 @@ function normalizeValue(
 ): JsonValue | undefined {
   switch (typeof value) {
     case "string":
-      if (value.charCodeAt(0) === 47 && ARM_ID.test(value)) return value.toLowerCase();
+      if (value.length > 0 && value.charCodeAt(0) === 47 && ARM_ID.test(value)) return value.toLowerCase();
       if (walk.redaction?.isSecretValue(value)) return walk.redaction.marker(value);
       return value;
     case "object":

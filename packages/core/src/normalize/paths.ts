@@ -36,8 +36,20 @@ export type HintState = readonly HintNode[];
 /** The state of a walk that no pattern reaches. */
 export const NO_HINTS: HintState = Object.freeze([]) as HintState;
 
-function newNode(): HintNode {
-  return { children: new Map() };
+/**
+ * A new trie node. Every field is set (unset ones `undefined`) so that all nodes share one object
+ * shape and the walk's reads of them stay on their fast path.
+ */
+export function newNode(isGlobstar?: boolean): HintNode {
+  return {
+    children: new Map(),
+    star: undefined,
+    globs: undefined,
+    globstar: undefined,
+    isGlobstar,
+    flags: undefined,
+    steps: undefined,
+  };
 }
 
 /** Adds one pattern to a trie and returns its terminal node. */
@@ -45,7 +57,7 @@ export function addPattern(root: HintNode, pattern: string): HintNode {
   let node = root;
   for (const segment of splitHintPath(pattern)) {
     if (segment === "**") {
-      node.globstar ??= { ...newNode(), isGlobstar: true };
+      node.globstar ??= newNode(true);
       node = node.globstar;
     } else if (segment === "*") {
       node.star ??= newNode();
