@@ -255,6 +255,59 @@ describe("normalizeResource", () => {
   });
 });
 
+describe("normalizeResource remembers object shapes", () => {
+  const vnet = (properties: JsonObject): JsonObject => ({
+    id: "/subscriptions/S/resourceGroups/RG/providers/Microsoft.Network/virtualNetworks/vnet",
+    type: "Microsoft.Network/virtualNetworks",
+    properties,
+  });
+
+  test("the same keys in another order, fewer keys or more keys give the same result as a first walk", () => {
+    const shared = createTypeRegistry();
+    const inputs: JsonObject[] = [
+      { b: 1, a: { y: 2, x: 1 }, etag: "e" },
+      { a: { x: 1, y: 2 }, b: 1 },
+      { a: { x: 1 }, b: 1 },
+      { a: { x: 1, y: 2, z: null }, b: 1, c: [{ y: 2, x: 1 }] },
+      { b: 1, a: { y: 2, x: 1 }, etag: "e" },
+    ];
+    const once = inputs.map((properties) =>
+      JSON.stringify(normalizeResource(vnet(properties), createTypeRegistry(), noRedaction)),
+    );
+    const inTurn = inputs.map((properties) =>
+      JSON.stringify(normalizeResource(vnet(properties), shared, noRedaction)),
+    );
+    expect(inTurn).toEqual(once);
+    expect(once[0]).toBe(
+      '{"id":"/subscriptions/s/resourcegroups/rg/providers/microsoft.network/virtualnetworks/vnet","properties":{"a":{"x":1,"y":2},"b":1},"type":"microsoft.network/virtualnetworks"}',
+    );
+    expect(once[3]).toContain('"properties":{"a":{"x":1,"y":2},"b":1,"c":[{"x":1,"y":2}]}');
+  });
+
+  test("beyond the shapes it remembers, a walk works each shape out again with the same result", () => {
+    const registry = createTypeRegistry();
+    // 60,000 distinct keys: more trie nodes than a registry remembers (50,000).
+    const names = Array.from({ length: 60_000 }, (_, index) => `tag${String(index).padStart(5, "0")}`);
+    const tags = Object.fromEntries(names.toReversed().map((name) => [name, "v"]));
+    const many = normalizeResource({ ...vnet({ z: 1 }), tags }, registry, noRedaction);
+    expect(Object.keys(many.tags as JsonObject)).toEqual(names);
+    for (let round = 0; round < 2; round++) {
+      expect(
+        normalizeResource(
+          { ...vnet({ z: 1, b: { d: 1, c: 2 } }), tags: { q: "1", p: "2" } },
+          registry,
+          noRedaction,
+        ),
+      ).toEqual({
+        id: "/subscriptions/s/resourcegroups/rg/providers/microsoft.network/virtualnetworks/vnet",
+        type: "microsoft.network/virtualnetworks",
+        properties: { b: { c: 2, d: 1 }, z: 1 },
+        tags: { p: "2", q: "1" },
+      });
+    }
+  });
+});
+
 describe("redaction", () => {
   test("redacts secret-looking keys and values; leaves look-alikes that are not secrets", () => {
     const resource: JsonObject = {

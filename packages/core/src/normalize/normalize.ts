@@ -127,7 +127,12 @@ function memoOf(hints: CompiledHints, redaction: CompiledRedaction | undefined):
   }
   let memo = byRedaction.get(redaction);
   if (!memo) {
-    memo = { names: new Map(), shapes: { next: undefined, shape: undefined }, shapeNodes: 0, root: newSlot() };
+    memo = {
+      names: new Map(),
+      shapes: { next: undefined, shape: undefined },
+      shapeNodes: 0,
+      root: newSlot(),
+    };
     byRedaction.set(redaction, memo);
   }
   return memo;
