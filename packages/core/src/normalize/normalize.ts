@@ -285,13 +285,14 @@ function normalizeObject(
         (named & SECRET_KEY_NAME || (named & VALUE_NAME && isSecretBySibling(key, object, redaction)))
       ) {
         normalized = redaction.marker(value);
-      } else if (named & TYPE_NAME && typeof value === "string" && resourceType(value) !== undefined) {
-        normalized = resourceType(value);
+      } else if (named & TYPE_NAME && typeof value === "string") {
+        normalized =
+          resourceType(value) ?? normalizeValue(value, childState, childSecretState, flags, walk, childSlot);
       } else {
         normalized = normalizeValue(value, childState, childSecretState, flags, walk, childSlot);
       }
-    } else if (named & TYPE_NAME && typeof value === "string" && resourceType(value) !== undefined) {
-      normalized = resourceType(value);
+    } else if (named & TYPE_NAME && typeof value === "string") {
+      normalized = resourceType(value) ?? normalizeValue(value, childState, NO_HINTS, flags, walk, childSlot);
     } else {
       normalized = normalizeValue(value, childState, NO_HINTS, flags, walk, childSlot);
     }
@@ -346,21 +347,15 @@ function normalizeArray(
     if (flags?.ordered && !flags.unordered) return elements;
     return sortedSet(elements);
   }
-  let keyed = arrayKeys(elements, flags?.keyFields);
+  let order = keyedOrder(elements, flags?.keyFields);
   let candidates = elements;
-  if (!keyed && elements.length > 1 && !(flags?.ordered && !flags.unordered)) {
+  if (order === undefined && elements.length > 1 && !(flags?.ordered && !flags.unordered)) {
     // Exact duplicates hide a key; without them the array may be keyed (and must be, for idempotence).
     candidates = sortedSet(elements);
-    if (candidates.length < elements.length) keyed = arrayKeys(candidates, flags?.keyFields);
+    if (candidates.length < elements.length) order = keyedOrder(candidates, flags?.keyFields);
   }
-  if (keyed) {
-    const keys = keyed.keys;
-    // Keys are unique: increasing means already in order.
-    if (isIncreasing(keys)) return candidates;
-    const order = candidates.map((_element, index) => index);
-    order.sort((a, b) => compareStrings(keys[a]!, keys[b]!));
-    return order.map((index) => candidates[index]!);
-  }
+  if (order === null) return candidates;
+  if (order !== undefined) return order.map((index) => candidates[index]!);
   if (flags?.ordered && !flags.unordered) return elements;
   return candidates === elements ? sortedSet(elements) : candidates;
 }
@@ -448,6 +443,45 @@ function keyPart(element: { [key: string]: JsonValue }, spec: string): string | 
     return typeof value === "object" ? undefined : `${field}=${String(value)}`;
   }
   return undefined;
+}
+
+/**
+ * How a keyed array's elements are ordered: `undefined` when no key fits (see {@link arrayKeys}, whose
+ * verdict this is), `null` when they are already in key order, else their indexes in key order. A key
+ * of one field is compared by its values alone: every key string would start with the same
+ * `field=`, so the order is the same without building those strings.
+ */
+function keyedOrder(
+  elements: readonly JsonValue[],
+  declared: string[] | undefined,
+): number[] | null | undefined {
+  const candidates = declared ? [declared, ...DEFAULT_KEYS] : DEFAULT_KEYS;
+  for (const fields of candidates) {
+    const keys =
+      fields.length === 1 && !fields[0]!.includes("|")
+        ? fieldValues(elements, fields[0]!)
+        : keyStrings(elements, fields);
+    if (!keys) continue;
+    // Strictly increasing: unique, and already in order (the usual case for rules and subnets).
+    if (isIncreasing(keys)) return null;
+    const order = sortedIndexes(keys);
+    // Two elements with one key: these fields do not key the array.
+    if (order.some((index, at) => at > 0 && keys[index] === keys[order[at - 1]!])) continue;
+    return order;
+  }
+  return undefined;
+}
+
+/** Each element's value of `field` as a string, or `undefined` when one is not an object with a primitive there. */
+function fieldValues(elements: readonly JsonValue[], field: string): string[] | undefined {
+  const values: string[] = [];
+  for (const element of elements) {
+    if (element === null || typeof element !== "object" || Array.isArray(element)) return undefined;
+    const value = element[field];
+    if (value === undefined || value === null || typeof value === "object") return undefined;
+    values.push(String(value));
+  }
+  return values;
 }
 
 /** The key fields of an array of objects and each element's key string. */
