@@ -271,32 +271,34 @@ function normalizeObject(
       flags = childSlot.flags;
       if (flags?.volatile) continue;
     }
+    // Without redaction secrets are kept, and no secret path is followed.
+    const childSecretState =
+      redaction === undefined || secretState.length === 0 ? NO_HINTS : stepState(secretState, key);
     let normalized: JsonValue | undefined;
-    if (redaction) {
-      const childSecretState = secretState.length === 0 ? NO_HINTS : stepState(secretState, key);
-      if (
-        flags?.secret ||
+    if (
+      redaction !== undefined &&
+      (flags?.secret ||
         named & SECRET_NAME ||
-        (childSecretState.length > 0 && stateFlags(childSecretState)?.secret)
-      ) {
-        normalized = redaction.marker(typeof value === "string" ? value : JSON.stringify(value));
-      } else if (
-        typeof value === "string" &&
+        (childSecretState.length > 0 && stateFlags(childSecretState)?.secret))
+    ) {
+      normalized = redaction.marker(typeof value === "string" ? value : JSON.stringify(value));
+    } else if (typeof value === "string") {
+      if (
+        redaction !== undefined &&
         (named & SECRET_KEY_NAME || (named & VALUE_NAME && isSecretBySibling(key, object, redaction)))
       ) {
         normalized = redaction.marker(value);
-      } else if (named & TYPE_NAME && typeof value === "string") {
-        normalized =
-          resourceType(value) ?? normalizeValue(value, childState, childSecretState, flags, walk, childSlot);
       } else {
-        normalized = normalizeValue(value, childState, childSecretState, flags, walk, childSlot);
+        normalized = (named & TYPE_NAME ? resourceType(value) : undefined) ?? normalizeString(value, walk);
       }
-    } else if (named & TYPE_NAME && typeof value === "string") {
-      normalized = resourceType(value) ?? normalizeValue(value, childState, NO_HINTS, flags, walk, childSlot);
+    } else if (typeof value === "object") {
+      normalized = Array.isArray(value)
+        ? normalizeArray(value, childState, childSecretState, flags, walk, childSlot)
+        : normalizeObject(value, childState, childSecretState, walk, childSlot);
+      if (normalized === undefined) continue;
     } else {
-      normalized = normalizeValue(value, childState, NO_HINTS, flags, walk, childSlot);
+      normalized = value;
     }
-    if (normalized === undefined) continue;
     out[outKeys[position]!] = normalized;
     empty = false;
   }
@@ -313,9 +315,7 @@ function normalizeValue(
 ): JsonValue | undefined {
   switch (typeof value) {
     case "string":
-      if (value.length > 0 && value.charCodeAt(0) === 47 && ARM_ID.test(value)) return value.toLowerCase();
-      if (walk.redaction?.isSecretValue(value)) return walk.redaction.marker(value);
-      return value;
+      return normalizeString(value, walk);
     case "object":
       if (value === null) return undefined;
       if (Array.isArray(value)) return normalizeArray(value, state, secretState, flags, walk, slot);
@@ -323,6 +323,13 @@ function normalizeValue(
     default:
       return value;
   }
+}
+
+/** An ARM id lower-cased, a string that carries a credential redacted, any other string as it is. */
+function normalizeString(value: string, walk: Walk): string {
+  if (value.length > 0 && value.charCodeAt(0) === 47 && ARM_ID.test(value)) return value.toLowerCase();
+  if (walk.redaction?.isSecretValue(value)) return walk.redaction.marker(value);
+  return value;
 }
 
 function normalizeArray(
