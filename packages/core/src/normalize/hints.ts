@@ -144,8 +144,21 @@ export function compileHints(hints: NormalizationHints): CompiledHints {
 
 const compiledCache = new WeakMap<TypeRegistry, Map<string, CompiledHints>>();
 
+/**
+ * The last answer of {@link compiledHintsFor}: resources come grouped by type, and comparing the type
+ * string spares hashing it (a new string per resource) for the lookups.
+ */
+let last: { registry: TypeRegistry; type: string; compiled: CompiledHints } | undefined;
+
 /** The compiled hints of a type in a registry, cached per registry and lower-cased type. */
 export function compiledHintsFor(registry: TypeRegistry, type: string): CompiledHints {
+  if (last !== undefined && last.type === type && last.registry === registry) return last.compiled;
+  const compiled = lookUpHints(registry, type);
+  last = { registry, type, compiled };
+  return compiled;
+}
+
+function lookUpHints(registry: TypeRegistry, type: string): CompiledHints {
   let cache = compiledCache.get(registry);
   if (!cache) {
     cache = new Map();

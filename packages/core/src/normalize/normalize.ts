@@ -39,6 +39,15 @@ function resourceType(value: string): string | undefined {
   return lowered ?? undefined;
 }
 
+/** The lower-cased resource type a `type` value is, or `undefined`, remembered for the slot it is met at. */
+function resourceTypeAt(slot: Slot, value: string): string | undefined {
+  if (value !== slot.type) {
+    slot.type = value;
+    slot.resourceType = resourceType(value);
+  }
+  return slot.resourceType;
+}
+
 /** Whether a string is an ARM id (compared case-insensitively, so normalized to lower case). */
 export function isArmId(value: string): boolean {
   return value.charCodeAt(0) === 47 && ARM_ID.test(value);
@@ -94,11 +103,24 @@ interface Slot {
   from: HintState | undefined;
   state: HintState;
   flags: HintFlags | undefined;
+  /**
+   * The last `type` value met here and the resource type it is (`undefined`: not one). The rules of
+   * an NSG all carry the same type: comparing strings spares hashing each one for a map lookup.
+   */
+  type: string | undefined;
+  resourceType: string | undefined;
 }
 
 /** A slot with every field set, so that all slots share one object shape. */
 function newSlot(): Slot {
-  return { shape: undefined, from: undefined, state: NO_HINTS, flags: undefined };
+  return {
+    shape: undefined,
+    from: undefined,
+    state: NO_HINTS,
+    flags: undefined,
+    type: undefined,
+    resourceType: undefined,
+  };
 }
 
 /** A node of the trie of shapes: keys in enumeration order lead to it. */
@@ -289,7 +311,8 @@ function normalizeObject(
       ) {
         normalized = redaction.marker(value);
       } else {
-        normalized = (named & TYPE_NAME ? resourceType(value) : undefined) ?? normalizeString(value, walk);
+        normalized =
+          (named & TYPE_NAME ? resourceTypeAt(childSlot, value) : undefined) ?? normalizeString(value, walk);
       }
     } else if (typeof value === "object") {
       normalized = Array.isArray(value)
