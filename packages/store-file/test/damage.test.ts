@@ -134,25 +134,29 @@ test("a missing pack file: E_STORE_CORRUPT naming the snapshot's index and the s
   await store.close();
 });
 
+/**
+ * Reading the snapshot fails with E_STORE_CORRUPT naming the pack and saying `what`; verify()
+ * reports the pack (saying the same) and the snapshot that references it, and nothing else.
+ */
+async function expectDamagedPack(store: FileStore, snapshotId: string, pack: string, what: string) {
+  await expect(readAll(store, snapshotId)).rejects.toMatchObject({
+    code: "E_STORE_CORRUPT",
+    message: expect.stringMatching(new RegExp(`${pack}.*${what}`)),
+  });
+  expect((await store.verify()).problems).toEqual([
+    expect.objectContaining({ code: "E_STORE_CORRUPT", file: pack, message: expect.stringContaining(what) }),
+    expect.objectContaining({ code: "E_STORE_CORRUPT", file: pack, snapshotId }),
+  ]);
+}
+
 test("a corrupt block in a pack (flipped bytes): E_STORE_CORRUPT naming the pack; verify names the pack and the snapshot", async () => {
   const { store, damaged, healthy, pack } = await twoSnapshots();
   const bytes = readFileSync(pack);
   // Inside the first block (after the 16-byte header), well before the index at the end.
   for (let offset = 40; offset < 48; offset++) bytes[offset] = bytes[offset]! ^ 0xff;
   writeFileSync(pack, bytes);
-  await expect(readAll(store, damaged.id)).rejects.toMatchObject({
-    code: "E_STORE_CORRUPT",
-    message: expect.stringMatching(new RegExp(`${pack}.*checksum`)),
-  });
+  await expectDamagedPack(store, damaged.id, pack, "fails its checksum");
   expect(await readAll(store, healthy.id)).toStrictEqual(records.slice(15));
-  expect((await store.verify()).problems).toEqual([
-    expect.objectContaining({
-      code: "E_STORE_CORRUPT",
-      file: pack,
-      message: expect.stringContaining("checksum"),
-    }),
-    expect.objectContaining({ code: "E_STORE_CORRUPT", file: pack, snapshotId: damaged.id }),
-  ]);
   await store.close();
 });
 
@@ -183,18 +187,7 @@ test("a chained block that passes its checksum but cannot be decompressed: E_STO
   footer.write("AZDPKEND", 8, "latin1");
   writeFileSync(pack, Buffer.concat([bytes.subarray(0, trailerAt), newTrailer, footer]));
 
-  await expect(readAll(store, meta.id)).rejects.toMatchObject({
-    code: "E_STORE_CORRUPT",
-    message: expect.stringMatching(new RegExp(`${pack}.*block 2 cannot be decompressed`)),
-  });
-  expect((await store.verify()).problems).toEqual([
-    expect.objectContaining({
-      code: "E_STORE_CORRUPT",
-      file: pack,
-      message: expect.stringContaining("block 2"),
-    }),
-    expect.objectContaining({ code: "E_STORE_CORRUPT", file: pack, snapshotId: meta.id }),
-  ]);
+  await expectDamagedPack(store, meta.id, pack, "block 2 cannot be decompressed");
   await store.close();
 });
 

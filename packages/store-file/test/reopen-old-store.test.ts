@@ -50,12 +50,24 @@ async function openFixture(name: string, seed: number, count = 12) {
   return { store, logged, first, second, third };
 }
 
+async function readSnapshot(store: FileStore, id: string): Promise<ResourceRecord[]> {
+  const records: ResourceRecord[] = [];
+  for await (const record of store.readRecords(TENANT, id)) records.push(record);
+  return records;
+}
+
+/** Writes and commits a snapshot of `records` (scope "s1"), finished five minutes after `startedAt`. */
+async function writeSnapshot(store: FileStore, records: ResourceRecord[], startedAt: string) {
+  const writer = await store.beginSnapshot({ tenantId: TENANT, scopes: ["s1"], startedAt });
+  await writer.write(records);
+  const finishedAt = new Date(Date.parse(startedAt) + 300_000).toISOString();
+  return writer.commit({ finishedAt, collectors: [], coverage: [] });
+}
+
 /** The fixture's snapshots `<prefix>-first`, `-second`, `-third` read back exactly, records and index. */
 async function expectSnapshots(store: FileStore, prefix: string, states: ResourceRecord[][]) {
   for (const [position, suffix] of ["first", "second", "third"].entries()) {
-    const records: ResourceRecord[] = [];
-    for await (const record of store.readRecords(TENANT, `${prefix}-${suffix}`)) records.push(record);
-    expect(records).toStrictEqual(states[position]);
+    expect(await readSnapshot(store, `${prefix}-${suffix}`)).toStrictEqual(states[position]);
     const index = [];
     for await (const entry of store.readIndex(TENANT, `${prefix}-${suffix}`)) index.push(entry);
     expect(index).toStrictEqual(states[position]!.map(({ config: _config, ...entry }) => entry));
@@ -70,11 +82,6 @@ test("a store written in format 1 opens with a logged upgrade, reads back exactl
   expect(JSON.parse(await readFile(join(directory, "azure-drift-store.json"), "utf8"))).toMatchObject({
     formatVersion: 4,
   });
-  const read = async (id: string) => {
-    const records: ResourceRecord[] = [];
-    for await (const record of store.readRecords(TENANT, id)) records.push(record);
-    return records;
-  };
   expect((await store.listSnapshots(TENANT)).map((meta) => meta.id)).toEqual([
     "v1-third",
     "v1-second",
@@ -90,22 +97,16 @@ test("a store written in format 1 opens with a logged upgrade, reads back exactl
 
   // New snapshots go into packs beside the old files.
   const fourth = changeStoreRecords(third, 0.3, 3);
-  const writer = await store.beginSnapshot({
-    tenantId: TENANT,
-    scopes: ["s1"],
-    startedAt: "2026-01-04T00:00:00.000Z",
-  });
-  await writer.write(fourth);
-  const meta = await writer.commit({ finishedAt: "2026-01-04T00:05:00.000Z", collectors: [], coverage: [] });
-  expect(await read(meta.id)).toStrictEqual(fourth);
+  const meta = await writeSnapshot(store, fourth, "2026-01-04T00:00:00.000Z");
+  expect(await readSnapshot(store, meta.id)).toStrictEqual(fourth);
   expect(await store.verify()).toMatchObject({ ok: true });
 
   // Prune removes the old snapshots the baseline does not pin, and the document files only they used.
   const pruned = await store.prune(TENANT, { keepLast: 1 });
   expect(pruned.snapshotsRemoved.sort()).toEqual(["v1-first", "v1-third"]);
   expect(pruned.documentsRemoved).toBeGreaterThan(0);
-  expect(await read("v1-second")).toStrictEqual(second);
-  expect(await read(meta.id)).toStrictEqual(fourth);
+  expect(await readSnapshot(store, "v1-second")).toStrictEqual(second);
+  expect(await readSnapshot(store, meta.id)).toStrictEqual(fourth);
   expect(await store.verify()).toMatchObject({ ok: true, unreferencedDocuments: 0 });
   await store.close();
 });
@@ -116,29 +117,15 @@ test("a store written in format 1 opens with a logged upgrade, reads back exactl
 test("a store written in format 2 opens with a logged upgrade, reads back exactly, diffs against format 4 and prunes", async () => {
   const { store, logged, first, second, third } = await openFixture("store-v2", 31);
   expect(logged).toEqual([expect.stringMatching(/upgraded the file store .* from format 2 to 4/)]);
-  const read = async (id: string) => {
-    const records: ResourceRecord[] = [];
-    for await (const record of store.readRecords(TENANT, id)) records.push(record);
-    return records;
-  };
   await expectSnapshots(store, "v2", [first, second, third]);
   expect(await store.compareIndexes(TENANT, "v2-second", "v2-third")).toBeUndefined();
   expect(await store.verify()).toMatchObject({ ok: true, unreferencedDocuments: 0 });
 
   // A format-4 snapshot of the third state: the same records, a new index encoding.
-  const write = async (records: ResourceRecord[], day: number) => {
-    const writer = await store.beginSnapshot({
-      tenantId: TENANT,
-      scopes: ["s1"],
-      startedAt: `2026-02-1${day}T00:00:00.000Z`,
-    });
-    await writer.write(records);
-    return writer.commit({ finishedAt: `2026-02-1${day}T00:05:00.000Z`, collectors: [], coverage: [] });
-  };
-  const again = await write(third, 1);
+  const again = await writeSnapshot(store, third, "2026-02-11T00:00:00.000Z");
   const fourth = changeStoreRecords(third, 0.3, 3);
-  const latest = await write(fourth, 2);
-  expect(await read(latest.id)).toStrictEqual(fourth);
+  const latest = await writeSnapshot(store, fourth, "2026-02-12T00:00:00.000Z");
+  expect(await readSnapshot(store, latest.id)).toStrictEqual(fourth);
   const manifest = JSON.parse(
     await readFile(join(directory, "tenants", TENANT, "snapshots", latest.id, "manifest.json"), "utf8"),
   );
@@ -156,8 +143,8 @@ test("a store written in format 2 opens with a logged upgrade, reads back exactl
 
   const pruned = await store.prune(TENANT, { keepLast: 1 });
   expect(pruned.snapshotsRemoved.sort()).toEqual(["v2-first", "v2-third", again.id].sort());
-  expect(await read("v2-second")).toStrictEqual(second);
-  expect(await read(latest.id)).toStrictEqual(fourth);
+  expect(await readSnapshot(store, "v2-second")).toStrictEqual(second);
+  expect(await readSnapshot(store, latest.id)).toStrictEqual(fourth);
   expect(await store.verify()).toMatchObject({ ok: true, unreferencedDocuments: 0 });
   await store.close();
 });
@@ -181,31 +168,16 @@ test("a store written in format 3 opens with a logged upgrade, reads packs of bo
       /upgraded the file store .* from format 3 to 4: .*\(pack blocks that decompress in runs\)/,
     ),
   ]);
-  const read = async (id: string) => {
-    const records: ResourceRecord[] = [];
-    for await (const record of store.readRecords(TENANT, id)) records.push(record);
-    return records;
-  };
   await expectSnapshots(store, "v3", [first, second, third]);
   expect([...(await packFlags()).values()]).toEqual([0, 0, 0]);
   expect(await store.verify()).toMatchObject({ ok: true, unreferencedDocuments: 0 });
 
   // A new snapshot: its new documents go into a chained pack, the unchanged ones stay where they are.
   const fourth = changeStoreRecords(third, 0.5, 3);
-  const writer = await store.beginSnapshot({
-    tenantId: TENANT,
-    scopes: ["s1"],
-    startedAt: "2026-03-04T00:00:00.000Z",
-  });
-  await writer.write(fourth);
-  const latest = await writer.commit({
-    finishedAt: "2026-03-04T00:05:00.000Z",
-    collectors: [],
-    coverage: [],
-  });
+  const latest = await writeSnapshot(store, fourth, "2026-03-04T00:00:00.000Z");
   const flags = await packFlags();
   expect([...flags.values()].sort()).toEqual([0, 0, 0, 1]);
-  expect(await read(latest.id)).toStrictEqual(fourth);
+  expect(await readSnapshot(store, latest.id)).toStrictEqual(fourth);
   const configs = [];
   for await (const item of store.readConfigs!(
     TENANT,
@@ -228,8 +200,8 @@ test("a store written in format 3 opens with a logged upgrade, reads packs of bo
   expect(unchained).toHaveLength(1);
   expect(flags.get(unchained[0]!)).toBe(0);
   expect(created.map((name) => after.get(name))).toEqual([1]);
-  expect(await read("v3-second")).toStrictEqual(second);
-  expect(await read(latest.id)).toStrictEqual(fourth);
+  expect(await readSnapshot(store, "v3-second")).toStrictEqual(second);
+  expect(await readSnapshot(store, latest.id)).toStrictEqual(fourth);
   expect(await store.verify()).toMatchObject({ ok: true, unreferencedDocuments: 0 });
   await store.close();
 });
