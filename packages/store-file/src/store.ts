@@ -125,8 +125,11 @@ export interface QuarantineResult {
 
 /** How many format-1 document files a reader keeps in flight ahead of the consumer. */
 const READ_AHEAD = 32;
-/** While the next frame loads, a snapshot read lets the event loop run after this many records. */
-const YIELD_EVERY = 128;
+/**
+ * A snapshot read builds and hands on records in batches of this many (and lets the event loop run
+ * between batches while the next frame loads).
+ */
+const HAND_OUT_BATCH = 128;
 
 /** The positions in `frame` of the records whose key is in `keys`. */
 function wantedPositions(frame: FrameView, keys: ReadonlySet<string>): number[] {
@@ -611,10 +614,13 @@ class FileStoreImpl implements FileStore {
         ? this.readPackedRecords(layout, folder, manifest, keys, options.signal)
         : this.readLooseRecords(layout, folder, manifest, keys, options.signal);
     try {
-      for await (const record of records) {
-        this.assertOpen();
-        throwIfAborted(options.signal);
-        yield record;
+      // Batches from the readers below: one async step per record here rather than one per layer.
+      for await (const batch of records) {
+        for (const record of batch) {
+          this.assertOpen();
+          throwIfAborted(options.signal);
+          yield record;
+        }
       }
     } catch (error) {
       throw await prunedMeanwhile(error);
@@ -628,7 +634,7 @@ class FileStoreImpl implements FileStore {
     manifest: ManifestV2,
     keys: Set<string> | undefined,
     signal: AbortSignal | undefined,
-  ): AsyncGenerator<ResourceRecord> {
+  ): AsyncGenerator<ResourceRecord[]> {
     const documents = new PackDocuments(await this.packSet(layout));
     const indexFile = recordIndexFile(folder, manifest);
     try {
@@ -662,24 +668,27 @@ class FileStoreImpl implements FileStore {
       positions: number[] | undefined,
       loaded: LoadedDocuments,
       next: Promise<unknown> | undefined,
-    ): AsyncGenerator<ResourceRecord> {
+    ): AsyncGenerator<ResourceRecord[]> {
       let loading = next !== undefined;
       const settled = () => {
         loading = false;
       };
       next?.then(settled, settled);
       const count = positions ? positions.length : frame.count;
-      for (let at = 0; at < count; at++) {
+      for (let start = 0; start < count; start += HAND_OUT_BATCH) {
         // Records handed out from memory never leave the microtask queue, so the next frame's reads
         // would not complete (nor its decompression start) until this frame is done: while it
-        // loads, the event loop gets a turn every so often.
-        if (loading && at % YIELD_EVERY === YIELD_EVERY - 1)
-          await new Promise((resolve) => setImmediate(resolve));
-        const entry = frame.entry(positions ? positions[at]! : at);
-        const config = loaded.config(at);
-        if (!config) throw missingDocument(indexFile, manifest.meta.id, entry.hash, documents.damagedPacks);
-        entry.config = config;
-        yield entry as unknown as ResourceRecord;
+        // loads, the event loop gets a turn between batches.
+        if (loading && start > 0) await new Promise((resolve) => setImmediate(resolve));
+        const batch: ResourceRecord[] = [];
+        for (let at = start; at < Math.min(count, start + HAND_OUT_BATCH); at++) {
+          const entry = frame.entry(positions ? positions[at]! : at);
+          const config = loaded.config(at);
+          if (!config) throw missingDocument(indexFile, manifest.meta.id, entry.hash, documents.damagedPacks);
+          entry.config = config;
+          batch.push(entry as unknown as ResourceRecord);
+        }
+        yield batch;
       }
     }
   }
@@ -691,7 +700,7 @@ class FileStoreImpl implements FileStore {
     manifest: ManifestV1,
     keys: Set<string> | undefined,
     signal: AbortSignal | undefined,
-  ): AsyncGenerator<ResourceRecord> {
+  ): AsyncGenerator<ResourceRecord[]> {
     const manifestFile = join(folder, MANIFEST_FILE);
     const ahead: { line: Record<string, unknown>; config: Promise<ResourceRecord["config"]> }[] = [];
     const next = async (): Promise<ResourceRecord> => {
@@ -705,10 +714,10 @@ class FileStoreImpl implements FileStore {
           const config = readDocument(layout, line.hash, manifest.docCompression, manifestFile);
           config.catch(() => {});
           ahead.push({ line, config });
-          if (ahead.length >= READ_AHEAD) yield await next();
+          if (ahead.length >= READ_AHEAD) yield [await next()];
         }
       }
-      while (ahead.length > 0) yield await next();
+      while (ahead.length > 0) yield [await next()];
     } finally {
       ahead.length = 0;
     }
