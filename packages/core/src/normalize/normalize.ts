@@ -10,6 +10,11 @@
  * - arrays of objects with a key (declared, else `name`, else `id`, unique in the array) are sorted
  *   by key; other arrays are sets (sorted, deduplicated) unless declared `orderedArrays`;
  * - secrets are redacted (see redact.ts) unless redaction is switched off.
+ *
+ * ARM objects of one kind repeat their keys in the same order, so what an object's keys mean (their
+ * sorted order, volatile and secret names, id keys lower-cased) is worked out once per list of keys
+ * and remembered per hints and redaction ({@link Shape}), and each place in the walk remembers the
+ * shape and hint state it last met ({@link Slot}). None of it changes the result, only its cost.
  */
 import type { JsonObject, JsonValue } from "../model.js";
 import { type CompiledRedaction, isSecretBySibling, type RedactionOptions, redactionFor } from "../redact.js";
