@@ -1,5 +1,5 @@
 // Tasks of bench/store-file.ts, each run in its own process by measureInChild (so peak RSS is its own).
-import { lstat, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { lstat, open, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { brotliCompressSync, constants, deflateRawSync, gzipSync } from "node:zlib";
 import type { ResourceRecord } from "@azure-drift/core";
@@ -14,6 +14,19 @@ import { collectGarbage, stopwatch, type Timing } from "../lib/stopwatch.js";
 const TENANT = "bench-tenant";
 /** How many times the history task reads the last snapshot back, plain and through the store. */
 const READ_ROUNDS = 5;
+/** How many times it writes the first snapshot again, plain and into a new store. */
+const WRITE_ROUNDS = 3;
+
+/** Writes `text` to a new file and fsyncs it: the plain baseline of a durable snapshot write. */
+async function writeSynced(file: string, text: string): Promise<void> {
+  const handle = await open(file, "w");
+  try {
+    await handle.writeFile(text);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
 const SUBSCRIPTION = "00000000-0000-0000-0000-00000000be0c";
 
 /** A synthetic tenant: network security groups of 3–12 rules (≈1.2–4 KB each, ≈2.6 KB on average). */
@@ -99,6 +112,8 @@ export interface HistoryResult {
   readMs: number;
   /** Every round of both reads, taken turn about. */
   reads: { plain: Timing[]; store: Timing[] };
+  /** Every round of the first snapshot's write into a new store and of its plain fsynced write. */
+  firstWrites: { plain: Timing[]; store: Timing[] };
   readIndexMs: number;
   /** CPU time of the same operations (ms), which a loaded machine distorts less than wall time. */
   cpu: { firstWrite: number; plainWriteSync: number; plainRead: number; read: number; readIndex: number };
@@ -114,6 +129,7 @@ export async function history(args: {
 }): Promise<HistoryResult> {
   await rm(args.directory, { recursive: true, force: true });
   let current = [...tenantRecords(args.records)];
+  const first = current;
   let naiveBytes = 0;
   let firstWriteMs = 0;
   let firstWriteCpuMs = 0;
@@ -133,6 +149,22 @@ export async function history(args: {
     lastId = written.id;
   }
   const disk = await diskUsage(join(args.directory, "store"));
+  // The first snapshot again, into new stores, taken turn about with the plain fsynced write of
+  // the same records: a single fsync's time varies much from one to the next.
+  const plainFirstWrites: Timing[] = [];
+  const firstWrites: Timing[] = [];
+  for (let round = 0; round < WRITE_ROUNDS; round++) {
+    collectGarbage();
+    let stop = stopwatch();
+    await writeSynced(join(args.directory, "plain-first.json"), JSON.stringify(first));
+    plainFirstWrites.push(stop());
+    const fresh = join(args.directory, `first-${round}`);
+    collectGarbage();
+    stop = stopwatch();
+    await writeSnapshot(fresh, first);
+    firstWrites.push(stop());
+    await rm(fresh, { recursive: true, force: true });
+  }
   // The plain way, same snapshot, same run.
   const plainFile = join(args.directory, "plain.json");
   const started = performance.now();
@@ -140,10 +172,7 @@ export async function history(args: {
   await writeFile(plainFile, text);
   const plainWriteMs = performance.now() - started;
   let stop = stopwatch();
-  const handle = await import("node:fs/promises").then((fs) => fs.open(`${plainFile}.sync`, "w"));
-  await handle.writeFile(JSON.stringify(current));
-  await handle.sync();
-  await handle.close();
+  await writeSynced(`${plainFile}.sync`, JSON.stringify(current));
   const plainWriteSync = stop();
   // Reads, plain and the store's, taken turn about READ_ROUNDS times, each store read by a fresh
   // store instance (its pack indexes loaded again): the first round is a cold read of a new
@@ -187,6 +216,7 @@ export async function history(args: {
     plainReadMs: plainReads[0]!.ms,
     readMs: storeReads[0]!.ms,
     reads: { plain: plainReads, store: storeReads },
+    firstWrites: { plain: plainFirstWrites, store: firstWrites },
     readIndexMs: readIndex.ms,
     cpu: {
       firstWrite: firstWriteCpuMs,

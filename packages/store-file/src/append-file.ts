@@ -2,8 +2,13 @@ import type { FileHandle } from "node:fs/promises";
 import { open } from "node:fs/promises";
 import { DriftError } from "@azure-drift/core";
 
-/** Pieces queued but not yet on disk before a producer waits: bounds memory while zlib catches up. */
+/** Pieces queued but not yet ready before a producer waits: bounds memory while compression catches up. */
 const MAX_PENDING = 16;
+/**
+ * Ready pieces are gathered and written together once this many bytes wait: thousands of small
+ * blocks written one by one, each a round trip to the thread pool, would bound the whole write.
+ */
+const WRITE_GATHER = 512 * 1024;
 
 /**
  * A new file written front to back from pieces that become ready out of order (compressed in zlib's
@@ -17,6 +22,10 @@ export class AppendFile {
   private failure: unknown;
   private waiting: (() => void)[] = [];
   private closed = false;
+  /** Placed pieces not written yet, and where the first of them goes. */
+  private gathered: Buffer[] = [];
+  private gatheredBytes = 0;
+  private gatheredAt = 0;
 
   private constructor(
     readonly file: string,
@@ -55,7 +64,10 @@ export class AppendFile {
         const offset = this.position;
         this.position += bytes.length;
         placed?.(offset, bytes.length);
-        await this.handle.write(bytes, 0, bytes.length, offset);
+        if (this.gathered.length === 0) this.gatheredAt = offset;
+        this.gathered.push(bytes);
+        this.gatheredBytes += bytes.length;
+        if (this.gatheredBytes >= WRITE_GATHER) await this.writeGathered();
       } catch (error) {
         this.failure ??= error;
       } finally {
@@ -73,12 +85,32 @@ export class AppendFile {
     this.check();
   }
 
+  /** Writes the gathered pieces with one call. */
+  private async writeGathered(): Promise<void> {
+    const pieces = this.gathered;
+    const at = this.gatheredAt;
+    this.gathered = [];
+    this.gatheredBytes = 0;
+    let written = 0;
+    let total = 0;
+    for (const piece of pieces) total += piece.length;
+    // writev may write less than asked, like write: the rest goes again.
+    while (written < total) {
+      const { bytesWritten } = await this.handle.writev(
+        written === 0 ? pieces : [Buffer.concat(pieces).subarray(written)],
+        at + written,
+      );
+      written += bytesWritten;
+    }
+  }
+
   /** Writes `last` after every queued piece, fsyncs and closes. Returns the file's size. */
   async finish(last?: (offset: number) => Promise<Buffer>): Promise<number> {
     await this.tail;
     this.check();
     this.closed = true;
     try {
+      await this.writeGathered();
       if (last) {
         const bytes = await last(this.position);
         await this.handle.write(bytes, 0, bytes.length, this.position);
