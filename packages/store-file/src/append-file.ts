@@ -2,18 +2,19 @@ import type { FileHandle } from "node:fs/promises";
 import { open } from "node:fs/promises";
 import { DriftError } from "@azure-drift/core";
 
-/** Pieces queued but not yet ready before a producer waits: bounds memory while compression catches up. */
+/** Pieces queued but not yet placed before a producer waits: bounds memory while writes catch up. */
 const MAX_PENDING = 16;
 /**
- * Ready pieces are gathered and written together once this many bytes wait: thousands of small
- * blocks written one by one, each a round trip to the thread pool, would bound the whole write.
+ * Placed pieces are gathered and written with one call once this many bytes (or pieces) wait:
+ * thousands of small blocks written one by one, each a round trip to the thread pool, bounded
+ * the speed of a whole first snapshot.
  */
 const WRITE_GATHER = 512 * 1024;
+const WRITE_GATHER_PIECES = 256;
 
 /**
- * A new file written front to back from pieces that become ready out of order (compressed in zlib's
- * thread pool while the main thread goes on): each piece lands after the previous one, and `finish`
- * fsyncs the file once.
+ * A new file written front to back from pieces that may become ready out of order: each piece
+ * lands after the previous one, and `finish` fsyncs the file once.
  */
 export class AppendFile {
   private position: number;
@@ -67,7 +68,8 @@ export class AppendFile {
         if (this.gathered.length === 0) this.gatheredAt = offset;
         this.gathered.push(bytes);
         this.gatheredBytes += bytes.length;
-        if (this.gatheredBytes >= WRITE_GATHER) await this.writeGathered();
+        if (this.gatheredBytes >= WRITE_GATHER || this.gathered.length >= WRITE_GATHER_PIECES)
+          await this.writeGathered();
       } catch (error) {
         this.failure ??= error;
       } finally {

@@ -20,7 +20,6 @@ import type { FileHandle } from "node:fs/promises";
 import { open } from "node:fs/promises";
 import { DriftError, type JsonObject } from "@azure-drift/core";
 import { AppendFile } from "./append-file.js";
-import { BlockCompressor } from "./block-compressor.js";
 import { crc32 } from "./checksum.js";
 import {
   type Compression,
@@ -43,8 +42,6 @@ const HEAD_READ = 64 * 1024;
  * of 8 KB of documents came out 6.4× smaller at DEFLATE level 1, of 16 KB 7.8×, of 64 KB 9.3×).
  */
 const BLOCK_TARGET = 8 * 1024;
-/** Blocks a pack compresses on the calling thread before it starts a compression thread. */
-const SYNC_BLOCKS = 32;
 /** Room for a block plus one more document written in UTF-8 (3 bytes per UTF-16 unit at most). */
 const BLOCK_CAPACITY = 64 * 1024;
 
@@ -104,13 +101,11 @@ export interface DocumentEntry {
 
 /**
  * Writes one pack file: documents are appended to a block; a full block is compressed and written
- * in order. A pack of many blocks has them compressed on a worker thread after its first ones (the
- * calling thread goes on serializing). `finish` writes the trailer and fsyncs the file once.
+ * in order. `finish` writes the trailer and fsyncs the file once.
  */
 export class PackWriter {
   private buffer = Buffer.allocUnsafe(BLOCK_CAPACITY);
   private used = 0;
-  private compressor: BlockCompressor | undefined;
   private docsInBlock: DocumentEntry[] = [];
   private readonly trailer: Trailer = { blocks: [], hashes: [], block: [], offset: [], length: [] };
 
@@ -173,8 +168,6 @@ export class PackWriter {
 
   /** Resolves when few enough blocks are in flight, so a fast producer cannot fill memory. */
   waitForRoom(): Promise<void> {
-    // Blocks waiting for a batch to fill would otherwise never leave while the producer waits.
-    this.compressor?.flush();
     return this.out.waitForRoom();
   }
 
@@ -189,23 +182,12 @@ export class PackWriter {
     const entry: [number, number, number, number] = [0, 0, raw.length, 0];
     this.push(entry, this.docsInBlock);
     this.docsInBlock = [];
-    // A worker thread costs a few milliseconds to start: only a pack past its first blocks (a first
-    // snapshot, a large change) gets one, and a small one is compressed here.
-    if (this.chained && !this.compressor && this.trailer.blocks.length > SYNC_BLOCKS)
-      this.compressor = new BlockCompressor();
-    const compressed = this.compressor
-      ? this.compressor.compress(raw)
-      : Promise.resolve(compressPackBlock(raw, this.compression, this.chained));
-    this.out.append(
-      compressed.then((bytes) => {
-        entry[3] = crc32(bytes);
-        return bytes;
-      }),
-      (offset, length) => {
-        entry[0] = offset;
-        entry[1] = length;
-      },
-    );
+    const compressed = compressPackBlock(raw, this.compression, this.chained);
+    entry[3] = crc32(compressed);
+    this.out.append(Promise.resolve(compressed), (offset, length) => {
+      entry[0] = offset;
+      entry[1] = length;
+    });
   }
 
   private push(entry: [number, number, number, number], documents: DocumentEntry[]): void {
@@ -220,17 +202,8 @@ export class PackWriter {
   }
 
   /** Writes the last block, the trailer and the footer; fsyncs and closes. Returns the pack's size. */
-  async finish(): Promise<number> {
+  finish(): Promise<number> {
     this.closeBlock();
-    this.compressor?.flush();
-    try {
-      return await this.finishFile();
-    } finally {
-      await this.compressor?.close();
-    }
-  }
-
-  private finishFile(): Promise<number> {
     return this.out.finish(async () => {
       const trailer = await compressBlock(
         Buffer.from(JSON.stringify(this.trailer), "utf8"),
@@ -245,9 +218,8 @@ export class PackWriter {
   }
 
   /** Stops writing; the file is left for the writer's folder clean-up. */
-  async abort(): Promise<void> {
-    await this.compressor?.close();
-    await this.out.abort();
+  abort(): Promise<void> {
+    return this.out.abort();
   }
 }
 
