@@ -635,7 +635,10 @@ class FileStoreImpl implements FileStore {
     keys: Set<string> | undefined,
     signal: AbortSignal | undefined,
   ): AsyncGenerator<ResourceRecord[]> {
-    const documents = new PackDocuments(await this.packSet(layout));
+    // The tenant's pack indexes load while the record index is read and its first frame parsed.
+    const packs = this.packSet(layout);
+    packs.catch(() => {});
+    let documents: PackDocuments | undefined;
     const indexFile = recordIndexFile(folder, manifest);
     try {
       // A frame of the index at a time (up to 4096 records): the documents one frame needs lie in
@@ -645,6 +648,7 @@ class FileStoreImpl implements FileStore {
         | { frame: FrameView; positions: number[] | undefined; loaded: Promise<LoadedDocuments> }
         | undefined;
       for await (const frame of readRecordFrames(folder, manifest.records, signal)) {
+        documents ??= new PackDocuments(await packs);
         const positions = keys ? wantedPositions(frame, keys) : undefined;
         if (positions?.length === 0) continue;
         const hashes = positions
@@ -660,7 +664,7 @@ class FileStoreImpl implements FileStore {
       }
       if (pending) yield* handOut(pending.frame, pending.positions, await pending.loaded, undefined);
     } finally {
-      await documents.close();
+      await documents?.close();
     }
 
     async function* handOut(
@@ -684,7 +688,8 @@ class FileStoreImpl implements FileStore {
         for (let at = start; at < Math.min(count, start + HAND_OUT_BATCH); at++) {
           const entry = frame.entry(positions ? positions[at]! : at);
           const config = loaded.config(at);
-          if (!config) throw missingDocument(indexFile, manifest.meta.id, entry.hash, documents.damagedPacks);
+          if (!config)
+            throw missingDocument(indexFile, manifest.meta.id, entry.hash, documents!.damagedPacks);
           entry.config = config;
           batch.push(entry as unknown as ResourceRecord);
         }
