@@ -1,11 +1,4 @@
-import { parseResourceId } from "@azure-drift/core";
-import {
-  countRoute,
-  expectedTargetedGets,
-  resourcesOf,
-  startDriftScenario,
-  unknownAfter403,
-} from "@azure-drift/testing";
+import { expectedTargetedGets, resourcesOf, startDriftScenario, unknownAfter403 } from "@azure-drift/testing";
 import { expect, test } from "vitest";
 import { BACKUP_TYPES, backupCollector } from "../src/index.js";
 
@@ -50,13 +43,15 @@ test("targeted check with the backup collector: each changed record read by id (
     );
     expect(targeted.resources).toEqual(fullOfTargets);
     expect(targeted.unknown).toEqual([]);
-    const expected = expectedTargetedGets(ids);
-    for (const id of ids) {
-      if (!tenant.resources.has(id.toLowerCase())) continue;
-      const type = String(parseResourceId(id.toLowerCase()).type);
-      for (const route of type === VAULTS ? VAULT_READS : type === ACCOUNTS ? ACCOUNT_READS : [])
-        countRoute(expected, route);
-    }
+    const expected = expectedTargetedGets(ids, (key, type) =>
+      !tenant.resources.has(key)
+        ? []
+        : type === VAULTS
+          ? VAULT_READS
+          : type === ACCOUNTS
+            ? ACCOUNT_READS
+            : [],
+    );
     expect(routes).toEqual(expected);
 
     // A backup policy that cannot be read is unknown, not unchanged.

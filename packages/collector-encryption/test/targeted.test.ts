@@ -1,11 +1,4 @@
-import { parseResourceId } from "@azure-drift/core";
-import {
-  countRoute,
-  expectedTargetedGets,
-  resourcesOf,
-  startDriftScenario,
-  unknownAfter403,
-} from "@azure-drift/testing";
+import { expectedTargetedGets, resourcesOf, startDriftScenario, unknownAfter403 } from "@azure-drift/testing";
 import { expect, test } from "vitest";
 import { ENCRYPTION_TYPES, encryptionCollector } from "../src/index.js";
 import { ENCRYPTION_MIX } from "./tenant-mix.js";
@@ -39,8 +32,6 @@ test("targeted check with the encryption collector: each changed record read by 
     expect(targeted.unknown).toEqual([]);
 
     // One GET per id not held by another id asked for, and each parent's child listings.
-    const expected = expectedTargetedGets(ids);
-    const keys = ids.map((id) => id.toLowerCase());
     const userDatabasesOf = (serverKey: string) =>
       resourcesOf(tenant, { types: ["Microsoft.Sql/servers/databases"], subscriptionId }).filter(
         (database) =>
@@ -48,19 +39,19 @@ test("targeted check with the encryption collector: each changed record read by 
           !String(database.kind ?? "").includes("system") &&
           database.name !== "master",
       );
-    for (const key of keys) {
-      const held = keys.some((other) => other !== key && key.startsWith(`${other}/`));
-      if (held || !tenant.resources.has(key)) continue;
-      const type = String(parseResourceId(key).type);
-      if (type === VAULTS) countRoute(expected, "list microsoft.keyvault/vaults/keys");
-      if (type === ACCOUNTS) countRoute(expected, "list microsoft.storage/storageaccounts/encryptionscopes");
-      if (type === DATABASES) countRoute(expected, TDE_LIST);
-      if (type === SERVERS) {
-        countRoute(expected, "list microsoft.sql/servers/encryptionprotector");
-        countRoute(expected, "list microsoft.sql/servers/databases");
-        countRoute(expected, TDE_LIST, userDatabasesOf(key).length);
-      }
-    }
+    const childReads = (key: string, type: string): string[] => {
+      if (!tenant.resources.has(key)) return [];
+      if (type === VAULTS) return ["list microsoft.keyvault/vaults/keys"];
+      if (type === ACCOUNTS) return ["list microsoft.storage/storageaccounts/encryptionscopes"];
+      if (type === DATABASES) return [TDE_LIST];
+      if (type !== SERVERS) return [];
+      return [
+        "list microsoft.sql/servers/encryptionprotector",
+        "list microsoft.sql/servers/databases",
+        ...userDatabasesOf(key).map(() => TDE_LIST),
+      ];
+    };
+    const expected = expectedTargetedGets(ids, childReads);
     expect(routes).toEqual(expected);
 
     // A disk that cannot be read is unknown, not unchanged.

@@ -1,11 +1,4 @@
-import { parseResourceId } from "@azure-drift/core";
-import {
-  countRoute,
-  expectedTargetedGets,
-  resourcesOf,
-  startDriftScenario,
-  unknownAfter403,
-} from "@azure-drift/testing";
+import { expectedTargetedGets, resourcesOf, startDriftScenario, unknownAfter403 } from "@azure-drift/testing";
 import { expect, test } from "vitest";
 import { SECURITY_TYPES, securityCollector } from "../src/index.js";
 
@@ -41,12 +34,11 @@ test("targeted check with the security collector: each changed resource read by 
     );
     expect(targeted.resources).toEqual(fullOfTargets);
     expect(targeted.unknown).toEqual([]);
-    const expected = expectedTargetedGets(ids);
-    for (const id of ids) {
-      if (parseResourceId(id).type !== SECURITY_TYPES.sqlServer || !tenant.resources.has(id.toLowerCase()))
-        continue;
-      for (const child of SQL_CHILDREN) countRoute(expected, `list microsoft.sql/servers/${child}`);
-    }
+    const expected = expectedTargetedGets(ids, (key, type) =>
+      type === "microsoft.sql/servers" && tenant.resources.has(key)
+        ? SQL_CHILDREN.map((child) => `list microsoft.sql/servers/${child}`)
+        : [],
+    );
     expect(routes).toEqual(expected);
 
     // A storage account that cannot be read is unknown, not unchanged.

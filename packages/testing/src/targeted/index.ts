@@ -63,15 +63,21 @@ export async function targetedThenFull(
 
 /**
  * The replay-server routes a targeted read of `ids` GETs, with their counts: one `get {type}` per id
- * that no other id of the list holds (a parent asked for reads its children itself). Add the child
- * listings of each parent asked for with {@link countRoute}.
+ * that no other id of the list holds (a parent asked for reads its children itself), and what
+ * `childReads` says each such id reads besides (its child listings, a route once per request; none
+ * for an id the tenant no longer holds), given its lower-cased id and type.
  */
-export function expectedTargetedGets(ids: readonly string[]): Record<string, number> {
+export function expectedTargetedGets(
+  ids: readonly string[],
+  childReads: (key: string, type: string) => readonly string[] = () => [],
+): Record<string, number> {
   const keys = ids.map((id) => id.toLowerCase());
   const routes: Record<string, number> = {};
   for (const key of keys) {
     if (keys.some((other) => other !== key && key.startsWith(`${other}/`))) continue;
-    countRoute(routes, `get ${String(parseResourceId(key).type).toLowerCase()}`);
+    const type = String(parseResourceId(key).type).toLowerCase();
+    countRoute(routes, `get ${type}`);
+    for (const route of childReads(key, type)) countRoute(routes, route);
   }
   return routes;
 }
