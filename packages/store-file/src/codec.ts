@@ -106,6 +106,16 @@ export function decompressBlock(data: Buffer, compression: Compression, chained 
 }
 
 /**
+ * {@link decompressBlock} in zlib's thread pool: for the trailers of a tenant's packs, which are
+ * read many at once, so their decompression runs beside the parsing of the ones already in.
+ */
+export function decompressBlockOffThread(data: Buffer, compression: Compression): Promise<Buffer> {
+  if (compression === "gzip") return inflateRawAsync(data);
+  if (compression === "brotli") return unbrotliAsync(data);
+  return Promise.resolve(data);
+}
+
+/**
  * Decompresses consecutive chained "gzip" blocks, stored back to back, that make `rawLength` bytes
  * together, in one call in zlib's thread
  * pool: a snapshot read parses one run's documents on the main thread while the next run inflates
@@ -115,4 +125,9 @@ export function decompressChain(data: Buffer, rawLength: number): Promise<Buffer
   // One output chunk of the expected size: zlib's default 16 KB chunks cost a trip to the main
   // thread and a copy each.
   return inflateRawAsync(data, { ...chainedInflate, chunkSize: Math.max(rawLength + 64, 1024) });
+}
+
+/** {@link decompressChain} on the calling thread, for a few blocks needed at once. */
+export function decompressChainSync(data: Buffer, rawLength: number): Buffer {
+  return inflateRawSync(data, { ...chainedInflate, chunkSize: Math.max(rawLength + 64, 1024) });
 }

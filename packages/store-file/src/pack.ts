@@ -20,13 +20,14 @@ import type { FileHandle } from "node:fs/promises";
 import { open } from "node:fs/promises";
 import { DriftError, type JsonObject } from "@azure-drift/core";
 import { AppendFile } from "./append-file.js";
+import { BlockLoad, type BlockOrder, type BlockSource, type StoredBlock } from "./block-load.js";
 import { crc32 } from "./checksum.js";
 import {
   type Compression,
   compressBlock,
   compressPackBlock,
   decompressBlock,
-  decompressChain,
+  decompressBlockOffThread,
 } from "./codec.js";
 import { isMissing, storeIoError } from "./io.js";
 
@@ -263,7 +264,7 @@ export async function readPackIndex(file: string, name: string): Promise<PackInd
       throw corruptPack(file, "the index at its end fails its checksum");
     let trailer: Trailer;
     try {
-      trailer = JSON.parse(decompressBlock(stored, compression).toString("utf8")) as Trailer;
+      trailer = JSON.parse((await decompressBlockOffThread(stored, compression)).toString("utf8")) as Trailer;
     } catch (error) {
       throw corruptPack(file, "the index at its end cannot be read", error);
     }
@@ -313,15 +314,28 @@ export async function readPackIndex(file: string, name: string): Promise<PackInd
  * Reads blocks of packs for one operation: file handles are opened once and closed by `close`;
  * decoded blocks are cached while several documents of one block are read.
  */
-export class BlockReader {
+export class BlockReader implements BlockSource {
   private readonly handles = new Map<string, Promise<FileHandle>>();
-  private readonly cache = new Map<string, Promise<Buffer>>();
+  /** Decoded blocks by pack and block number (see `keyOf`), least recently used first. */
+  private readonly cache = new Map<number, Promise<Buffer>>();
+  private readonly packIds = new WeakMap<PackIndex, number>();
+  private nextPackId = 0;
 
   constructor(private readonly cacheLimit = 64) {}
 
+  /** A number for a block of a pack, cheaper to look up than a string. */
+  private keyOf(pack: PackIndex, number: number): number {
+    let id = this.packIds.get(pack);
+    if (id === undefined) {
+      id = this.nextPackId++;
+      this.packIds.set(pack, id);
+    }
+    return id * BLOCKS_PER_PACK + number;
+  }
+
   /** The decompressed bytes of one block, checked against its CRC-32. */
   block(pack: PackIndex, number: number): Promise<Buffer> {
-    const key = `${pack.name}\u0000${number}`;
+    const key = this.keyOf(pack, number);
     let cached = this.cache.get(key);
     if (cached) {
       // Most recently used last, so eviction drops the oldest.
@@ -336,43 +350,30 @@ export class BlockReader {
   }
 
   /**
-   * Blocks of several packs, decompressed and checked. Blocks lie in each file in block order:
-   * blocks close to each other are read with one read (the bytes between them are read and
-   * dropped), so the scattered documents a diff asks for, or the run of blocks a snapshot read
-   * needs, cost a few reads rather than one per block. Chained blocks (store format 4) are then
-   * decompressed together, all packs' at once, in one call in zlib's thread pool: the main thread
-   * only copies them side by side, and goes on parsing the documents it already has meanwhile.
+   * Reads the blocks the documents of `order` lie in and starts decompressing them, in the order
+   * the documents will be used; see {@link BlockLoad.load}.
    */
-  async blocksOf(
-    wanted: ReadonlyMap<PackIndex, readonly number[]>,
-  ): Promise<Map<PackIndex, Map<number, Buffer>>> {
-    const found = new Map<PackIndex, Map<number, Buffer>>();
-    const waits: Promise<unknown>[] = [];
-    const reads: Promise<StoredBlock[]>[] = [];
-    for (const [pack, numbers] of wanted) {
-      const blocks = new Map<number, Buffer>();
-      found.set(pack, blocks);
-      const missing: number[] = [];
-      for (const number of new Set(numbers)) {
-        const cached = this.cache.get(`${pack.name}\u0000${number}`);
-        if (cached) waits.push(cached.then((raw) => blocks.set(number, raw)));
-        else missing.push(number);
-      }
-      missing.sort((a, b) => a - b);
-      for (const run of readRuns(pack, missing)) reads.push(this.readRun(pack, run));
-    }
-    const stored = (await Promise.all(reads)).flat();
-    for (const { pack, number, raw } of await unpackAll(stored)) {
-      found.get(pack)!.set(number, raw);
-      this.remember(`${pack.name}\u0000${number}`, Promise.resolve(raw));
-    }
-    await Promise.all(waits);
-    return found;
+  blocksInOrder(order: BlockOrder): Promise<BlockLoad> {
+    return BlockLoad.load(order, this);
   }
 
-  /** Several blocks of one pack, decompressed and checked; see {@link blocksOf}. */
-  async blocks(pack: PackIndex, numbers: readonly number[]): Promise<Map<number, Buffer>> {
-    return (await this.blocksOf(new Map([[pack, numbers]]))).get(pack)!;
+  cached(pack: PackIndex, number: number): Promise<Buffer> | undefined {
+    return this.cache.get(this.keyOf(pack, number));
+  }
+
+  decompressed(pack: PackIndex, number: number, raw: Buffer): void {
+    this.remember(this.keyOf(pack, number), Promise.resolve(raw));
+  }
+
+  /**
+   * Reads the stored bytes of blocks of one pack (sorted, distinct). Blocks close to each other are
+   * read with one read (the bytes between them are read and dropped), so the scattered documents a
+   * diff asks for, or the run of blocks a snapshot read needs, cost a few reads rather than one per
+   * block.
+   */
+  async read(pack: PackIndex, numbers: number[]): Promise<StoredBlock[]> {
+    const runs = await Promise.all(readRuns(pack, numbers).map((run) => this.readRun(pack, run)));
+    return runs.flat();
   }
 
   /** Reads the stored bytes of a run of blocks with one read. */
@@ -393,7 +394,7 @@ export class BlockReader {
     });
   }
 
-  private remember(key: string, raw: Promise<Buffer>): void {
+  private remember(key: number, raw: Promise<Buffer>): void {
     this.cache.set(key, raw);
     if (this.cache.size > this.cacheLimit) this.cache.delete(this.cache.keys().next().value!);
   }
@@ -406,7 +407,7 @@ export class BlockReader {
     const stored = Buffer.allocUnsafe(block.length);
     const { bytesRead } = await handle.read(stored, 0, block.length, block.offset);
     if (bytesRead !== block.length) throw corruptPack(pack.file, `block ${number} is cut short; truncated?`);
-    if (crc32(stored) !== block.crc) throw corruptPack(pack.file, `block ${number} fails its checksum`);
+    checkStoredBlock(pack, number, stored);
     return stored;
   }
 
@@ -440,13 +441,8 @@ export class BlockReader {
 
 /** Blocks further apart than this (bytes) are read apart; closer ones with the bytes between them. */
 const READ_GAP = 64 * 1024;
-/** Loads of at least this many chained blocks decompress them in zlib's thread pool, smaller ones here. */
-const CHAIN_OFF_THREAD = 4;
-/**
- * Chained blocks decompress in calls of at most this many bytes of output, so that a big load
- * keeps several of zlib's threads busy and its first documents are ready sooner.
- */
-const PIECE_BYTES = 2 * 1024 * 1024;
+/** Block numbers of a pack stay below this (a pack of 2^21 blocks holds about 16 GB of JSON). */
+const BLOCKS_PER_PACK = 2 ** 21;
 /** One read covers at most this many bytes. */
 const READ_SPAN = 1024 * 1024;
 
@@ -475,66 +471,16 @@ function readRuns(pack: PackIndex, sorted: number[]): number[][] {
   return runs;
 }
 
-/** A block's stored (compressed) bytes, as read. */
-interface StoredBlock {
-  pack: PackIndex;
-  number: number;
-  stored: Buffer;
-}
-
-/**
- * Checks blocks against their CRC-32s and decompresses them. Chained blocks, each a DEFLATE
- * stream that ends with a sync flush and refers to nothing before it, are one valid stream once
- * put side by side, whichever packs they come from: enough of them go to zlib's thread pool in a
- * few calls of up to {@link PIECE_BYTES} each, which the pool's threads decompress in parallel.
- */
-async function unpackAll(blocks: StoredBlock[]): Promise<(StoredBlock & { raw: Buffer })[]> {
-  const chained = blocks.filter(({ pack }) => pack.chained);
-  const alone = chained.length >= CHAIN_OFF_THREAD ? blocks.filter(({ pack }) => !pack.chained) : blocks;
-  const unpacked = alone.map((block) => ({ ...block, raw: unpack(block.pack, block.number, block.stored) }));
-  if (alone === blocks) return unpacked;
-  const pieces: StoredBlock[][] = [[]];
-  let pieceBytes = 0;
-  for (const stored of chained) {
-    const block = stored.pack.blocks[stored.number]!;
-    if (crc32(stored.stored) !== block.crc)
-      throw corruptPack(stored.pack.file, `block ${stored.number} fails its checksum`);
-    if (pieceBytes + block.rawLength > PIECE_BYTES && pieceBytes > 0) {
-      pieces.push([]);
-      pieceBytes = 0;
-    }
-    pieces[pieces.length - 1]!.push(stored);
-    pieceBytes += block.rawLength;
-  }
-  for (const piece of await Promise.all(pieces.map(unpackPiece))) unpacked.push(...piece);
-  return unpacked;
-}
-
-/**
- * Decompresses chained blocks (already checked) with one call off the main thread. When that
- * fails (damage a CRC-32 cannot see), they are decompressed one by one, so the error names the block.
- */
-async function unpackPiece(blocks: StoredBlock[]): Promise<(StoredBlock & { raw: Buffer })[]> {
-  let expected = 0;
-  for (const { pack, number } of blocks) expected += pack.blocks[number]!.rawLength;
-  const raw = await decompressChain(Buffer.concat(blocks.map(({ stored }) => stored)), expected).catch(
-    () => undefined,
-  );
-  if (raw?.length !== expected)
-    return blocks.map((block) => ({ ...block, raw: unpack(block.pack, block.number, block.stored) }));
-  let start = 0;
-  return blocks.map((block) => {
-    const end = start + block.pack.blocks[block.number]!.rawLength;
-    const part = { ...block, raw: raw.subarray(start, end) };
-    start = end;
-    return part;
-  });
+/** Throws `E_STORE_CORRUPT` naming the block when its stored bytes fail their CRC-32. */
+export function checkStoredBlock(pack: PackIndex, number: number, stored: Buffer): void {
+  if (crc32(stored) !== pack.blocks[number]!.crc)
+    throw corruptPack(pack.file, `block ${number} fails its checksum`);
 }
 
 /** Checks a block's stored bytes against its CRC-32 and decompresses them. */
-function unpack(pack: PackIndex, number: number, stored: Buffer): Buffer {
+export function unpack(pack: PackIndex, number: number, stored: Buffer): Buffer {
   const block = pack.blocks[number]!;
-  if (crc32(stored) !== block.crc) throw corruptPack(pack.file, `block ${number} fails its checksum`);
+  checkStoredBlock(pack, number, stored);
   let raw: Buffer;
   try {
     raw = decompressBlock(stored, pack.compression, pack.chained);

@@ -16,13 +16,16 @@ export class PackDocuments {
   /** The configs stored under `hashes`, in order; `undefined` where no pack holds the hash. */
   async configs(hashes: readonly string[]): Promise<(JsonObject | undefined)[]> {
     const loaded = await this.load(hashes);
+    await loaded.ready(hashes.length);
     return hashes.map((_, position) => loaded.config(position));
   }
 
   /**
-   * Reads and decompresses the blocks holding `hashes`; each document is parsed only when asked
-   * for, so a snapshot read can load many records' blocks at once (long runs of blocks decompress
-   * in one call) and still keep only the records being handed out as objects.
+   * Reads the blocks holding `hashes` and starts decompressing them, in the order of `hashes`;
+   * resolves once the reads are done. Each document is parsed only when asked for, so a snapshot
+   * read can load many records' blocks at once (long runs of blocks decompress in few calls), start
+   * on the first records while later blocks still decompress, and keep only the records being
+   * handed out as objects.
    */
   async load(hashes: readonly string[]): Promise<LoadedDocuments> {
     try {
@@ -37,25 +40,42 @@ export class PackDocuments {
   }
 
   private async attempt(hashes: readonly string[]): Promise<LoadedDocuments> {
-    if (hashes.some((hash) => !this.packs.has(hash))) await this.packs.refresh();
-    const located = hashes.map((hash) => this.packs.locate(hash));
-    // The blocks each pack must give, read together so nearby blocks share a read.
-    const wanted = new Map<PackIndex, number[]>();
-    for (const location of located) {
-      if (!location) continue;
-      const numbers = wanted.get(location.pack) ?? [];
-      if (numbers.length === 0) wanted.set(location.pack, numbers);
-      numbers.push(location.pack.block[location.index]!);
+    let located = this.locate(hashes);
+    if (!located) {
+      await this.packs.refresh();
+      located = this.locate(hashes, true)!;
     }
-    const blocks = await this.reader.blocksOf(wanted);
+    const { packs, indexes } = located;
+    const blocks = new Int32Array(hashes.length);
+    for (let position = 0; position < hashes.length; position++) {
+      const pack = packs[position];
+      if (pack) blocks[position] = pack.block[indexes[position]!]!;
+    }
+    const load = await this.reader.blocksInOrder({ packs, blocks });
     return {
+      ready: (end) => load.ready(end),
       config(position) {
-        const location = located[position];
-        if (!location) return undefined;
-        const { pack, index } = location;
-        return parseDocument(pack, blocks.get(pack)!.get(pack.block[index]!)!, index);
+        const pack = packs[position];
+        if (!pack) return undefined;
+        return parseDocument(pack, load.block(position)!, indexes[position]!);
       },
     };
+  }
+
+  /** Where each hash lies; `undefined` when one is in no pack known yet, unless `partial`. */
+  private locate(
+    hashes: readonly string[],
+    partial = false,
+  ): { packs: (PackIndex | undefined)[]; indexes: Int32Array } | undefined {
+    const packs: (PackIndex | undefined)[] = new Array(hashes.length);
+    const indexes = new Int32Array(hashes.length);
+    for (let position = 0; position < hashes.length; position++) {
+      const location = this.packs.locate(hashes[position]!);
+      if (!location && !partial) return undefined;
+      packs[position] = location?.pack;
+      indexes[position] = location?.index ?? -1;
+    }
+    return { packs, indexes };
   }
 
   /** Packs whose index is damaged: a document missing from the readable ones may be there. */
@@ -68,8 +88,11 @@ export class PackDocuments {
   }
 }
 
-/** Documents whose blocks are in memory: `config(position)` parses the one at that position of the hashes loaded. */
+/** Documents whose blocks are read and being decompressed, for the hashes a load was given. */
 export interface LoadedDocuments {
+  /** Resolves once the documents at positions `0` to `end - 1` can be parsed. */
+  ready(end: number): Promise<void>;
+  /** Parses the document at `position`; only once {@link ready} covers it. */
   config(position: number): JsonObject | undefined;
 }
 

@@ -640,52 +640,71 @@ class FileStoreImpl implements FileStore {
     packs.catch(() => {});
     let documents: PackDocuments | undefined;
     const indexFile = recordIndexFile(folder, manifest);
-    try {
-      // A frame of the index at a time (up to 4096 records): the documents one frame needs lie in
-      // long runs of blocks of each pack, which decompress together. The next frame's blocks are
-      // read and decompressed while this one's records are built, parsed and handed out one by one.
-      let pending:
-        | { frame: FrameView; positions: number[] | undefined; loaded: Promise<LoadedDocuments> }
-        | undefined;
-      for await (const frame of readRecordFrames(folder, manifest.records, signal)) {
+    const frames = readRecordFrames(folder, manifest.records, signal);
+    interface FrameLoad {
+      frame: FrameView;
+      positions: number[] | undefined;
+      loaded: Promise<LoadedDocuments>;
+      /** Resolves once all of the frame's documents are decompressed. */
+      complete: Promise<unknown>;
+    }
+    // A frame of the index at a time (up to 4096 records): the documents one frame needs lie in
+    // long runs of blocks of each pack, which decompress together, in the order the records need
+    // them. The next frame's blocks are read and decompressed while this one's records are built,
+    // parsed and handed out.
+    const loadNext = async (): Promise<FrameLoad | undefined> => {
+      for (;;) {
+        const { value: frame, done } = await frames.next();
+        if (done) return undefined;
         documents ??= new PackDocuments(await packs);
         const positions = keys ? wantedPositions(frame, keys) : undefined;
         if (positions?.length === 0) continue;
         const hashes = positions
           ? positions.map((index) => frame.hash(index))
           : Array.from({ length: frame.count }, (_, index) => frame.hash(index));
-        // One load at a time: the first frame's records come sooner when its load has the disk and
-        // the thread pool to itself, and each later load still overlaps the previous frame's parsing.
-        const previous = pending && { ...pending, loaded: await pending.loaded };
         const loaded = documents.load(hashes);
-        loaded.catch(() => {});
-        if (previous) yield* handOut(previous.frame, previous.positions, previous.loaded, loaded);
-        pending = { frame, positions, loaded };
+        const complete = loaded.then((documents) => documents.ready(hashes.length));
+        complete.catch(() => {});
+        return { frame, positions, loaded, complete };
       }
-      if (pending) yield* handOut(pending.frame, pending.positions, await pending.loaded, undefined);
+    };
+    let next: Promise<FrameLoad | undefined> | undefined;
+    try {
+      let current = await loadNext();
+      while (current) {
+        next = undefined;
+        // The next frame's load starts once this frame's first records are out: setting it up
+        // takes the main thread a few milliseconds, which the first records should not wait for.
+        const startNext = () => {
+          next ??= loadNext();
+          next.catch(() => {});
+          return next;
+        };
+        yield* handOut(current, await current.loaded, startNext);
+        current = await startNext();
+      }
     } finally {
+      await next?.catch(() => {});
+      await frames.return(undefined);
       await documents?.close();
     }
 
     async function* handOut(
-      frame: FrameView,
-      positions: number[] | undefined,
+      { frame, positions }: FrameLoad,
       loaded: LoadedDocuments,
-      next: Promise<unknown> | undefined,
+      startNext: () => Promise<FrameLoad | undefined>,
     ): AsyncGenerator<ResourceRecord[]> {
-      let loading = next !== undefined;
-      const settled = () => {
-        loading = false;
-      };
-      next?.then(settled, settled);
+      let loading = false;
       const count = positions ? positions.length : frame.count;
       for (let start = 0; start < count; start += HAND_OUT_BATCH) {
+        const end = Math.min(count, start + HAND_OUT_BATCH);
+        await loaded.ready(end);
         // Records handed out from memory never leave the microtask queue, so the next frame's reads
-        // would not complete (nor its decompression start) until this frame is done: while it
+        // would not complete (nor its decompression go on) until this frame is done: while it
         // loads, the event loop gets a turn between batches.
-        if (loading && start > 0) await new Promise((resolve) => setImmediate(resolve));
+        if (loading) await new Promise((resolve) => setImmediate(resolve));
         const batch: ResourceRecord[] = [];
-        for (let at = start; at < Math.min(count, start + HAND_OUT_BATCH); at++) {
+        for (let at = start; at < end; at++) {
           const entry = frame.entry(positions ? positions[at]! : at);
           const config = loaded.config(at);
           if (!config)
@@ -694,6 +713,13 @@ class FileStoreImpl implements FileStore {
           batch.push(entry as unknown as ResourceRecord);
         }
         yield batch;
+        if (start === 0) {
+          loading = true;
+          const settled = () => {
+            loading = false;
+          };
+          startNext().then((upcoming) => upcoming?.complete.then(settled, settled) ?? settled(), settled);
+        }
       }
     }
   }

@@ -160,36 +160,44 @@ test("a corrupt block in a pack (flipped bytes): E_STORE_CORRUPT naming the pack
   await store.close();
 });
 
-// Chained blocks of one read are decompressed together; when that fails although every block
-// passed its checksum (damage the CRC-32 cannot see), they are decompressed one by one so that the
-// error names the block, and verify() finds it the same way.
-test("a chained block that passes its checksum but cannot be decompressed: E_STORE_CORRUPT naming the pack and the block", async () => {
-  const directory = temporaryFolder();
-  const store = await createFileStore({ directory });
-  const many = generateStoreRecords({ seed: 6, count: 60, rulesPerResource: 8 });
-  const meta = await snapshot(store, many, 0);
-  const packs = join(directory, "tenants", TENANT, "packs");
-  const pack = join(packs, readdirSync(packs)[0]!);
-  const bytes = readFileSync(pack);
-  const trailerLength = bytes.readUInt32BE(bytes.length - 16);
-  const trailerAt = bytes.length - 16 - trailerLength;
-  const trailer = JSON.parse(inflateRawSync(bytes.subarray(trailerAt, bytes.length - 16)).toString("utf8"));
-  expect(bytes[9]).toBe(1);
-  expect(trailer.blocks.length).toBeGreaterThan(8);
-  // Block 2 becomes 0xff bytes (a DEFLATE block of the reserved type), its checksum made to match.
-  const [offset, length] = trailer.blocks[2] as number[];
-  bytes.fill(0xff, offset, offset! + length!);
-  trailer.blocks[2][3] = crc32(bytes.subarray(offset, offset! + length!));
-  const newTrailer = deflateRawSync(Buffer.from(JSON.stringify(trailer)));
-  const footer = Buffer.alloc(16);
-  footer.writeUInt32BE(newTrailer.length, 0);
-  footer.writeUInt32BE(crc32(newTrailer), 4);
-  footer.write("AZDPKEND", 8, "latin1");
-  writeFileSync(pack, Buffer.concat([bytes.subarray(0, trailerAt), newTrailer, footer]));
+// Chained blocks of one read are decompressed together (the first few on the calling thread, the
+// rest in zlib's pool); when that fails although every block passed its checksum (damage the
+// CRC-32 cannot see), they are decompressed one by one so that the error names the block, and
+// verify() finds it the same way.
+test.each([
+  { where: "among the first blocks a read needs", count: 60, block: (blocks: number) => Math.min(2, blocks) },
+  { where: "among the last blocks a read needs", count: 600, block: (blocks: number) => blocks - 2 },
+])(
+  "a chained block that passes its checksum but cannot be decompressed, $where: E_STORE_CORRUPT naming the pack and the block",
+  async ({ count, block }) => {
+    const directory = temporaryFolder();
+    const store = await createFileStore({ directory });
+    const many = generateStoreRecords({ seed: 6, count, rulesPerResource: 8 });
+    const meta = await snapshot(store, many, 0);
+    const packs = join(directory, "tenants", TENANT, "packs");
+    const pack = join(packs, readdirSync(packs)[0]!);
+    const bytes = readFileSync(pack);
+    const trailerLength = bytes.readUInt32BE(bytes.length - 16);
+    const trailerAt = bytes.length - 16 - trailerLength;
+    const trailer = JSON.parse(inflateRawSync(bytes.subarray(trailerAt, bytes.length - 16)).toString("utf8"));
+    expect(bytes[9]).toBe(1);
+    expect(trailer.blocks.length).toBeGreaterThan(8);
+    // The block becomes 0xff bytes (a DEFLATE block of the reserved type), its checksum made to match.
+    const damaged = block(trailer.blocks.length);
+    const [offset, length] = trailer.blocks[damaged] as number[];
+    bytes.fill(0xff, offset, offset! + length!);
+    trailer.blocks[damaged][3] = crc32(bytes.subarray(offset, offset! + length!));
+    const newTrailer = deflateRawSync(Buffer.from(JSON.stringify(trailer)));
+    const footer = Buffer.alloc(16);
+    footer.writeUInt32BE(newTrailer.length, 0);
+    footer.writeUInt32BE(crc32(newTrailer), 4);
+    footer.write("AZDPKEND", 8, "latin1");
+    writeFileSync(pack, Buffer.concat([bytes.subarray(0, trailerAt), newTrailer, footer]));
 
-  await expectDamagedPack(store, meta.id, pack, "block 2 cannot be decompressed");
-  await store.close();
-});
+    await expectDamagedPack(store, meta.id, pack, `block ${damaged} cannot be decompressed`);
+    await store.close();
+  },
+);
 
 test("a truncated pack (its index at the end cut off): E_STORE_CORRUPT naming the pack, in reads and verify", async () => {
   const { directory, store, damaged, healthy, pack } = await twoSnapshots();
