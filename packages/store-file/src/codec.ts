@@ -106,16 +106,6 @@ export function decompressBlock(data: Buffer, compression: Compression, chained 
 }
 
 /**
- * {@link decompressBlock} in zlib's thread pool: for the trailers of a tenant's packs, which are
- * read many at once, so their decompression runs beside the parsing of the ones already in.
- */
-export function decompressBlockOffThread(data: Buffer, compression: Compression): Promise<Buffer> {
-  if (compression === "gzip") return inflateRawAsync(data);
-  if (compression === "brotli") return unbrotliAsync(data);
-  return Promise.resolve(data);
-}
-
-/**
  * Decompresses consecutive chained "gzip" blocks, stored back to back, that make `rawLength` bytes
  * together, in one call in zlib's thread
  * pool: a snapshot read parses one run's documents on the main thread while the next run inflates

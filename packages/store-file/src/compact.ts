@@ -113,7 +113,7 @@ async function copyLive(
     list.push(index);
   }
   const perBlock = new Map<number, number>();
-  for (const block of pack.block) perBlock.set(block, (perBlock.get(block) ?? 0) + 1);
+  for (const block of Array.from(pack.block)) perBlock.set(block, (perBlock.get(block) ?? 0) + 1);
   for (const [block, indexes] of [...byBlock.entries()].sort((a, b) => a[0] - b[0])) {
     if (
       indexes.length === perBlock.get(block) &&

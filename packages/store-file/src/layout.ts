@@ -6,18 +6,20 @@ import { encodeName, shardOf } from "./names.js";
 export const MARKER_FILE = "azure-drift-store.json";
 export const STORE_FORMAT = "azure-drift/file-store";
 /**
- * The on-disk layout version this release writes: 4 since pack blocks are chained DEFLATE (3 had
- * one DEFLATE stream per block, 2 JSON-column record indexes, 1 one file per document).
+ * The on-disk layout version this release writes: 5 since pack indexes are binary (4 had them as
+ * compressed JSON, 3 one DEFLATE stream per block, 2 JSON-column record indexes, 1 one file per
+ * document).
  */
-export const STORE_FORMAT_VERSION = 4;
-/** The layout versions this release reads: stores written in versions 1 to 3 open and read as they are. */
-export const READABLE_FORMAT_VERSIONS: readonly number[] = [1, 2, 3, 4];
+export const STORE_FORMAT_VERSION = 5;
+/** The layout versions this release reads: stores written in versions 1 to 4 open and read as they are. */
+export const READABLE_FORMAT_VERSIONS: readonly number[] = [1, 2, 3, 4, 5];
 
 /** What each layout version brought, for the message logged when an older store is upgraded. */
 const FORMAT_CHANGES: Record<number, string> = {
   2: "pack files",
   3: "record indexes of slots and rows",
   4: "pack blocks that decompress in runs",
+  5: "binary pack indexes",
 };
 
 /** What new snapshots get that a store in `version` did not have, in words. */

@@ -21,7 +21,7 @@ export type ManifestFile = ManifestV1 | ManifestV2;
  */
 export interface ManifestV2 {
   format: typeof MANIFEST_FORMAT;
-  storeFormatVersion: 2 | 3 | 4;
+  storeFormatVersion: 2 | 3 | 4 | 5;
   meta: SnapshotMeta;
   records: RecordIndexInfo;
 }

@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { type DriftError, isDriftError } from "@azure-drift/core";
+import { DocumentTable } from "./document-table.js";
 import { isMissing, listNames } from "./io.js";
 import { createLimit } from "./limit.js";
 import { type PackIndex, readPackIndex } from "./pack.js";
@@ -9,10 +10,6 @@ export interface DocumentLocation {
   pack: PackIndex;
   index: number;
 }
-
-// A location is one number, ordinal of the pack × 2^26 + the document's position in it: a map of
-// 100k numbers costs the GC far less than 100k small objects.
-const SLOT = 2 ** 26;
 
 export const PACK_EXTENSION = ".pack";
 /** Pack indexes read at once when a tenant's packs are listed. */
@@ -27,7 +24,7 @@ export class PackSet {
   private readonly indexes = new Map<string, PackIndex>();
   private readonly failures = new Map<string, DriftError>();
   private ordered: PackIndex[] = [];
-  private locations = new Map<string, number>();
+  private table = new DocumentTable([]);
   private signature: string | undefined;
   private refreshing: Promise<void> | undefined;
 
@@ -67,25 +64,18 @@ export class PackSet {
       ),
     );
     this.ordered = names.map((name) => this.indexes.get(name)).filter((pack) => pack !== undefined);
-    const locations = new Map<string, number>();
-    for (const [ordinal, pack] of this.ordered.entries()) {
-      const { hashes } = pack;
-      for (let index = 0; index < hashes.length; index++) {
-        if (!locations.has(hashes[index]!)) locations.set(hashes[index]!, ordinal * SLOT + index);
-      }
-    }
-    this.locations = locations;
+    this.table = new DocumentTable(this.ordered);
     this.signature = signature;
   }
 
   has(hash: string): boolean {
-    return this.locations.has(hash);
+    return this.table.find(hash) !== undefined;
   }
 
   locate(hash: string): DocumentLocation | undefined {
-    const slot = this.locations.get(hash);
-    if (slot === undefined) return undefined;
-    return { pack: this.ordered[Math.floor(slot / SLOT)]!, index: slot % SLOT };
+    const entry = this.table.find(hash);
+    if (entry === undefined) return undefined;
+    return { pack: this.table.packOf(entry), index: this.table.indexOf(entry) };
   }
 
   /** Readable packs, oldest name first. */
@@ -100,6 +90,6 @@ export class PackSet {
 
   /** How many distinct documents the readable packs hold. */
   get size(): number {
-    return this.locations.size;
+    return this.table.size;
   }
 }

@@ -22,14 +22,16 @@ import { DriftError, type JsonObject } from "@azure-drift/core";
 import { AppendFile } from "./append-file.js";
 import { BlockLoad, type BlockOrder, type BlockSource, type StoredBlock } from "./block-load.js";
 import { crc32 } from "./checksum.js";
-import {
-  type Compression,
-  compressBlock,
-  compressPackBlock,
-  decompressBlock,
-  decompressBlockOffThread,
-} from "./codec.js";
+import { type Compression, compressBlock, compressPackBlock, decompressBlock } from "./codec.js";
 import { isMissing, storeIoError } from "./io.js";
+import {
+  decodeJsonTrailer,
+  decodeTrailer,
+  encodeTrailer,
+  hashOf,
+  type PackContents,
+  type TrailerEntries,
+} from "./pack-trailer.js";
 
 const HEADER_MAGIC = "AZDPACK1";
 const FOOTER_MAGIC = "AZDPKEND";
@@ -49,6 +51,8 @@ const BLOCK_CAPACITY = 64 * 1024;
 const CODEC_IDS: Record<Compression, number> = { none: 0, gzip: 1, brotli: 2 };
 /** Header flag: the blocks are chained DEFLATE (see the file comment). */
 const FLAG_CHAINED = 1;
+/** Header flag: the trailer is binary and not compressed (store format 5, see `pack-trailer.ts`). */
+const FLAG_BINARY_INDEX = 2;
 const CODECS: Compression[] = ["none", "gzip", "brotli"];
 
 /** One block of a pack: where it is, how big it is compressed and raw, its CRC-32 (of the stored bytes). */
@@ -60,28 +64,17 @@ export interface PackBlock {
 }
 
 /** The index of one pack, read from its trailer. Documents are listed in the order they were written. */
-export interface PackIndex {
+export interface PackIndex extends Omit<PackContents, "hashes"> {
   /** The pack's file name in `packs/`. */
   name: string;
   file: string;
   compression: Compression;
   /** Whether consecutive blocks decompress as one stream (packs written since store format 4). */
   chained: boolean;
-  blocks: PackBlock[];
-  hashes: string[];
-  block: number[];
-  offset: number[];
-  length: number[];
   /** The pack's size, as the footer implies. */
   bytes: number;
-}
-
-interface Trailer {
-  blocks: [number, number, number, number][];
-  hashes: string[];
-  block: number[];
-  offset: number[];
-  length: number[];
+  /** Each document's hash, in write order (built on first use when the trailer holds digests). */
+  readonly hashes: readonly string[];
 }
 
 const corruptPack = (file: string, what: string, cause?: unknown) =>
@@ -108,7 +101,7 @@ export class PackWriter {
   private buffer = Buffer.allocUnsafe(BLOCK_CAPACITY);
   private used = 0;
   private docsInBlock: DocumentEntry[] = [];
-  private readonly trailer: Trailer = { blocks: [], hashes: [], block: [], offset: [], length: [] };
+  private readonly trailer: TrailerEntries = { blocks: [], hashes: [], block: [], offset: [], length: [] };
 
   private constructor(
     private readonly out: AppendFile,
@@ -122,7 +115,7 @@ export class PackWriter {
     const header = Buffer.alloc(HEADER_BYTES);
     header.write(HEADER_MAGIC, 0, "latin1");
     header[8] = CODEC_IDS[compression];
-    header[9] = chained ? FLAG_CHAINED : 0;
+    header[9] = (chained ? FLAG_CHAINED : 0) | FLAG_BINARY_INDEX;
     return new PackWriter(await AppendFile.create(file, header), compression, chained);
   }
 
@@ -206,10 +199,7 @@ export class PackWriter {
   finish(): Promise<number> {
     this.closeBlock();
     return this.out.finish(async () => {
-      const trailer = await compressBlock(
-        Buffer.from(JSON.stringify(this.trailer), "utf8"),
-        this.compression,
-      );
+      const trailer = encodeTrailer(this.trailer);
       const footer = Buffer.alloc(FOOTER_BYTES);
       footer.writeUInt32BE(trailer.length, 0);
       footer.writeUInt32BE(crc32(trailer), 4);
@@ -224,6 +214,9 @@ export class PackWriter {
   }
 }
 
+/** Buffers for the first read of a pack: packs' indexes are read many at once, and each is copied out. */
+const heads: Buffer[] = [];
+
 /** Reads and checks a pack's trailer. Throws `E_STORE_CORRUPT` naming the pack when it is damaged. */
 export async function readPackIndex(file: string, name: string): Promise<PackIndex> {
   let handle: FileHandle;
@@ -232,10 +225,10 @@ export async function readPackIndex(file: string, name: string): Promise<PackInd
   } catch (error) {
     throw storeIoError(error, file, "open");
   }
+  const head = heads.pop() ?? Buffer.allocUnsafe(HEAD_READ);
   try {
     // One read from the start: a small pack (most packs of a long history) comes whole, header to
     // footer, and its size is known without asking; a larger one needs its size and its tail.
-    const head = Buffer.allocUnsafe(HEAD_READ);
     const { bytesRead } = await handle.read(head, 0, HEAD_READ, 0);
     const size = bytesRead < HEAD_READ ? bytesRead : (await handle.stat()).size;
     if (size < HEADER_BYTES + FOOTER_BYTES) throw corruptPack(file, `only ${size} bytes; truncated?`);
@@ -244,7 +237,10 @@ export async function readPackIndex(file: string, name: string): Promise<PackInd
     if (head.toString("latin1", 0, 8) !== HEADER_MAGIC || compression === undefined) {
       throw corruptPack(file, "not an azure-drift pack file");
     }
-    if ((flags & ~FLAG_CHAINED) !== 0 || (flags !== 0 && compression !== "gzip"))
+    if (
+      (flags & ~(FLAG_CHAINED | FLAG_BINARY_INDEX)) !== 0 ||
+      ((flags & FLAG_CHAINED) !== 0 && compression !== "gzip")
+    )
       throw corruptPack(file, `its header has unknown flags ${flags}`);
     const tail = async (length: number) => {
       if (size <= bytesRead) return head.subarray(size - length, size);
@@ -259,53 +255,45 @@ export async function readPackIndex(file: string, name: string): Promise<PackInd
     const trailerLength = footer.readUInt32BE(0);
     const trailerOffset = size - FOOTER_BYTES - trailerLength;
     if (trailerOffset < HEADER_BYTES) throw corruptPack(file, "bad trailer length");
+    const checksum = footer.readUInt32BE(4);
     const stored = (await tail(FOOTER_BYTES + trailerLength)).subarray(0, trailerLength);
-    if (crc32(stored) !== footer.readUInt32BE(4))
-      throw corruptPack(file, "the index at its end fails its checksum");
-    let trailer: Trailer;
+    if (crc32(stored) !== checksum) throw corruptPack(file, "the index at its end fails its checksum");
+    let contents: PackContents;
     try {
-      trailer = JSON.parse((await decompressBlockOffThread(stored, compression)).toString("utf8")) as Trailer;
+      contents =
+        (flags & FLAG_BINARY_INDEX) !== 0
+          ? decodeTrailer(stored)
+          : decodeJsonTrailer(decompressBlock(stored, compression).toString("utf8"));
     } catch (error) {
-      throw corruptPack(file, "the index at its end cannot be read", error);
+      throw corruptPack(file, `the index at its end cannot be read: ${(error as Error).message}`, error);
     }
-    const count = trailer.hashes?.length;
-    if (
-      !Array.isArray(trailer.blocks) ||
-      typeof count !== "number" ||
-      trailer.block?.length !== count ||
-      trailer.offset?.length !== count ||
-      trailer.length?.length !== count
-    ) {
-      throw corruptPack(file, "its index is incomplete");
-    }
-    const blocks = trailer.blocks.map(([offset, length, rawLength, crc]) => ({
-      offset,
-      length,
-      rawLength,
-      crc,
-    }));
-    for (const block of blocks) {
+    for (const block of contents.blocks) {
       if (block.offset < HEADER_BYTES || block.offset + block.length > trailerOffset)
         throw corruptPack(file, "a block lies outside the file");
     }
+    let hashes = contents.hashes;
     return {
+      ...contents,
       name,
       file,
       compression,
       chained: (flags & FLAG_CHAINED) !== 0,
-      blocks,
-      hashes: trailer.hashes,
-      block: trailer.block,
-      offset: trailer.offset,
-      length: trailer.length,
       bytes: size,
+      // Built only when something needs them all (compaction, verify): a read looks documents up
+      // by their digests.
+      get hashes() {
+        hashes ??= Array.from({ length: contents.count }, (_, index) => hashOf(contents, index));
+        return hashes;
+      },
     };
   } catch (error) {
     if (error instanceof DriftError) throw error;
     if (isMissing(error)) throw error;
     throw storeIoError(error, file, "read");
   } finally {
-    // Nothing waits for the close: the index is read, and a failing close loses nothing.
+    // The head is free once the index is decoded (the decoders copy what they keep); nothing waits
+    // for the close: the index is read, and a failing close loses nothing.
+    if (heads.length < 32) heads.push(head);
     handle.close().catch(() => {});
   }
 }
@@ -506,6 +494,6 @@ export function parseDocument(pack: PackIndex, raw: Buffer, index: number): Json
       throw new Error("not an object");
     return config as JsonObject;
   } catch (error) {
-    throw corruptPack(pack.file, `the document ${pack.hashes[index]} cannot be parsed`, error);
+    throw corruptPack(pack.file, `the document ${hashOf(pack, index)} cannot be parsed`, error);
   }
 }

@@ -10,11 +10,12 @@ import {
   writeFileSync,
 } from "node:fs";
 import { join } from "node:path";
-import { crc32, deflateRawSync, inflateRawSync } from "node:zlib";
+import { crc32 } from "node:zlib";
 import type { ResourceRecord } from "@azure-drift/core";
 import { createFileStore, type FileStore } from "@azure-drift/store-file";
 import { generateStoreRecords } from "@azure-drift/testing";
 import { afterAll, expect, test } from "vitest";
+import { decodeTrailer } from "../src/pack-trailer.js";
 import { filesUnder, removeTemporaryFolders, temporaryFolder } from "./helpers.js";
 
 afterAll(removeTemporaryFolders);
@@ -178,21 +179,19 @@ test.each([
     const pack = join(packs, readdirSync(packs)[0]!);
     const bytes = readFileSync(pack);
     const trailerLength = bytes.readUInt32BE(bytes.length - 16);
-    const trailerAt = bytes.length - 16 - trailerLength;
-    const trailer = JSON.parse(inflateRawSync(bytes.subarray(trailerAt, bytes.length - 16)).toString("utf8"));
-    expect(bytes[9]).toBe(1);
-    expect(trailer.blocks.length).toBeGreaterThan(8);
-    // The block becomes 0xff bytes (a DEFLATE block of the reserved type), its checksum made to match.
-    const damaged = block(trailer.blocks.length);
-    const [offset, length] = trailer.blocks[damaged] as number[];
-    bytes.fill(0xff, offset, offset! + length!);
-    trailer.blocks[damaged][3] = crc32(bytes.subarray(offset, offset! + length!));
-    const newTrailer = deflateRawSync(Buffer.from(JSON.stringify(trailer)));
-    const footer = Buffer.alloc(16);
-    footer.writeUInt32BE(newTrailer.length, 0);
-    footer.writeUInt32BE(crc32(newTrailer), 4);
-    footer.write("AZDPKEND", 8, "latin1");
-    writeFileSync(pack, Buffer.concat([bytes.subarray(0, trailerAt), newTrailer, footer]));
+    const trailer = bytes.subarray(bytes.length - 16 - trailerLength, bytes.length - 16);
+    const { blocks } = decodeTrailer(trailer);
+    expect(bytes[9]).toBe(3);
+    expect(blocks.length).toBeGreaterThan(8);
+    // The block becomes 0xff bytes (a DEFLATE block of the reserved type); its CRC-32 in the binary
+    // index (the last field of its 20-byte entry, after 12 bytes of counts) and the index's own, in
+    // the footer, are made to match.
+    const damaged = block(blocks.length);
+    const { offset, length } = blocks[damaged]!;
+    bytes.fill(0xff, offset, offset + length);
+    trailer.writeUInt32LE(crc32(bytes.subarray(offset, offset + length)), 12 + damaged * 20 + 16);
+    bytes.writeUInt32BE(crc32(trailer), bytes.length - 12);
+    writeFileSync(pack, bytes);
 
     await expectDamagedPack(store, meta.id, pack, `block ${damaged} cannot be decompressed`);
     await store.close();

@@ -78,9 +78,9 @@ async function expectSnapshots(store: FileStore, prefix: string, states: Resourc
 // fixtures/README.md. Today's release reads it as it is and writes new snapshots into packs.
 test("a store written in format 1 opens with a logged upgrade, reads back exactly, takes new snapshots and prunes", async () => {
   const { store, logged, first, second, third } = await openFixture("store-v1", 21);
-  expect(logged).toEqual([expect.stringMatching(/upgraded the file store .* from format 1 to 4/)]);
+  expect(logged).toEqual([expect.stringMatching(/upgraded the file store .* from format 1 to 5/)]);
   expect(JSON.parse(await readFile(join(directory, "azure-drift-store.json"), "utf8"))).toMatchObject({
-    formatVersion: 4,
+    formatVersion: 5,
   });
   expect((await store.listSnapshots(TENANT)).map((meta) => meta.id)).toEqual([
     "v1-third",
@@ -113,15 +113,15 @@ test("a store written in format 1 opens with a logged upgrade, reads back exactl
 
 // A store written by the code of main at 1f4583b (format 2: packs, JSON-column record indexes
 // "AZDRIDX1"); see fixtures/README.md. Today's release reads it as it is, writes new snapshots in
-// format 4 (record indexes of slots and rows since format 3) and diffs across the two.
-test("a store written in format 2 opens with a logged upgrade, reads back exactly, diffs against format 4 and prunes", async () => {
+// format 5 (record indexes of slots and rows since format 3) and diffs across the two.
+test("a store written in format 2 opens with a logged upgrade, reads back exactly, diffs against format 5 and prunes", async () => {
   const { store, logged, first, second, third } = await openFixture("store-v2", 31);
-  expect(logged).toEqual([expect.stringMatching(/upgraded the file store .* from format 2 to 4/)]);
+  expect(logged).toEqual([expect.stringMatching(/upgraded the file store .* from format 2 to 5/)]);
   await expectSnapshots(store, "v2", [first, second, third]);
   expect(await store.compareIndexes(TENANT, "v2-second", "v2-third")).toBeUndefined();
   expect(await store.verify()).toMatchObject({ ok: true, unreferencedDocuments: 0 });
 
-  // A format-4 snapshot of the third state: the same records, a new index encoding.
+  // A format-5 snapshot of the third state: the same records, a new index encoding.
   const again = await writeSnapshot(store, third, "2026-02-11T00:00:00.000Z");
   const fourth = changeStoreRecords(third, 0.3, 3);
   const latest = await writeSnapshot(store, fourth, "2026-02-12T00:00:00.000Z");
@@ -129,8 +129,8 @@ test("a store written in format 2 opens with a logged upgrade, reads back exactl
   const manifest = JSON.parse(
     await readFile(join(directory, "tenants", TENANT, "snapshots", latest.id, "manifest.json"), "utf8"),
   );
-  expect(manifest.storeFormatVersion).toBe(4);
-  // Across encodings (read whole) and between two format-4 snapshots (compared by slots): the same report.
+  expect(manifest.storeFormatVersion).toBe(5);
+  // Across encodings (read whole) and between two format-5 snapshots (compared by slots): the same report.
   const registry = createTypeRegistry();
   const diff = (base: string, current: string) =>
     diffStoredSnapshots(store, TENANT, base, current, { registry, reportId: "r", now: new Date(0) });
@@ -157,26 +157,26 @@ async function packFlags(): Promise<Map<string, number>> {
   return flags;
 }
 
-// A store written by the code of main at 337b3b3 (format 3: every pack block its own DEFLATE
-// stream); see fixtures/README.md. Today's release reads those packs as they are, writes chained
-// blocks into new packs, reads snapshots whose documents lie in both kinds, and rewrites old
-// blocks as chained ones when a prune compacts their packs.
-test("a store written in format 3 opens with a logged upgrade, reads packs of both block kinds together, and compacts old packs into chained ones", async () => {
-  const { store, logged, first, second, third } = await openFixture("store-v3", 41, 40);
-  expect(logged).toEqual([
-    expect.stringMatching(
-      /upgraded the file store .* from format 3 to 4: .*\(pack blocks that decompress in runs\)/,
-    ),
-  ]);
-  await expectSnapshots(store, "v3", [first, second, third]);
-  expect([...(await packFlags()).values()]).toEqual([0, 0, 0]);
-  expect(await store.verify()).toMatchObject({ ok: true, unreferencedDocuments: 0 });
-
-  // A new snapshot: its new documents go into a chained pack, the unchanged ones stay where they are.
-  const fourth = changeStoreRecords(third, 0.5, 3);
-  const latest = await writeSnapshot(store, fourth, "2026-03-04T00:00:00.000Z");
+/**
+ * Adds a snapshot of `previous` half changed: its new documents go into a new pack (header flags
+ * 3: chained blocks, binary index), the unchanged ones stay in the fixture's packs, and it reads
+ * back whole and by hashes. Then prunes to it and the baseline's snapshot (`<prefix>-second`):
+ * what lives on of the fixture's first and third packs is compacted into one new pack (flags 3),
+ * and the second's pack, all of whose documents the baseline still references, stays as it was,
+ * with `secondFlags`.
+ */
+async function addSnapshotAndCompact(
+  store: FileStore,
+  prefix: string,
+  states: { second: ResourceRecord[]; third: ResourceRecord[] },
+  startedAt: string,
+  secondFlags: number,
+) {
+  const fixturePacks = await packFlags();
+  const fourth = changeStoreRecords(states.third, 0.5, 3);
+  const latest = await writeSnapshot(store, fourth, startedAt);
   const flags = await packFlags();
-  expect([...flags.values()].sort()).toEqual([0, 0, 0, 1]);
+  expect([...flags.values()].sort()).toEqual([...fixturePacks.values(), 3].sort());
   expect(await readSnapshot(store, latest.id)).toStrictEqual(fourth);
   const configs = [];
   for await (const item of store.readConfigs!(
@@ -187,21 +187,50 @@ test("a store written in format 3 opens with a logged upgrade, reads packs of bo
   expect(configs).toStrictEqual(fourth.map(({ hash, config }) => ({ hash, config })));
   expect(await store.verify()).toMatchObject({ ok: true, unreferencedDocuments: 0 });
 
-  // Prune: the first and third snapshots' packs lose documents, so what lives on of them is
-  // compacted into one new pack, in chained blocks; the second's pack (all its documents still
-  // referenced by the pinned snapshot) stays as it was.
   const pruned = await store.prune(TENANT, { keepLast: 1 });
-  expect(pruned.snapshotsRemoved.sort()).toEqual(["v3-first", "v3-third"]);
+  expect(pruned.snapshotsRemoved.sort()).toEqual([`${prefix}-first`, `${prefix}-third`]);
   expect(pruned.documentsRemoved).toBeGreaterThan(0);
   const after = await packFlags();
-  const unchained = [...after].filter(([, flag]) => flag === 0).map(([name]) => name);
   const created = [...after.keys()].filter((name) => !flags.has(name));
+  const fixtureLeft = [...after.keys()].filter((name) => fixturePacks.has(name));
   expect(after.size).toBe(3);
-  expect(unchained).toHaveLength(1);
-  expect(flags.get(unchained[0]!)).toBe(0);
-  expect(created.map((name) => after.get(name))).toEqual([1]);
-  expect(await readSnapshot(store, "v3-second")).toStrictEqual(second);
+  expect(created.map((name) => after.get(name))).toEqual([3]);
+  expect(fixtureLeft.map((name) => after.get(name))).toEqual([secondFlags]);
+  expect(await readSnapshot(store, `${prefix}-second`)).toStrictEqual(states.second);
   expect(await readSnapshot(store, latest.id)).toStrictEqual(fourth);
   expect(await store.verify()).toMatchObject({ ok: true, unreferencedDocuments: 0 });
+}
+
+// A store written by the code of main at 337b3b3 (format 3: every pack block its own DEFLATE
+// stream); see fixtures/README.md. Today's release reads those packs as they are, writes chained
+// blocks into new packs, reads snapshots whose documents lie in both kinds, and rewrites old
+// blocks as chained ones when a prune compacts their packs.
+test("a store written in format 3 opens with a logged upgrade, reads packs of both block kinds together, and compacts old packs into chained ones", async () => {
+  const { store, logged, first, second, third } = await openFixture("store-v3", 41, 40);
+  expect(logged).toEqual([
+    expect.stringMatching(
+      /upgraded the file store .* from format 3 to 5: .*\(pack blocks that decompress in runs, binary pack indexes\)/,
+    ),
+  ]);
+  await expectSnapshots(store, "v3", [first, second, third]);
+  expect([...(await packFlags()).values()]).toEqual([0, 0, 0]);
+  expect(await store.verify()).toMatchObject({ ok: true, unreferencedDocuments: 0 });
+  await addSnapshotAndCompact(store, "v3", { second, third }, "2026-03-04T00:00:00.000Z", 0);
+  await store.close();
+});
+
+// A store written by the code of main at f94ddff (format 4: chained blocks in gzip packs, pack
+// indexes of compressed JSON); see fixtures/README.md. Today's release reads those indexes as they
+// are, writes binary ones into new packs, finds documents across both kinds, and writes a binary
+// index when a prune compacts old packs.
+test("a store written in format 4 opens with a logged upgrade, finds documents in packs with JSON and binary indexes, and compacts old packs into one with a binary index", async () => {
+  const { store, logged, first, second, third } = await openFixture("store-v4", 51, 40);
+  expect(logged).toEqual([
+    expect.stringMatching(/upgraded the file store .* from format 4 to 5: .*\(binary pack indexes\)/),
+  ]);
+  await expectSnapshots(store, "v4", [first, second, third]);
+  expect([...(await packFlags()).values()].sort()).toEqual([0, 1, 1]);
+  expect(await store.verify()).toMatchObject({ ok: true, unreferencedDocuments: 0 });
+  await addSnapshotAndCompact(store, "v4", { second, third }, "2026-04-04T00:00:00.000Z", 1);
   await store.close();
 });

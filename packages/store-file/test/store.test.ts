@@ -78,7 +78,7 @@ test("the layout on disk: one folder per tenant and snapshot, one pack per snaps
   expect(readdirSync(join(directory, "tenants", TENANT))).toEqual(["packs", "snapshots", "tmp"]);
   expect(JSON.parse(readFileSync(join(directory, "azure-drift-store.json"), "utf8"))).toMatchObject({
     format: "azure-drift/file-store",
-    formatVersion: 4,
+    formatVersion: 5,
   });
   await store.close();
 });
