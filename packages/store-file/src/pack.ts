@@ -22,7 +22,7 @@ import { DriftError, type JsonObject } from "@azure-drift/core";
 import { AppendFile } from "./append-file.js";
 import { BlockLoad, type BlockOrder, type BlockSource, type StoredBlock } from "./block-load.js";
 import { crc32 } from "./checksum.js";
-import { type Compression, compressBlock, compressPackBlock, decompressBlock } from "./codec.js";
+import { type Compression, compressPackBlock, decompressBlock } from "./codec.js";
 import { isMissing, storeIoError } from "./io.js";
 import {
   decodeJsonTrailer,
