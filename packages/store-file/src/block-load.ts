@@ -26,16 +26,22 @@ export interface StoredBlock {
 /** Loads of fewer chained blocks than this decompress them here: a pool hop costs more. */
 const CHAIN_OFF_THREAD = 4;
 /**
- * The first piece's decompressed size. It is decompressed on the calling thread as the load
- * begins: the first records are then ready without waiting for a trip to the pool and back, which
- * takes as long as the main thread is busy setting up the other pieces.
+ * An urgent load's first piece (decompressed size). It is decompressed on the calling thread as
+ * the load begins: the first records are then ready without waiting for a trip to the pool and
+ * back, which takes as long as the main thread is busy setting up the other pieces.
  */
 const FIRST_PIECE_BYTES = 128 * 1024;
 /**
- * Pieces double up to this decompressed size: big enough that zlib's stream set-up and the trip
- * to the pool are paid rarely, small enough that several of the pool's threads share a frame.
+ * An urgent load's pieces double up to this decompressed size, so that its first records are
+ * ready soon and several of the pool's threads share the rest.
  */
 const PIECE_BYTES = 2 * 1024 * 1024;
+/**
+ * The pieces of a load that is not urgent (one made ahead of need, or awaited whole). Each piece
+ * costs the main thread about a millisecond of zlib stream set-up whatever its size, so they are
+ * few.
+ */
+const AHEAD_PIECE_BYTES = 4 * 1024 * 1024;
 
 /** What a {@link BlockLoad} needs of its reader. */
 export interface BlockSource {
@@ -68,7 +74,7 @@ export class BlockLoad {
    * in pieces in the order of first use; resolves once the reads are done (so a pack that went
    * missing fails here, while decompression failures surface in {@link ready}).
    */
-  static async load(order: BlockOrder, source: BlockSource): Promise<BlockLoad> {
+  static async load(order: BlockOrder, source: BlockSource, urgent: boolean): Promise<BlockLoad> {
     const count = order.packs.length;
     // Distinct blocks in order of first use ("slots"), found through one array per pack.
     const slotOf = new Int32Array(count).fill(-1);
@@ -140,19 +146,19 @@ export class BlockLoad {
     const unitOf = new Int32Array(slots);
     let piece: number[] = [];
     let pieceBytes = 0;
-    let pieceLimit = FIRST_PIECE_BYTES;
+    let pieceLimit = urgent ? FIRST_PIECE_BYTES : AHEAD_PIECE_BYTES;
     const closePiece = () => {
       if (piece.length === 0) return;
       const members = piece;
       piece = [];
       pieceBytes = 0;
-      pieceLimit = Math.min(pieceLimit * 2, PIECE_BYTES);
+      pieceLimit = urgent ? Math.min(pieceLimit * 2, PIECE_BYTES) : AHEAD_PIECE_BYTES;
       const blocks = members.map((slot) => ({
         pack: slotPack[slot]!,
         number: slotBlock[slot]!,
         stored: stored.get(slotPack[slot]!)!.get(slotBlock[slot]!)!,
       }));
-      if (units.length === 0) {
+      if (urgent && units.length === 0) {
         const parts = unpackPieceHere(blocks);
         for (let at = 0; at < members.length; at++) deliver(members[at]!, parts[at]!);
         units.push(Promise.resolve());

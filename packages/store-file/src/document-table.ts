@@ -7,17 +7,19 @@
 import type { PackIndex } from "./pack.js";
 
 const DIGEST_BYTES = 32;
-/** No entry in this table slot. */
-const EMPTY = -1;
 
 /**
  * Documents of packs, looked up by hash. A document held by several packs is found in the first
- * one added. Entries are numbers: the pack's ordinal × {@link SLOT} + the document's position.
+ * one added. A document is a number: its position among all the packs' documents, pack by pack.
  */
 export class DocumentTable {
-  /** Per table slot, the entry there (or {@link EMPTY}). */
-  private readonly slots: Float64Array;
+  /** Per table slot, the document there plus one (0: empty). */
+  private readonly slots: Int32Array;
   private readonly mask: number;
+  /** Where each pack's documents start in the numbering. */
+  private readonly starts: Int32Array;
+  /** Each document's pack, by ordinal. */
+  private readonly packOfDocument: Int32Array;
   /** Documents of packs whose hashes are not all digests, by hash. */
   private readonly others = new Map<string, number>();
   private distinct = 0;
@@ -25,22 +27,29 @@ export class DocumentTable {
   private digests = 0;
 
   constructor(private readonly packs: readonly PackIndex[]) {
-    let documents = 0;
-    for (const pack of packs) if (pack.digests) documents += pack.count;
+    this.starts = new Int32Array(packs.length + 1);
+    let inTable = 0;
+    for (const [ordinal, pack] of packs.entries()) {
+      this.starts[ordinal + 1] = this.starts[ordinal]! + pack.count;
+      if (pack.digests) inTable += pack.count;
+    }
+    this.packOfDocument = new Int32Array(this.starts[packs.length]!);
     // At most half full, so that probes stay short.
     let capacity = 16;
-    while (capacity < documents * 2) capacity *= 2;
-    this.slots = new Float64Array(capacity).fill(EMPTY);
+    while (capacity < inTable * 2) capacity *= 2;
+    this.slots = new Int32Array(capacity);
     this.mask = capacity - 1;
     for (const [ordinal, pack] of packs.entries()) {
+      const start = this.starts[ordinal]!;
+      this.packOfDocument.fill(ordinal, start, start + pack.count);
       if (pack.digests) {
-        for (let index = 0; index < pack.count; index++) this.insert(ordinal, pack.digests, index);
+        for (let index = 0; index < pack.count; index++) this.insert(pack.digests, index, start + index);
       } else {
         // Packs written before store format 5: each hash a string, as they were kept before.
         const { hashes } = pack;
         for (let index = 0; index < hashes.length; index++) {
           if (this.others.has(hashes[index]!)) continue;
-          this.others.set(hashes[index]!, ordinal * SLOT + index);
+          this.others.set(hashes[index]!, start + index);
           this.distinct++;
         }
       }
@@ -52,57 +61,62 @@ export class DocumentTable {
     return this.distinct;
   }
 
-  /** The entry of the document with hash `hash` (see {@link packOf}, {@link indexOf}). */
-  find(hash: string): number | undefined {
+  /** The document with hash `hash` (see {@link packOf}, {@link indexOf}), or -1. */
+  find(hash: string): number {
     const other = this.others.size > 0 ? this.others.get(hash) : undefined;
-    if (other !== undefined || this.digests === 0 || hash.length !== DIGEST_BYTES * 2) return other;
+    if (other !== undefined) return other;
+    if (this.digests === 0 || hash.length !== DIGEST_BYTES * 2) return -1;
     const start = hexWord(hash);
-    if (start < 0) return other;
+    if (start < 0) return -1;
     for (let slot = start & this.mask; ; slot = (slot + 1) & this.mask) {
-      const entry = this.slots[slot]!;
-      if (entry === EMPTY) return other;
-      const pack = this.packs[Math.floor(entry / SLOT)]!;
-      if (sameDigest(pack.digests!, (entry % SLOT) * DIGEST_BYTES, hash)) return entry;
+      const document = this.slots[slot]! - 1;
+      if (document < 0) return -1;
+      if (sameDigest(this.digestsOf(document), this.offsetOf(document), hash)) return document;
     }
   }
 
-  packOf(entry: number): PackIndex {
-    return this.packs[Math.floor(entry / SLOT)]!;
+  /** The pack holding `document`. */
+  packOf(document: number): PackIndex {
+    return this.packs[this.packOfDocument[document]!]!;
   }
 
-  indexOf(entry: number): number {
-    return entry % SLOT;
+  /** The position of `document` in its pack. */
+  indexOf(document: number): number {
+    return document - this.starts[this.packOfDocument[document]!]!;
   }
 
-  private insert(ordinal: number, digests: Buffer, index: number): void {
+  private digestsOf(document: number): Buffer {
+    return this.packOf(document).digests!;
+  }
+
+  private offsetOf(document: number): number {
+    return this.indexOf(document) * DIGEST_BYTES;
+  }
+
+  private insert(digests: Buffer, index: number, document: number): void {
     const at = index * DIGEST_BYTES;
     // Rare: a pack whose hashes were not all digests held this one before.
     if (this.others.size > 0 && this.others.has(digests.toString("hex", at, at + DIGEST_BYTES))) return;
     for (let slot = digests.readUInt32BE(at) & this.mask; ; slot = (slot + 1) & this.mask) {
-      const entry = this.slots[slot]!;
-      if (entry === EMPTY) {
-        this.slots[slot] = ordinal * SLOT + index;
+      const held = this.slots[slot]! - 1;
+      if (held < 0) {
+        this.slots[slot] = document + 1;
         this.distinct++;
         this.digests++;
         return;
       }
-      const pack = this.packs[Math.floor(entry / SLOT)]!;
-      if (
-        pack.digests!.compare(
-          digests,
-          at,
-          at + DIGEST_BYTES,
-          (entry % SLOT) * DIGEST_BYTES,
-          ((entry % SLOT) + 1) * DIGEST_BYTES,
-        ) === 0
-      )
-        return;
+      if (sameBytes(this.digestsOf(held), this.offsetOf(held), digests, at)) return;
     }
   }
 }
 
-/** Entries are pack ordinal × SLOT + the document's position in the pack. */
-export const SLOT = 2 ** 26;
+/** Whether two digests, each at an offset of a buffer, are the same 32 bytes. */
+function sameBytes(left: Buffer, leftAt: number, right: Buffer, rightAt: number): boolean {
+  for (let word = 0; word < DIGEST_BYTES; word += 4) {
+    if (left.readInt32LE(leftAt + word) !== right.readInt32LE(rightAt + word)) return false;
+  }
+  return true;
+}
 
 /** The value of a hex digit's character code, or -1. */
 function nibble(code: number): number {

@@ -5,12 +5,6 @@ import { isMissing, listNames } from "./io.js";
 import { createLimit } from "./limit.js";
 import { type PackIndex, readPackIndex } from "./pack.js";
 
-/** Where a document is: its pack and its position in the pack's index. */
-export interface DocumentLocation {
-  pack: PackIndex;
-  index: number;
-}
-
 export const PACK_EXTENSION = ".pack";
 /** Pack indexes read at once when a tenant's packs are listed. */
 const PARALLEL_READS = 16;
@@ -69,13 +63,20 @@ export class PackSet {
   }
 
   has(hash: string): boolean {
-    return this.table.find(hash) !== undefined;
+    return this.table.find(hash) >= 0;
   }
 
-  locate(hash: string): DocumentLocation | undefined {
-    const entry = this.table.find(hash);
-    if (entry === undefined) return undefined;
-    return { pack: this.table.packOf(entry), index: this.table.indexOf(entry) };
+  /** The document with hash `hash`, as a number for {@link packOf} and {@link indexOf}; -1 when no pack holds it. */
+  find(hash: string): number {
+    return this.table.find(hash);
+  }
+
+  packOf(document: number): PackIndex {
+    return this.table.packOf(document);
+  }
+
+  indexOf(document: number): number {
+    return this.table.indexOf(document);
   }
 
   /** Readable packs, oldest name first. */

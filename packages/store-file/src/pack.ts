@@ -341,8 +341,8 @@ export class BlockReader implements BlockSource {
    * Reads the blocks the documents of `order` lie in and starts decompressing them, in the order
    * the documents will be used; see {@link BlockLoad.load}.
    */
-  blocksInOrder(order: BlockOrder): Promise<BlockLoad> {
-    return BlockLoad.load(order, this);
+  blocksInOrder(order: BlockOrder, urgent: boolean): Promise<BlockLoad> {
+    return BlockLoad.load(order, this, urgent);
   }
 
   cached(pack: PackIndex, number: number): Promise<Buffer> | undefined {

@@ -25,21 +25,21 @@ export class PackDocuments {
    * resolves once the reads are done. Each document is parsed only when asked for, so a snapshot
    * read can load many records' blocks at once (long runs of blocks decompress in few calls), start
    * on the first records while later blocks still decompress, and keep only the records being
-   * handed out as objects.
+   * handed out as objects. `urgent`: the caller waits for the first documents (see `BlockLoad`).
    */
-  async load(hashes: readonly string[]): Promise<LoadedDocuments> {
+  async load(hashes: readonly string[], urgent = false): Promise<LoadedDocuments> {
     try {
-      return await this.attempt(hashes);
+      return await this.attempt(hashes, urgent);
     } catch (error) {
       if (!isMissing(error)) throw error;
       await this.reader.close();
       this.reader = new BlockReader(256);
       await this.packs.refresh();
-      return this.attempt(hashes);
+      return this.attempt(hashes, urgent);
     }
   }
 
-  private async attempt(hashes: readonly string[]): Promise<LoadedDocuments> {
+  private async attempt(hashes: readonly string[], urgent: boolean): Promise<LoadedDocuments> {
     let located = this.locate(hashes);
     if (!located) {
       await this.packs.refresh();
@@ -51,7 +51,7 @@ export class PackDocuments {
       const pack = packs[position];
       if (pack) blocks[position] = pack.block[indexes[position]!]!;
     }
-    const load = await this.reader.blocksInOrder({ packs, blocks });
+    const load = await this.reader.blocksInOrder({ packs, blocks }, urgent);
     return {
       ready: (end) => load.ready(end),
       config(position) {
@@ -70,10 +70,14 @@ export class PackDocuments {
     const packs: (PackIndex | undefined)[] = new Array(hashes.length);
     const indexes = new Int32Array(hashes.length);
     for (let position = 0; position < hashes.length; position++) {
-      const location = this.packs.locate(hashes[position]!);
-      if (!location && !partial) return undefined;
-      packs[position] = location?.pack;
-      indexes[position] = location?.index ?? -1;
+      const document = this.packs.find(hashes[position]!);
+      if (document < 0) {
+        if (!partial) return undefined;
+        indexes[position] = -1;
+        continue;
+      }
+      packs[position] = this.packs.packOf(document);
+      indexes[position] = this.packs.indexOf(document);
     }
     return { packs, indexes };
   }

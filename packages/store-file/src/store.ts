@@ -652,6 +652,8 @@ class FileStoreImpl implements FileStore {
     // long runs of blocks of each pack, which decompress together, in the order the records need
     // them. The next frame's blocks are read and decompressed while this one's records are built,
     // parsed and handed out.
+    // The first load is urgent (nothing is handed out until it is in); later ones are made ahead.
+    let urgent = true;
     const loadNext = async (): Promise<FrameLoad | undefined> => {
       for (;;) {
         const { value: frame, done } = await frames.next();
@@ -662,7 +664,8 @@ class FileStoreImpl implements FileStore {
         const hashes = positions
           ? positions.map((index) => frame.hash(index))
           : Array.from({ length: frame.count }, (_, index) => frame.hash(index));
-        const loaded = documents.load(hashes);
+        const loaded = documents.load(hashes, urgent);
+        urgent = false;
         const complete = loaded.then((documents) => documents.ready(hashes.length));
         complete.catch(() => {});
         return { frame, positions, loaded, complete };
