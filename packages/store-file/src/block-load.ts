@@ -75,143 +75,28 @@ export class BlockLoad {
    * missing fails here, while decompression failures surface in {@link ready}).
    */
   static async load(order: BlockOrder, source: BlockSource, urgent: boolean): Promise<BlockLoad> {
-    const count = order.packs.length;
-    // Distinct blocks in order of first use ("slots"), found through one array per pack.
-    const slotOf = new Int32Array(count).fill(-1);
-    const slotPack: PackIndex[] = [];
-    const slotBlock: number[] = [];
-    const seen = new Map<PackIndex, Int32Array>();
-    let lastPack: PackIndex | undefined;
-    let lastSeen: Int32Array | undefined;
-    for (let position = 0; position < count; position++) {
-      const pack = order.packs[position];
-      if (!pack) continue;
-      if (pack !== lastPack) {
-        lastPack = pack;
-        lastSeen = seen.get(pack);
-        if (!lastSeen) {
-          lastSeen = new Int32Array(pack.blocks.length);
-          seen.set(pack, lastSeen);
-        }
-      }
-      const number = order.blocks[position]!;
-      if (!(number >= 0 && number < pack.blocks.length)) throw corruptBlockNumber(pack, number);
-      let slot = lastSeen![number]! - 1;
-      if (slot < 0) {
-        slot = slotPack.length;
-        lastSeen![number] = slot + 1;
-        slotPack.push(pack);
-        slotBlock.push(number);
-      }
-      slotOf[position] = slot;
-    }
-
-    const slots = slotPack.length;
-    const hits: (Promise<Buffer> | undefined)[] = new Array(slots);
-    const toRead = new Map<PackIndex, number[]>();
-    for (let slot = 0; slot < slots; slot++) {
-      const pack = slotPack[slot]!;
-      hits[slot] = source.cached(pack, slotBlock[slot]!);
-      if (hits[slot]) continue;
-      const numbers = toRead.get(pack);
-      if (numbers) numbers.push(slotBlock[slot]!);
-      else toRead.set(pack, [slotBlock[slot]!]);
-    }
-    const reads = [...toRead].map(([pack, numbers]) =>
-      source.read(
-        pack,
-        numbers.sort((a, b) => a - b),
-      ),
-    );
-    const stored = new Map<PackIndex, Map<number, Buffer>>();
-    for (const block of (await Promise.all(reads)).flat()) {
-      let numbers = stored.get(block.pack);
-      if (!numbers) {
-        numbers = new Map();
-        stored.set(block.pack, numbers);
-      }
-      numbers.set(block.number, block.stored);
-    }
-
-    const raw: (Buffer | undefined)[] = new Array(slots);
-    const deliver = (slot: number, bytes: Buffer) => {
+    const blocks = distinctBlocks(order);
+    const sources = await readBlocks(blocks, source);
+    const raw: (Buffer | undefined)[] = new Array(blocks.packs.length);
+    const { units, unitOf } = startUnits(blocks, sources, urgent, (slot, bytes, fresh) => {
       raw[slot] = bytes;
-      source.decompressed(slotPack[slot]!, slotBlock[slot]!, bytes);
-    };
-    let chained = 0;
-    for (let slot = 0; slot < slots; slot++) if (!hits[slot] && slotPack[slot]!.chained) chained++;
-    const offThread = chained >= CHAIN_OFF_THREAD;
-
-    const units: Promise<void>[] = [];
-    const unitOf = new Int32Array(slots);
-    let piece: number[] = [];
-    let pieceBytes = 0;
-    let pieceLimit = urgent ? FIRST_PIECE_BYTES : AHEAD_PIECE_BYTES;
-    const closePiece = () => {
-      if (piece.length === 0) return;
-      const members = piece;
-      piece = [];
-      pieceBytes = 0;
-      pieceLimit = urgent ? Math.min(pieceLimit * 2, PIECE_BYTES) : AHEAD_PIECE_BYTES;
-      const blocks = members.map((slot) => ({
-        pack: slotPack[slot]!,
-        number: slotBlock[slot]!,
-        stored: stored.get(slotPack[slot]!)!.get(slotBlock[slot]!)!,
-      }));
-      if (urgent && units.length === 0) {
-        const parts = unpackPieceHere(blocks);
-        for (let at = 0; at < members.length; at++) deliver(members[at]!, parts[at]!);
-        units.push(Promise.resolve());
-        return;
-      }
-      units.push(
-        unpackPiece(blocks).then((parts) => {
-          for (let at = 0; at < members.length; at++) deliver(members[at]!, parts[at]!);
-        }),
-      );
-    };
-    for (let slot = 0; slot < slots; slot++) {
-      const pack = slotPack[slot]!;
-      const number = slotBlock[slot]!;
-      const hit = hits[slot];
-      if (hit) {
-        unitOf[slot] = units.length;
-        units.push(
-          hit.then((bytes) => {
-            raw[slot] = bytes;
-          }),
-        );
-        continue;
-      }
-      const bytes = stored.get(pack)!.get(number)!;
-      if (!offThread || !pack.chained) {
-        unitOf[slot] = units.length;
-        units.push(Promise.resolve().then(() => deliver(slot, unpack(pack, number, bytes))));
-        continue;
-      }
-      checkStoredBlock(pack, number, bytes);
-      const rawLength = pack.blocks[number]!.rawLength;
-      if (pieceBytes > 0 && pieceBytes + rawLength > pieceLimit) closePiece();
-      unitOf[slot] = units.length;
-      piece.push(slot);
-      pieceBytes += rawLength;
-    }
-    closePiece();
-
+      if (fresh) source.decompressed(blocks.packs[slot]!, blocks.numbers[slot]!, bytes);
+    });
+    // done[k]: units 0 to k have all delivered.
     const done: Promise<void>[] = [];
     for (let unit = 0; unit < units.length; unit++) {
       const through = unit === 0 ? units[0]! : done[unit - 1]!.then(() => units[unit]);
       through.catch(() => {});
       done.push(through);
     }
-    const through = new Int32Array(count);
+    const through = new Int32Array(order.packs.length);
     let highest = -1;
-    for (let position = 0; position < count; position++) {
-      const slot = slotOf[position]!;
+    for (let position = 0; position < through.length; position++) {
+      const slot = blocks.slotOf[position]!;
       if (slot >= 0) highest = Math.max(highest, unitOf[slot]!);
       through[position] = highest;
     }
-    return new BlockLoad(slotOf, raw, through, done);
+    return new BlockLoad(blocks.slotOf, raw, through, done);
   }
 
   /** Resolves once the blocks of documents `0` to `end - 1` are decompressed and checked. */
@@ -229,6 +114,149 @@ export class BlockLoad {
     if (!raw) throw new Error(`internal: the block of document ${position} was used before it was ready`);
     return raw;
   }
+}
+
+/** The distinct blocks of an order ("slots", in order of first use) and each document's slot. */
+interface DistinctBlocks {
+  packs: PackIndex[];
+  numbers: number[];
+  /** Each document's slot (-1: no block). */
+  slotOf: Int32Array;
+  /** Per pack, each block's slot plus one (0: not used). */
+  slotsOfPack: Map<PackIndex, Int32Array>;
+}
+
+function distinctBlocks(order: BlockOrder): DistinctBlocks {
+  const blocks: DistinctBlocks = {
+    packs: [],
+    numbers: [],
+    slotOf: new Int32Array(order.packs.length).fill(-1),
+    slotsOfPack: new Map(),
+  };
+  let lastPack: PackIndex | undefined;
+  let slots: Int32Array | undefined;
+  for (let position = 0; position < order.packs.length; position++) {
+    const pack = order.packs[position];
+    if (!pack) continue;
+    if (pack !== lastPack) {
+      lastPack = pack;
+      slots = blocks.slotsOfPack.get(pack);
+      if (!slots) {
+        slots = new Int32Array(pack.blocks.length);
+        blocks.slotsOfPack.set(pack, slots);
+      }
+    }
+    const number = order.blocks[position]!;
+    if (!(number >= 0 && number < pack.blocks.length)) throw corruptBlockNumber(pack, number);
+    let slot = slots![number]! - 1;
+    if (slot < 0) {
+      slot = blocks.packs.length;
+      slots![number] = slot + 1;
+      blocks.packs.push(pack);
+      blocks.numbers.push(number);
+    }
+    blocks.slotOf[position] = slot;
+  }
+  return blocks;
+}
+
+/** Per slot, the block already decompressed (a cache hit) or its stored bytes, read now. */
+async function readBlocks(
+  blocks: DistinctBlocks,
+  source: BlockSource,
+): Promise<{ cached: (Promise<Buffer> | undefined)[]; stored: (Buffer | undefined)[] }> {
+  const cached: (Promise<Buffer> | undefined)[] = new Array(blocks.packs.length);
+  const stored: (Buffer | undefined)[] = new Array(blocks.packs.length);
+  const toRead = new Map<PackIndex, number[]>();
+  for (let slot = 0; slot < blocks.packs.length; slot++) {
+    const pack = blocks.packs[slot]!;
+    cached[slot] = source.cached(pack, blocks.numbers[slot]!);
+    if (cached[slot]) continue;
+    const numbers = toRead.get(pack);
+    if (numbers) numbers.push(blocks.numbers[slot]!);
+    else toRead.set(pack, [blocks.numbers[slot]!]);
+  }
+  const reads = [...toRead].map(([pack, numbers]) =>
+    source.read(
+      pack,
+      numbers.sort((a, b) => a - b),
+    ),
+  );
+  for (const block of (await Promise.all(reads)).flat()) {
+    stored[blocks.slotsOfPack.get(block.pack)![block.number]! - 1] = block.stored;
+  }
+  return { cached, stored };
+}
+
+/**
+ * Starts delivering every slot's block, as "units" in the order of first use: a cache hit, a
+ * block decompressed alone, or a piece of chained blocks decompressed with one call (the first of
+ * an urgent load on the calling thread, the others in zlib's pool). Returns the units and each
+ * slot's unit.
+ */
+function startUnits(
+  blocks: DistinctBlocks,
+  sources: { cached: (Promise<Buffer> | undefined)[]; stored: (Buffer | undefined)[] },
+  urgent: boolean,
+  deliver: (slot: number, raw: Buffer, fresh: boolean) => void,
+): { units: Promise<void>[]; unitOf: Int32Array } {
+  const slots = blocks.packs.length;
+  let chained = 0;
+  for (let slot = 0; slot < slots; slot++)
+    if (!sources.cached[slot] && blocks.packs[slot]!.chained) chained++;
+  const offThread = chained >= CHAIN_OFF_THREAD;
+  const units: Promise<void>[] = [];
+  const unitOf = new Int32Array(slots);
+  let piece: number[] = [];
+  let pieceBytes = 0;
+  let pieceLimit = urgent ? FIRST_PIECE_BYTES : AHEAD_PIECE_BYTES;
+  const closePiece = () => {
+    if (piece.length === 0) return;
+    const members = piece;
+    piece = [];
+    pieceBytes = 0;
+    pieceLimit = urgent ? Math.min(pieceLimit * 2, PIECE_BYTES) : AHEAD_PIECE_BYTES;
+    const stored = members.map((slot) => ({
+      pack: blocks.packs[slot]!,
+      number: blocks.numbers[slot]!,
+      stored: sources.stored[slot]!,
+    }));
+    // The piece is the next unit: a cache hit or a block decompressed alone that came up while it
+    // was open is an earlier one.
+    for (const slot of members) unitOf[slot] = units.length;
+    const deliverAll = (parts: Buffer[]) => {
+      for (let at = 0; at < members.length; at++) deliver(members[at]!, parts[at]!, true);
+    };
+    if (urgent && units.length === 0) {
+      deliverAll(unpackPieceHere(stored));
+      units.push(Promise.resolve());
+    } else {
+      units.push(unpackPiece(stored).then(deliverAll));
+    }
+  };
+  for (let slot = 0; slot < slots; slot++) {
+    const pack = blocks.packs[slot]!;
+    const number = blocks.numbers[slot]!;
+    const hit = sources.cached[slot];
+    if (hit) {
+      unitOf[slot] = units.length;
+      units.push(hit.then((raw) => deliver(slot, raw, false)));
+      continue;
+    }
+    const stored = sources.stored[slot]!;
+    if (!offThread || !pack.chained) {
+      unitOf[slot] = units.length;
+      units.push(Promise.resolve().then(() => deliver(slot, unpack(pack, number, stored), true)));
+      continue;
+    }
+    checkStoredBlock(pack, number, stored);
+    const rawLength = pack.blocks[number]!.rawLength;
+    if (pieceBytes > 0 && pieceBytes + rawLength > pieceLimit) closePiece();
+    piece.push(slot);
+    pieceBytes += rawLength;
+  }
+  closePiece();
+  return { units, unitOf };
 }
 
 function corruptBlockNumber(pack: PackIndex, number: number): Error {
