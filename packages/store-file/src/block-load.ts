@@ -82,9 +82,11 @@ export class BlockLoad {
       raw[slot] = bytes;
       if (fresh) source.decompressed(blocks.packs[slot]!, blocks.numbers[slot]!, bytes);
     });
-    // done[k]: units 0 to k have all delivered.
+    // done[k]: units 0 to k have all delivered. A unit's failure reaches the reader through these;
+    // once an earlier unit failed, nothing waits for a later one, so its failure is caught here.
     const done: Promise<void>[] = [];
     for (let unit = 0; unit < units.length; unit++) {
+      units[unit]!.catch(() => {});
       const through = unit === 0 ? units[0]! : done[unit - 1]!.then(() => units[unit]);
       through.catch(() => {});
       done.push(through);

@@ -1,6 +1,8 @@
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
+import { crc32 } from "node:zlib";
 import { afterAll, expect, test } from "vitest";
+import { BlockLoad, type BlockSource } from "../src/block-load.js";
 import { BlockReader, type PackIndex, PackWriter, parseDocument, readPackIndex } from "../src/pack.js";
 import { removeTemporaryFolders, temporaryFolder } from "./helpers.js";
 
@@ -61,5 +63,43 @@ test("documents no pack holds need no block, and a load in another order hands o
   expect(
     positions.map((index, at) => (load.block(at) ? parseDocument(pack, load.block(at)!, index) : undefined)),
   ).toStrictEqual(positions.map((index) => (index % 10 === 3 ? undefined : documents[index])));
+  await reader.close();
+});
+
+// A later piece can fail while an earlier unit is still on its way: the failure reaches the reader
+// through `ready`, and is never an unhandled rejection meanwhile (vitest fails the run on one).
+test("a piece that fails before an earlier unit delivers: `ready` rejects naming the block, nothing unhandled", async () => {
+  const { pack: written } = await writePack(400);
+  const reader = new BlockReader(8);
+  const blockZero = await reader.block(written, 0);
+  // Block 3 becomes 0xff bytes (a reserved DEFLATE block type), its CRC-32 made to match.
+  const damaged = Buffer.alloc(written.blocks[3]!.length, 0xff);
+  const pack: PackIndex = {
+    ...written,
+    hashes: written.hashes,
+    blocks: written.blocks.map((block, number) => (number === 3 ? { ...block, crc: crc32(damaged) } : block)),
+  };
+  const source: BlockSource = {
+    cached: (_pack, number) =>
+      number === 0 ? new Promise((resolve) => setTimeout(() => resolve(blockZero), 50)) : undefined,
+    decompressed() {},
+    read: async (from, numbers) =>
+      (await reader.read(written, numbers)).map((block) => ({
+        ...block,
+        pack: from,
+        stored: block.number === 3 ? damaged : block.stored,
+      })),
+  };
+  const numbers = [0, 1, 2, 3, 4, 5, 6];
+  const load = await BlockLoad.load(
+    { packs: numbers.map(() => pack), blocks: Int32Array.from(numbers) },
+    source,
+    false,
+  );
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  await expect(load.ready(numbers.length)).rejects.toMatchObject({
+    code: "E_STORE_CORRUPT",
+    message: expect.stringContaining("block 3 cannot be decompressed"),
+  });
   await reader.close();
 });
