@@ -32,16 +32,13 @@ const CHAIN_OFF_THREAD = 4;
  */
 const FIRST_PIECE_BYTES = 128 * 1024;
 /**
- * An urgent load's pieces double up to this decompressed size, so that its first records are
- * ready soon and several of the pool's threads share the rest.
+ * The largest piece (decompressed size). Each piece costs the main thread about a millisecond of
+ * zlib stream set-up whatever its size (twice that before V8 has optimized zlib's JavaScript), so
+ * a load that is not urgent (one made ahead of need, or awaited whole) has few, and an urgent
+ * one's grow fourfold from its first up to this: small enough first that its first records are
+ * ready soon, few enough that setting them all up does not hold those records back.
  */
-const PIECE_BYTES = 2 * 1024 * 1024;
-/**
- * The pieces of a load that is not urgent (one made ahead of need, or awaited whole). Each piece
- * costs the main thread about a millisecond of zlib stream set-up whatever its size, so they are
- * few.
- */
-const AHEAD_PIECE_BYTES = 4 * 1024 * 1024;
+const PIECE_BYTES = 4 * 1024 * 1024;
 
 /** What a {@link BlockLoad} needs of its reader. */
 export interface BlockSource {
@@ -211,13 +208,13 @@ function startUnits(
   const unitOf = new Int32Array(slots);
   let piece: number[] = [];
   let pieceBytes = 0;
-  let pieceLimit = urgent ? FIRST_PIECE_BYTES : AHEAD_PIECE_BYTES;
+  let pieceLimit = urgent ? FIRST_PIECE_BYTES : PIECE_BYTES;
   const closePiece = () => {
     if (piece.length === 0) return;
     const members = piece;
     piece = [];
     pieceBytes = 0;
-    pieceLimit = urgent ? Math.min(pieceLimit * 2, PIECE_BYTES) : AHEAD_PIECE_BYTES;
+    pieceLimit = Math.min(pieceLimit * 4, PIECE_BYTES);
     const stored = members.map((slot) => ({
       pack: blocks.packs[slot]!,
       number: blocks.numbers[slot]!,
