@@ -16,8 +16,10 @@
  * renamed into `packs/`: compaction writes a new pack and removes the old one.
  */
 import { isAscii } from "node:buffer";
+import { close as closeFd, fstat, open as openCallback, read as readCallback } from "node:fs";
 import type { FileHandle } from "node:fs/promises";
 import { open } from "node:fs/promises";
+import { promisify } from "node:util";
 import { DriftError, type JsonObject } from "@azure-drift/core";
 import { AppendFile } from "./append-file.js";
 import { BlockLoad, type BlockOrder, type BlockSource, type StoredBlock } from "./block-load.js";
@@ -32,6 +34,15 @@ import {
   type PackContents,
   type TrailerEntries,
 } from "./pack-trailer.js";
+
+const openFd = promisify(openCallback);
+const fstatFd = promisify(fstat);
+const readFd = (fd: number, buffer: Buffer, offset: number, length: number, position: number) =>
+  new Promise<number>((resolve, reject) =>
+    readCallback(fd, buffer, offset, length, position, (error, bytesRead) =>
+      error ? reject(error) : resolve(bytesRead),
+    ),
+  );
 
 const HEADER_MAGIC = "AZDPACK1";
 const FOOTER_MAGIC = "AZDPKEND";
@@ -219,9 +230,11 @@ const heads: Buffer[] = [];
 
 /** Reads and checks a pack's trailer. Throws `E_STORE_CORRUPT` naming the pack when it is damaged. */
 export async function readPackIndex(file: string, name: string): Promise<PackIndex> {
-  let handle: FileHandle;
+  // File descriptors rather than FileHandles: a snapshot read waits for all of a tenant's pack
+  // indexes, and the promise API's handles cost about twice the time for a hundred small packs.
+  let fd: number;
   try {
-    handle = await open(file, "r");
+    fd = await openFd(file, "r");
   } catch (error) {
     throw storeIoError(error, file, "open");
   }
@@ -229,8 +242,8 @@ export async function readPackIndex(file: string, name: string): Promise<PackInd
   try {
     // One read from the start: a small pack (most packs of a long history) comes whole, header to
     // footer, and its size is known without asking; a larger one needs its size and its tail.
-    const { bytesRead } = await handle.read(head, 0, HEAD_READ, 0);
-    const size = bytesRead < HEAD_READ ? bytesRead : (await handle.stat()).size;
+    const bytesRead = await readFd(fd, head, 0, HEAD_READ, 0);
+    const size = bytesRead < HEAD_READ ? bytesRead : (await fstatFd(fd)).size;
     if (size < HEADER_BYTES + FOOTER_BYTES) throw corruptPack(file, `only ${size} bytes; truncated?`);
     const compression = CODECS[head[8]!];
     const flags = head[9]!;
@@ -245,8 +258,8 @@ export async function readPackIndex(file: string, name: string): Promise<PackInd
     const tail = async (length: number) => {
       if (size <= bytesRead) return head.subarray(size - length, size);
       const bytes = Buffer.allocUnsafe(length);
-      const read = await handle.read(bytes, 0, length, size - length);
-      if (read.bytesRead !== length) throw corruptPack(file, "its end is missing; truncated?");
+      const read = await readFd(fd, bytes, 0, length, size - length);
+      if (read !== length) throw corruptPack(file, "its end is missing; truncated?");
       return bytes;
     };
     const footer = await tail(FOOTER_BYTES);
@@ -294,7 +307,7 @@ export async function readPackIndex(file: string, name: string): Promise<PackInd
     // The head is free once the index is decoded (the decoders copy what they keep); nothing waits
     // for the close: the index is read, and a failing close loses nothing.
     if (heads.length < 32) heads.push(head);
-    handle.close().catch(() => {});
+    closeFd(fd, () => {});
   }
 }
 
