@@ -225,7 +225,7 @@ export class PackWriter {
   }
 }
 
-/** Buffers for the first read of a pack: packs' indexes are read many at once, and each is copied out. */
+/** Buffers for the first read of a pack, kept for the next: a tenant's pack indexes are read 16 at a time, and each is copied out. */
 const heads: Buffer[] = [];
 
 /** Reads and checks a pack's trailer. Throws `E_STORE_CORRUPT` naming the pack when it is damaged. */
@@ -306,7 +306,7 @@ export async function readPackIndex(file: string, name: string): Promise<PackInd
   } finally {
     // The head is free once the index is decoded (the decoders copy what they keep); nothing waits
     // for the close: the index is read, and a failing close loses nothing.
-    if (heads.length < 32) heads.push(head);
+    if (heads.length < 16) heads.push(head);
     closeFd(fd, () => {});
   }
 }
