@@ -27,6 +27,8 @@ async function writeSynced(file: string, text: string): Promise<void> {
     await handle.close();
   }
 }
+
+/** Flushes a file already written, so that its writeback does not land in what is timed next. */
 async function syncFile(file: string): Promise<void> {
   const handle = await open(file, "r+");
   try {

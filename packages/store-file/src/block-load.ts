@@ -51,7 +51,7 @@ export interface BlockSource {
 }
 
 /**
- * Blocks being decompressed for one read. Made by {@link loadBlocks}; `ready(end)` resolves once
+ * Blocks being decompressed for one read. Made by {@link BlockLoad.load}; `ready(end)` resolves once
  * the blocks of documents `0` to `end - 1` of the order can be used, `block(i)` then gives document
  * `i`'s block.
  */

@@ -82,7 +82,7 @@ const blockDeflate = { level: 1 };
 const chainedDeflate = { level: 1, finishFlush: constants.Z_SYNC_FLUSH };
 const chainedInflate = { finishFlush: constants.Z_SYNC_FLUSH };
 
-/** Compresses one record-index frame or pack trailer. */
+/** Compresses one record-index frame (and, before store format 5, a pack's index). */
 export function compressBlock(data: Uint8Array, compression: Compression): Buffer {
   if (compression === "gzip") return deflateRawSync(data, blockDeflate);
   if (compression === "brotli") return brotliCompressSync(data, brotliParams);

@@ -5,8 +5,7 @@
  * a snapshot read would first build and then pay for in garbage collection.
  */
 import type { PackIndex } from "./pack.js";
-
-const DIGEST_BYTES = 32;
+import { DIGEST_BYTES } from "./pack-trailer.js";
 
 /**
  * Documents of packs, looked up by hash. A document held by several packs is found in the first

@@ -43,7 +43,8 @@ export interface TrailerEntries {
 
 const DIGEST_KIND = 1;
 const STRING_KIND = 2;
-const DIGEST_BYTES = 32;
+/** The size of a SHA-256 digest, as a binary index holds each hash of kind 1. */
+export const DIGEST_BYTES = 32;
 const PREFIX_BYTES = 12;
 const BLOCK_BYTES = 20;
 const HEX_DIGEST = /^[0-9a-f]{64}$/;

@@ -5,8 +5,9 @@
  * ```
  * header   "AZDPACK1", codec byte (0 none, 1 gzip, 2 brotli), flags byte, 6 zero bytes   16 bytes
  * blocks   documents' JSON back to back, compressed per block of about 8 KB    (each its own CRC-32)
- * trailer  the pack index, compressed JSON: blocks [offset, length, rawLength, crc] and per document
- *          its hash, block, offset and length inside the decompressed block
+ * trailer  the pack index: every block's offset, sizes and CRC-32, and per document its hash, block,
+ *          offset and length inside the decompressed block (binary since store format 5, flag 2;
+ *          compressed JSON before: see `pack-trailer.ts`)
  * footer   trailer length (u32 BE), trailer CRC-32 (u32 BE), "AZDPKEND"            16 bytes
  * ```
  *
@@ -37,12 +38,7 @@ import {
 
 const openFd = promisify(openCallback);
 const fstatFd = promisify(fstat);
-const readFd = (fd: number, buffer: Buffer, offset: number, length: number, position: number) =>
-  new Promise<number>((resolve, reject) =>
-    readCallback(fd, buffer, offset, length, position, (error, bytesRead) =>
-      error ? reject(error) : resolve(bytesRead),
-    ),
-  );
+const readFd = promisify(readCallback);
 
 const HEADER_MAGIC = "AZDPACK1";
 const FOOTER_MAGIC = "AZDPKEND";
@@ -242,7 +238,7 @@ export async function readPackIndex(file: string, name: string): Promise<PackInd
   try {
     // One read from the start: a small pack (most packs of a long history) comes whole, header to
     // footer, and its size is known without asking; a larger one needs its size and its tail.
-    const bytesRead = await readFd(fd, head, 0, HEAD_READ, 0);
+    const { bytesRead } = await readFd(fd, head, 0, HEAD_READ, 0);
     const size = bytesRead < HEAD_READ ? bytesRead : (await fstatFd(fd)).size;
     if (size < HEADER_BYTES + FOOTER_BYTES) throw corruptPack(file, `only ${size} bytes; truncated?`);
     const compression = CODECS[head[8]!];
@@ -259,7 +255,7 @@ export async function readPackIndex(file: string, name: string): Promise<PackInd
       if (size <= bytesRead) return head.subarray(size - length, size);
       const bytes = Buffer.allocUnsafe(length);
       const read = await readFd(fd, bytes, 0, length, size - length);
-      if (read !== length) throw corruptPack(file, "its end is missing; truncated?");
+      if (read.bytesRead !== length) throw corruptPack(file, "its end is missing; truncated?");
       return bytes;
     };
     const footer = await tail(FOOTER_BYTES);

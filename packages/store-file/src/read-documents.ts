@@ -45,12 +45,7 @@ export class PackDocuments {
       await this.packs.refresh();
       located = this.locate(hashes, true)!;
     }
-    const { packs, indexes } = located;
-    const blocks = new Int32Array(hashes.length);
-    for (let position = 0; position < hashes.length; position++) {
-      const pack = packs[position];
-      if (pack) blocks[position] = pack.block[indexes[position]!]!;
-    }
+    const { packs, indexes, blocks } = located;
     const load = await this.reader.blocksInOrder({ packs, blocks }, urgent);
     return {
       ready: (end) => load.ready(end),
@@ -62,13 +57,17 @@ export class PackDocuments {
     };
   }
 
-  /** Where each hash lies; `undefined` when one is in no pack known yet, unless `partial`. */
+  /**
+   * Where each hash lies (pack, position in it, block); `undefined` when one is in no pack known
+   * yet, unless `partial`.
+   */
   private locate(
     hashes: readonly string[],
     partial = false,
-  ): { packs: (PackIndex | undefined)[]; indexes: Int32Array } | undefined {
+  ): { packs: (PackIndex | undefined)[]; indexes: Int32Array; blocks: Int32Array } | undefined {
     const packs: (PackIndex | undefined)[] = new Array(hashes.length);
     const indexes = new Int32Array(hashes.length);
+    const blocks = new Int32Array(hashes.length);
     for (let position = 0; position < hashes.length; position++) {
       const document = this.packs.find(hashes[position]!);
       if (document < 0) {
@@ -76,10 +75,12 @@ export class PackDocuments {
         indexes[position] = -1;
         continue;
       }
-      packs[position] = this.packs.packOf(document);
+      const pack = this.packs.packOf(document);
+      packs[position] = pack;
       indexes[position] = this.packs.indexOf(document);
+      blocks[position] = pack.block[indexes[position]!]!;
     }
-    return { packs, indexes };
+    return { packs, indexes, blocks };
   }
 
   /** Packs whose index is damaged: a document missing from the readable ones may be there. */
