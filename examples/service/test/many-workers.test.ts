@@ -28,6 +28,7 @@ import {
 } from "../../../packages/store-mongo/test/server.js";
 import type { CheckTarget } from "../src/contracts.js";
 import { type BullCheckJobs, createCheckDetector, createCheckJobs, JOB_NAMES } from "../src/jobs/index.js";
+import { scheduleOffset } from "../src/jobs/job-model.js";
 import {
   connectTestRedis,
   dropTestQueues,
@@ -48,6 +49,22 @@ const SUBSCRIPTIONS = 20;
 const WORKERS = 3;
 const here = fileURLToPath(new URL(".", import.meta.url));
 const workerMain = fileURLToPath(new URL("../src/jobs/worker-main.ts", import.meta.url));
+
+/**
+ * A schedule period near 3 h whose first tick, for every target, comes at least `marginMs` from
+ * now. BullMQ puts an `every` scheduler's first tick at the first `k·every + offset` after now, a
+ * wall-clock slot: with a fixed period, a tick falls within this test on some days at some hours
+ * (at 17:28:32 UTC for one of these 20 subscriptions) and adds a full check the test does not count.
+ */
+function quietPeriod(targets: readonly CheckTarget[], marginMs: number, now = Date.now()): number {
+  const firstTick = (target: CheckTarget, every: number) => {
+    const slot = Math.floor(now / every) * every + scheduleOffset(target, every);
+    return slot < now ? slot + every : slot;
+  };
+  for (let every = 3 * 60 * 60 * 1000; ; every += 60_000) {
+    if (targets.every((target) => firstTick(target, every) - now >= marginMs)) return every;
+  }
+}
 
 /** One JSON log line of a worker process. */
 interface LogLine {
@@ -212,8 +229,12 @@ describe("3 worker processes over 20 subscriptions, one SIGKILLed mid-check", { 
         console.error(`${worker.name}:\n${worker.lines.map((line) => JSON.stringify(line)).join("\n")}`);
       }
     });
-    // Round 1: scheduling 20 new subscriptions checks each at once.
-    await jobs.schedule(targets(), 3 * 60 * 60 * 1000);
+    // Round 1: scheduling 20 new subscriptions checks each at once (and their ticks come after this test).
+    const every = quietPeriod(targets(), 10 * 60 * 1000);
+    await jobs.schedule(targets(), every);
+    const nextTicks = (await jobs.queue.getJobSchedulers()).map((scheduler) => Number(scheduler.next));
+    expect(nextTicks).toHaveLength(SUBSCRIPTIONS);
+    expect(Math.min(...nextTicks) - Date.now()).toBeGreaterThan(5 * 60 * 1000);
     const [, first] = await Promise.all([completedFullChecks(SUBSCRIPTIONS, 60_000), checkInOneProcess()]);
     expect([...first.bases.values()]).toEqual(targets().map(() => undefined));
     const firstSnapshots = await single.listSnapshots(tenant.tenantId);
@@ -273,6 +294,12 @@ describe("3 worker processes over 20 subscriptions, one SIGKILLed mid-check", { 
 
     // Two committed snapshots per subscription, complete and readable; the killed worker's
     // writes stay invisible (at most one uncommitted document per check it held, never listed).
+    // One full check per subscription and round, no other (a scheduler's tick would be one more).
+    const fullChecks = (await jobs.queue.getJobs(["completed"])).filter((job) => job.name === JOB_NAMES.full);
+    expect(fullChecks.map((job) => job.data.reason).sort()).toEqual([
+      ...Array<string>(SUBSCRIPTIONS).fill("requested"),
+      ...Array<string>(SUBSCRIPTIONS).fill("scheduled"),
+    ]);
     const listed = await shared.listSnapshots(tenant.tenantId);
     expect(listed).toHaveLength(2 * SUBSCRIPTIONS);
     for (const target of targets()) {
